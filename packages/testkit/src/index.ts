@@ -1,1 +1,5 @@
-export {};
+/**
+ * `@miro-token/testkit` (private): what every package's tests share — canary secrets and leak
+ * checks, and the conformance suites every transport runs against the emulator.
+ */
+export * from "./Canary.ts";
