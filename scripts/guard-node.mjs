@@ -6,7 +6,7 @@ if (major < 24) {
   console.error(
     `miro-token: scripts must run on Node 24, but this is ${process.version}.\n` +
       "Run them through pnpm (for example `npx -y pnpm@10.34.9 test`) after `pnpm install`, which\n" +
-      "installs Node 24 from the `node` devDependency. If pnpm printed \"Ignored build scripts\",\n" +
+      'installs Node 24 from the `node` devDependency. If pnpm printed "Ignored build scripts",\n' +
       "allowBuilds in pnpm-workspace.yaml did not apply.",
   );
   process.exit(1);

@@ -19,7 +19,12 @@ import { Schema } from "effect";
  * @category models
  * @since 0.1.0
  */
-export const TransportErrorKind = Schema.Literals(["Network", "Timeout", "Aborted", "BodyTooLarge"]);
+export const TransportErrorKind = Schema.Literals([
+  "Network",
+  "Timeout",
+  "Aborted",
+  "BodyTooLarge",
+]);
 
 /**
  * @category models

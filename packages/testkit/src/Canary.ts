@@ -31,7 +31,8 @@ export const makeCanaries = (): Canaries => ({
 });
 
 /** The secret part of a canary: Miro's fixed prefix is public and shared by every token. */
-const secretPart = (secret: string): string => secret.replace(/^eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_/, "");
+const secretPart = (secret: string): string =>
+  secret.replace(/^eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_/, "");
 
 /**
  * Every place in `text` where a secret, or any slice of it of at least
