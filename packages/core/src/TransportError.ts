@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect";
+import { Effect, Schema } from "effect";
 
 /**
  * Why the request failed below HTTP:
@@ -45,7 +45,16 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   endpoint: Schema.String,
   /** A short description of the low-level failure (e.g. `ECONNRESET`), free of secrets. */
   reason: Schema.String,
+  /**
+   * HTTP attempts made when core gave up (core fills it in; an adapter leaves the default 1).
+   */
+  attempts: Schema.Number.pipe(Schema.withConstructorDefault(Effect.succeed(1))),
+  /** Never set: a transport error has no HTTP status. Declared so every core error has it. */
+  status: Schema.optionalKey(Schema.Number),
 }) {
+  /** Network failures and timeouts are transient; an abort or an oversized body is not. */
+  readonly retryable: boolean = this.kind === "Network" || this.kind === "Timeout";
+
   override get message(): string {
     return `TransportError: ${this.kind} — ${this.reason} (${this.method} ${this.endpoint})`;
   }
