@@ -3,3 +3,4 @@
  * checks, and the conformance suites every transport runs against the emulator.
  */
 export * from "./Canary.ts";
+export * from "./TransportConformance.ts";
