@@ -1,0 +1,133 @@
+/**
+ * The `HttpTransport` over the WHATWG `fetch`: the global one (Node 18+, browsers, Deno, Bun)
+ * or an injected one. Redirects are returned as they are (`redirect: "manual"`), statuses are
+ * never interpreted, the body is read with a byte cap, and interrupting the fiber aborts the
+ * request through its `AbortSignal`, which closes the connection.
+ *
+ * @since 0.1.0
+ */
+import {
+  HttpTransport,
+  type TransportError,
+  type TransportRequest,
+  type TransportResponse,
+} from "@miro-token/core";
+import { Effect, Layer } from "effect";
+import * as RequestCheck from "./RequestCheck.ts";
+import * as ResponseBody from "./ResponseBody.ts";
+import * as ResponseHeaders from "./ResponseHeaders.ts";
+import * as TransportFailure from "./TransportFailure.ts";
+
+/**
+ * The part of `fetch` the transport uses. A ky instance, a fetch with a custom dispatcher or a
+ * test double over real sockets all fit.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Fetch = (input: string, init: RequestInit) => PromiseLike<Response>;
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export interface FetchTransportOptions {
+  /**
+   * The fetch to send with.
+   *
+   * @default globalThis.fetch (read at each call, so a later polyfill is seen)
+   */
+  readonly fetch?: Fetch | undefined;
+}
+
+const globalFetch: Fetch = (input, init) => globalThis.fetch(input, init);
+
+interface Exchanged {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | ResponseBody.BodyTooLarge;
+}
+
+const exchange = async (
+  fetch: Fetch,
+  request: TransportRequest,
+  signal: AbortSignal,
+): Promise<Exchanged> => {
+  // Our own controller too, so a body over the cap drops the connection even when an injected
+  // fetch ignores a cancelled body stream.
+  const local = new AbortController();
+  const init: RequestInit = {
+    method: request.method,
+    headers: request.headers,
+    redirect: "manual",
+    signal: AbortSignal.any([signal, local.signal]),
+  };
+  if (request.body !== undefined) init.body = request.body;
+  const response = await fetch(request.url, init);
+  const headers = ResponseHeaders.fromEntries(response.headers);
+  const body = await ResponseBody.readBodyCapped(response.body, request.maxBodyBytes);
+  if (body === ResponseBody.BodyTooLarge) local.abort();
+  return { status: response.status, headers, body };
+};
+
+/**
+ * Sends one request with `fetch`. Exposed for adapters built on a fetch-compatible function
+ * (the ky adapter); most code wants {@link layer} or {@link layerWith}.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sendWith = (
+  fetch: Fetch,
+): ((request: TransportRequest) => Effect.Effect<TransportResponse, TransportError>) =>
+  Effect.fn("FetchTransport.send")(function* (request: TransportRequest) {
+    const invalid = RequestCheck.invalidRequestReason(request);
+    if (invalid !== undefined) {
+      return yield* Effect.fail(TransportFailure.make("Network", invalid, request));
+    }
+    const response = yield* Effect.tryPromise({
+      try: (signal) => exchange(fetch, request, signal),
+      catch: (cause) => TransportFailure.fromCause(cause, request),
+    });
+    if (response.body === ResponseBody.BodyTooLarge) {
+      return yield* Effect.fail(TransportFailure.make("BodyTooLarge", "MAX_BODY_BYTES", request));
+    }
+    return { status: response.status, headers: response.headers, body: response.body };
+  });
+
+/**
+ * A transport service over `options.fetch` (default: the global fetch).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (options: FetchTransportOptions = {}): HttpTransport["Service"] =>
+  HttpTransport.of({ send: sendWith(options.fetch ?? globalFetch) });
+
+/**
+ * The transport over the global `fetch`.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<HttpTransport> = Layer.sync(HttpTransport, () => make());
+
+/**
+ * The transport over an injected `fetch`.
+ *
+ * @example
+ * ```ts
+ * import { FetchTransport } from "@miro-token/transport-fetch"
+ * import { fetch, Agent } from "undici"
+ *
+ * const dispatcher = new Agent({ connections: 4 })
+ * const TransportLive = FetchTransport.layerWith({
+ *   fetch: (url, init) => fetch(url, { ...init, dispatcher })
+ * })
+ * ```
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerWith = (options: FetchTransportOptions): Layer.Layer<HttpTransport> =>
+  Layer.sync(HttpTransport, () => make(options));

@@ -1,0 +1,35 @@
+/**
+ * Rejects a request that no HTTP client could send — a URL that does not parse, a header
+ * name that is not a token, a header value with a control character — before any client
+ * sees it. The clients' own errors for these cases quote the offending value (`Headers.append:
+ * "Bearer <token>\0" is an invalid header value`, `Failed to parse URL from <url>`), so they
+ * must never be produced; and checking here makes every adapter reject the same requests.
+ *
+ * @since 0.1.0
+ */
+import type { TransportRequest } from "@miro-token/core";
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 9110 field-value characters: tab, visible ASCII, space and obs-text (0x80-0xFF). */
+const INVALID_HEADER_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * The reason code for a request that cannot be sent (`INVALID_URL`, `INVALID_HEADER_NAME`,
+ * `INVALID_HEADER_VALUE`, `GET_WITH_BODY`), or `undefined` when it can. The code never
+ * includes any part of the request.
+ *
+ * @category validation
+ * @since 0.1.0
+ */
+export const invalidRequestReason = (request: TransportRequest): string | undefined => {
+  const url = URL.parse(request.url);
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    return "INVALID_URL";
+  }
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!HEADER_NAME.test(name)) return "INVALID_HEADER_NAME";
+    if (INVALID_HEADER_VALUE_CHAR.test(value)) return "INVALID_HEADER_VALUE";
+  }
+  if (request.method === "GET" && request.body !== undefined) return "GET_WITH_BODY";
+  return undefined;
+};
