@@ -72,6 +72,18 @@ export const writeTruncated = (
 
 const CHUNK = 64 * 1024;
 
+/** Resolves when the response can take more data or is gone, leaving no listeners behind. */
+const drainedOrClosed = (res: ServerResponse): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+
 /** 200 application/json with a body of exactly `bytes` bytes (a JSON document), streamed. */
 export const writeOversized = async (
   res: ServerResponse,
@@ -92,12 +104,7 @@ export const writeOversized = async (
   while (left > 0 && !res.destroyed && !signal.aborted) {
     const size = Math.min(CHUNK, left);
     left -= size;
-    if (!res.write(filler.repeat(size))) {
-      await new Promise<void>((resolve) => {
-        res.once("drain", resolve);
-        res.once("close", resolve);
-      });
-    }
+    if (!res.write(filler.repeat(size))) await drainedOrClosed(res);
   }
   if (!res.destroyed) res.end(tail);
 };

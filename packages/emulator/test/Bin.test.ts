@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const BIN = fileURLToPath(new URL("../bin/miro-token-emulator.js", import.meta.url));
+
+const run = (args: ReadonlyArray<string>): ChildProcess =>
+  spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+
+const firstLine = async (child: ChildProcess): Promise<string> => {
+  const lines = createInterface({ input: child.stdout ?? process.stdin });
+  const [line] = (await once(lines, "line")) as [string];
+  lines.close();
+  return line;
+};
+
+const collect = (stream: NodeJS.ReadableStream | null): (() => string) => {
+  let text = "";
+  stream?.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return () => text;
+};
+
+describe("miro-token-emulator binary", () => {
+  it("prints one JSON start line with a working token, and exits 0 on SIGTERM", {
+    timeout: 20_000,
+  }, async () => {
+    const child = run(["--port", "0", "--json"]);
+    const stderr = collect(child.stderr);
+    try {
+      const start = JSON.parse(await firstLine(child)) as Record<string, unknown>;
+      expect(Object.keys(start).sort()).toEqual([
+        "accessToken",
+        "baseUrl",
+        "clientId",
+        "clientSecret",
+        "expiresIn",
+        "refreshToken",
+      ]);
+      expect(start.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(start.expiresIn).toBe(3599);
+      const info = await fetch(`${start.baseUrl}/v1/oauth-token`, {
+        headers: { authorization: `Bearer ${start.accessToken}` },
+      });
+      expect(info.status).toBe(200);
+      const refreshed = await fetch(`${start.baseUrl}/v1/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          client_id: String(start.clientId),
+          client_secret: String(start.clientSecret),
+          refresh_token: String(start.refreshToken),
+        }),
+      });
+      expect(refreshed.status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const [code, signal] = (await once(child, "exit")) as [number | null, string | null];
+    expect({ code, signal, stderr: stderr() }).toEqual({ code: 0, signal: null, stderr: "" });
+  });
+
+  it("prints aligned human text by default and exits 0 on SIGINT", {
+    timeout: 20_000,
+  }, async () => {
+    const child = run(["--port", "0", "--v1-revoke", "gone", "--no-retry-after"]);
+    const stdout = collect(child.stdout);
+    const first = await firstLine(child);
+    expect(first).toMatch(/^Miro token emulator\s+http:\/\/127\.0\.0\.1:\d+$/);
+    const baseUrl = first.split(/\s+/).at(-1) ?? "";
+    const gone = await fetch(`${baseUrl}/v1/oauth/revoke?access_token=x`, { method: "POST" });
+    expect(gone.status).toBe(404);
+    child.kill("SIGINT");
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(0);
+    const text = `${first}\n${stdout()}`;
+    for (const label of ["client id", "client secret", "access token", "refresh token"]) {
+      expect(text).toMatch(new RegExp(`^${label}\\s+\\S+$`, "m"));
+    }
+    const valueColumns = new Set(
+      text
+        .split("\n")
+        .map((line) => /^\S.*?\S {2,}(\S.*)$/.exec(line))
+        .filter((match) => match !== null)
+        .map((match) => match.input.length - (match[1] ?? "").length),
+    );
+    expect(valueColumns.size).toBe(1);
+  });
+
+  it("rejects bad flags on stderr with exit code 2 and no stack trace", {
+    timeout: 20_000,
+  }, async () => {
+    for (const args of [["--bogus"], ["--port", "http"], ["--v1-revoke", "later"]]) {
+      const child = run(args);
+      const stderr = collect(child.stderr);
+      const stdout = collect(child.stdout);
+      const [code] = (await once(child, "exit")) as [number | null];
+      expect(code).toBe(2);
+      expect(stderr()).toMatch(/^miro-token-emulator: /);
+      expect(stderr()).not.toMatch(/\n\s+at /);
+      expect(stdout()).toBe("");
+    }
+  });
+
+  it("prints usage with --help and exits 0", { timeout: 20_000 }, async () => {
+    const child = run(["--help"]);
+    const stdout = collect(child.stdout);
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(0);
+    expect(stdout()).toMatch(/^Usage: miro-token-emulator/);
+    expect(stdout()).toContain("--json");
+  });
+});
