@@ -1,6 +1,9 @@
 /**
  * `@miro-token/core`: Miro OAuth token operations as Effect programs — typed errors, one retry
- * layer, timeouts and a promise facade. Exports are flat; every name is unique.
+ * layer, timeouts and a promise facade.
+ *
+ * Exports are flat and every name is unique, except `RetryPolicy`, a namespace of pure
+ * functions whose short names (`decide`, `schedule`) read well only qualified.
  *
  * @since 0.1.0
  */
@@ -11,8 +14,16 @@ export * from "./HttpTransport.ts";
 export * from "./JsonText.ts";
 export * from "./MiroConfig.ts";
 export * from "./MiroErrorBody.ts";
+export type { RevokeResult } from "./operations/RevokeOperation.ts";
+export { REVOKE_MAX_ATTEMPTS } from "./operations/RevokeOperation.ts";
+export { TOKEN_ENDPOINT_MAX_ATTEMPTS } from "./operations/TokenEndpoint.ts";
+export type { TokenInfoResult } from "./operations/TokenInfoOperation.ts";
+export { TOKEN_INFO_MAX_ATTEMPTS } from "./operations/TokenInfoOperation.ts";
+export * from "./PromiseClient.ts";
 export * from "./RateLimit.ts";
 export * as RetryPolicy from "./RetryPolicy.ts";
+export * from "./TokenClient.ts";
 export * from "./TokenInfo.ts";
 export * from "./TokenSet.ts";
+export * from "./TokenText.ts";
 export * from "./TransportError.ts";

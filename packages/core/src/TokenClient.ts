@@ -1,0 +1,123 @@
+/**
+ * The token client: Miro's token operations as Effect programs with typed errors, the one
+ * retry layer, per-attempt timeouts and an overall deadline.
+ *
+ * ```ts
+ * const program = Effect.gen(function* () {
+ *   const { info } = yield* TokenClient.info(Redacted.make(token))
+ *   return info.user.name
+ * })
+ * ```
+ *
+ * `TokenClient.layer` needs an {@link HttpTransport} (one of the transport packages) and a
+ * {@link MiroConfig}. Each method runs in a span named after it.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, type Redacted } from "effect";
+import type { MiroTokenError } from "./Errors.ts";
+import { HttpTransport } from "./HttpTransport.ts";
+import { MiroConfig } from "./MiroConfig.ts";
+import { type RevokeResult, revokeToken } from "./operations/RevokeOperation.ts";
+import { exchangeAuthorizationCode, refreshTokenSet } from "./operations/TokenEndpoint.ts";
+import { type TokenInfoResult, tokenInfo } from "./operations/TokenInfoOperation.ts";
+import type { TokenSet } from "./TokenSet.ts";
+
+/**
+ * The operations.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TokenClientShape {
+  /** `GET /v1/oauth-token`: what Miro knows about the token, with rate-limit headers. */
+  readonly info: (
+    token: Redacted.Redacted<string>,
+  ) => Effect.Effect<TokenInfoResult, MiroTokenError>;
+  /** Revoke the token (v2 with client credentials, else the deprecated v1). */
+  readonly revoke: (
+    token: Redacted.Redacted<string>,
+  ) => Effect.Effect<RevokeResult, MiroTokenError>;
+  /** A new token set for the set's refresh token (which Miro then retires). */
+  readonly refresh: (
+    tokenSet: Pick<TokenSet, "refreshToken">,
+  ) => Effect.Effect<TokenSet, MiroTokenError>;
+  /** A token set for an authorization code. */
+  readonly exchangeCode: (
+    code: Redacted.Redacted<string>,
+    redirectUri: string,
+  ) => Effect.Effect<TokenSet, MiroTokenError>;
+}
+
+/**
+ * The token client service.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class TokenClient extends Context.Service<TokenClient, TokenClientShape>()(
+  "@miro-token/core/TokenClient",
+) {
+  /**
+   * The client, over the provided transport and configuration.
+   *
+   * @since 0.1.0
+   */
+  static layer: Layer.Layer<TokenClient, never, HttpTransport | MiroConfig> = Layer.effect(
+    TokenClient,
+    Effect.gen(function* () {
+      const services = { transport: yield* HttpTransport, config: yield* MiroConfig };
+      return TokenClient.of({
+        info: Effect.fn("TokenClient.info")((token) => tokenInfo(services, token)),
+        revoke: Effect.fn("TokenClient.revoke")((token) => revokeToken(services, token)),
+        refresh: Effect.fn("TokenClient.refresh")((tokenSet) =>
+          refreshTokenSet(services, tokenSet),
+        ),
+        exchangeCode: Effect.fn("TokenClient.exchangeCode")((code, redirectUri) =>
+          exchangeAuthorizationCode(services, code, redirectUri),
+        ),
+      });
+    }),
+  );
+
+  /**
+   * `info` through the service in context.
+   *
+   * @since 0.1.0
+   */
+  static info = (
+    token: Redacted.Redacted<string>,
+  ): Effect.Effect<TokenInfoResult, MiroTokenError, TokenClient> =>
+    TokenClient.use((client) => client.info(token));
+
+  /**
+   * `revoke` through the service in context.
+   *
+   * @since 0.1.0
+   */
+  static revoke = (
+    token: Redacted.Redacted<string>,
+  ): Effect.Effect<RevokeResult, MiroTokenError, TokenClient> =>
+    TokenClient.use((client) => client.revoke(token));
+
+  /**
+   * `refresh` through the service in context.
+   *
+   * @since 0.1.0
+   */
+  static refresh = (
+    tokenSet: Pick<TokenSet, "refreshToken">,
+  ): Effect.Effect<TokenSet, MiroTokenError, TokenClient> =>
+    TokenClient.use((client) => client.refresh(tokenSet));
+
+  /**
+   * `exchangeCode` through the service in context.
+   *
+   * @since 0.1.0
+   */
+  static exchangeCode = (
+    code: Redacted.Redacted<string>,
+    redirectUri: string,
+  ): Effect.Effect<TokenSet, MiroTokenError, TokenClient> =>
+    TokenClient.use((client) => client.exchangeCode(code, redirectUri));
+}

@@ -1,0 +1,159 @@
+/**
+ * Revoking an access token (which also revokes its refresh token).
+ *
+ * - With client credentials: `POST /v2/oauth/revoke`, JSON body `{accessToken, clientId,
+ *   clientSecret}`. 204 → revoked; 404 → {@link RevokeRejectedError}; 401 →
+ *   {@link ClientAuthError}.
+ * - Without: the deprecated `POST /v1/oauth/revoke`. Miro documents the token in the query
+ *   (`?access_token=`), which leaks it into logs; we never do that. The token goes in an
+ *   `application/x-www-form-urlencoded` body (`access_token=…`) and in `Authorization: Bearer`.
+ *   The result is flagged `deprecated`. 204 → revoked; 400 → {@link RevokeRejectedError};
+ *   404/410 → {@link RevokeEndpointGoneError} (configure credentials to use v2).
+ *
+ * Retries: at most 3 attempts, only after network failures, timeouts, 429, 502, 503, 504.
+ * Revoking is idempotent in effect, so when an earlier attempt may have been processed (reset,
+ * timeout, 502, 504) a later "not found / failed to revoke" answer means the token is gone:
+ * success, with `alreadyRevoked: true`.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Redacted } from "effect";
+import {
+  ClientAuthError,
+  type MiroTokenError,
+  RevokeEndpointGoneError,
+  RevokeRejectedError,
+  UnexpectedStatusError,
+} from "../Errors.ts";
+import type { TransportRequest, TransportResponse } from "../HttpTransport.ts";
+import { credentialsOf, type MiroConfigShape } from "../MiroConfig.ts";
+import { parseRateLimit, type RateLimit } from "../RateLimit.ts";
+import { checkToken } from "../TokenText.ts";
+import {
+  type AttemptContext,
+  type AttemptFailure,
+  type FailureCause,
+  finalStatus,
+  isTransientStatus,
+  type OperationServices,
+  runOperation,
+  transientStatusFailure,
+} from "./Attempts.ts";
+
+/**
+ * Attempts a revoke may make.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const REVOKE_MAX_ATTEMPTS = 3;
+
+/**
+ * How a revoke went.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RevokeResult {
+  /** Which endpoint answered. */
+  readonly endpoint: "v1" | "v2";
+  /** True for v1: Miro has deprecated it; configure client credentials to use v2. */
+  readonly deprecated: boolean;
+  /**
+   * True when an earlier attempt may have revoked the token and a retry was then told the
+   * token was unknown.
+   */
+  readonly alreadyRevoked: boolean;
+  readonly rateLimit: RateLimit | undefined;
+}
+
+const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+const retryOn = (cause: FailureCause): boolean =>
+  cause._tag === "Transport"
+    ? cause.kind === "Network" || cause.kind === "Timeout"
+    : cause._tag === "Status" && RETRY_STATUSES.has(cause.status);
+
+const v2Request = (
+  config: MiroConfigShape,
+  token: string,
+  credentials: NonNullable<ReturnType<typeof credentialsOf>>,
+): TransportRequest => ({
+  method: "POST",
+  url: `${config.baseUrl}/v2/oauth/revoke`,
+  headers: {
+    "content-type": "application/json",
+    accept: "application/json",
+    "user-agent": config.userAgent,
+  },
+  body: JSON.stringify({
+    accessToken: token,
+    clientId: credentials.clientId,
+    clientSecret: Redacted.value(credentials.clientSecret),
+  }),
+  maxBodyBytes: config.maxBodyBytes,
+});
+
+const v1Request = (config: MiroConfigShape, token: string): TransportRequest => ({
+  method: "POST",
+  url: `${config.baseUrl}/v1/oauth/revoke`,
+  headers: {
+    authorization: `Bearer ${token}`,
+    "content-type": "application/x-www-form-urlencoded",
+    accept: "application/json",
+    "user-agent": config.userAgent,
+  },
+  body: new URLSearchParams({ access_token: token }).toString(),
+  maxBodyBytes: config.maxBodyBytes,
+});
+
+/**
+ * Revoke an access token, through v2 when client credentials are configured, else v1.
+ *
+ * @category operations
+ * @since 0.1.0
+ */
+export const revokeToken = (
+  services: OperationServices,
+  token: Redacted.Redacted<string>,
+): Effect.Effect<RevokeResult, MiroTokenError> =>
+  Effect.flatMap(checkToken("access token", token), (value) => {
+    const { config } = services;
+    const credentials = credentialsOf(config);
+    const endpoint = credentials === undefined ? "v1" : "v2";
+    const request =
+      credentials === undefined ? v1Request(config, value) : v2Request(config, value, credentials);
+    /** The status that means "no such token": v2 404, v1 400. */
+    const rejectedStatus = endpoint === "v2" ? 404 : 400;
+
+    const read = (
+      response: TransportResponse,
+      context: AttemptContext,
+    ): Effect.Effect<RevokeResult, AttemptFailure> => {
+      const { status } = response;
+      const result = (alreadyRevoked: boolean): RevokeResult => ({
+        endpoint,
+        deprecated: endpoint === "v1",
+        alreadyRevoked,
+        rateLimit: parseRateLimit(response.headers),
+      });
+      if (status >= 200 && status <= 299) return Effect.succeed(result(false));
+      if (status === rejectedStatus && context.ambiguousBefore !== undefined) {
+        return Effect.succeed(result(true));
+      }
+      if (isTransientStatus(status)) {
+        return Effect.fail(transientStatusFailure(request, response, context, config));
+      }
+      return Effect.fail(
+        finalStatus(request, response, (fields) => {
+          if (status === rejectedStatus) return new RevokeRejectedError(fields);
+          if (endpoint === "v1" && (status === 404 || status === 410)) {
+            return new RevokeEndpointGoneError(fields);
+          }
+          if (endpoint === "v2" && status === 401) return new ClientAuthError(fields);
+          return new UnexpectedStatusError(fields);
+        }),
+      );
+    };
+    return runOperation(services, { request, maxAttempts: REVOKE_MAX_ATTEMPTS, retryOn, read });
+  });

@@ -1,0 +1,154 @@
+/**
+ * `POST /v1/oauth/token`: refreshing a token set and exchanging an authorization code. Every
+ * parameter (client id and secret, refresh token or code, redirect URI) travels in an
+ * `application/x-www-form-urlencoded` body; the URL carries none (Miro's docs show them in the
+ * query, where they end up in logs).
+ *
+ * Outcomes: 200 → a new {@link TokenSet} (expiry from the Effect `Clock` at receipt);
+ * 400 → {@link InvalidGrantError}; 401 → {@link ClientAuthError}; other non-transient statuses
+ * → {@link UnexpectedStatusError}.
+ *
+ * Retries. A grant is single use: Miro rotates the refresh token on every refresh and a code
+ * works once, so a blind re-send after a lost response can lose access. The rule:
+ * - at most 2 attempts, both with the very same grant (the request is built once);
+ * - retried after network failures, timeouts, 408, 429 and 5xx;
+ * - when the first attempt failed ambiguously (reset or timeout after sending, 500/502/504 —
+ *   Miro may have rotated) and the retry is rejected with 400, the outcome is unknown:
+ *   {@link RefreshOutcomeUnknownError}. The caller must re-read its token store (another
+ *   process may hold the new pair) or re-authorize. Never a loop.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Redacted, Schema } from "effect";
+import {
+  ClientAuthError,
+  type GrantType,
+  InvalidGrantError,
+  type MiroTokenError,
+  MissingCredentialsError,
+  RefreshOutcomeUnknownError,
+  UnexpectedStatusError,
+} from "../Errors.ts";
+import type { TransportRequest, TransportResponse } from "../HttpTransport.ts";
+import { credentialsOf } from "../MiroConfig.ts";
+import { TokenResponse, type TokenSet, tokenSetFromResponse } from "../TokenSet.ts";
+import { checkToken } from "../TokenText.ts";
+import {
+  type AttemptContext,
+  type AttemptFailure,
+  decodeSuccessBody,
+  type FailureCause,
+  finalStatus,
+  isTransientStatus,
+  type OperationServices,
+  runOperation,
+  transientStatusFailure,
+} from "./Attempts.ts";
+
+/**
+ * Attempts a refresh or code exchange may make.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const TOKEN_ENDPOINT_MAX_ATTEMPTS = 2;
+
+const decodeTokenResponse = Schema.decodeUnknownResult(TokenResponse);
+
+const retryOn = (cause: FailureCause): boolean =>
+  cause._tag === "Transport"
+    ? cause.kind === "Network" || cause.kind === "Timeout"
+    : cause._tag === "Status";
+
+const grantRequest = (
+  services: OperationServices,
+  grant: GrantType,
+  params: Readonly<Record<string, string>>,
+): Effect.Effect<TokenSet, MiroTokenError> => {
+  const { config } = services;
+  const credentials = credentialsOf(config);
+  const operation = grant === "refresh_token" ? "refresh" : "exchangeCode";
+  if (credentials === undefined) {
+    return Effect.fail(new MissingCredentialsError({ attempts: 0, operation }));
+  }
+  const request: TransportRequest = {
+    method: "POST",
+    url: `${config.baseUrl}/v1/oauth/token`,
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "application/json",
+      "user-agent": config.userAgent,
+    },
+    body: new URLSearchParams({
+      grant_type: grant,
+      client_id: credentials.clientId,
+      client_secret: Redacted.value(credentials.clientSecret),
+      ...params,
+    }).toString(),
+    maxBodyBytes: config.maxBodyBytes,
+  };
+  const read = (
+    response: TransportResponse,
+    context: AttemptContext,
+  ): Effect.Effect<TokenSet, AttemptFailure> => {
+    const { status } = response;
+    if (status === 200) {
+      return Effect.map(decodeSuccessBody(request, response, decodeTokenResponse), (body) =>
+        tokenSetFromResponse(body, context.receivedAt),
+      );
+    }
+    if (isTransientStatus(status)) {
+      return Effect.fail(transientStatusFailure(request, response, context, config));
+    }
+    const ambiguous = context.ambiguousBefore;
+    return Effect.fail(
+      finalStatus(request, response, (fields) => {
+        if (status === 400 && ambiguous !== undefined) {
+          return new RefreshOutcomeUnknownError({
+            ...fields,
+            grant,
+            ambiguousFailure: ambiguous.label,
+          });
+        }
+        if (status === 400) return new InvalidGrantError({ ...fields, grant });
+        if (status === 401) return new ClientAuthError(fields);
+        return new UnexpectedStatusError(fields);
+      }),
+    );
+  };
+  return runOperation(services, {
+    request,
+    maxAttempts: TOKEN_ENDPOINT_MAX_ATTEMPTS,
+    retryOn,
+    read,
+  });
+};
+
+/**
+ * Exchange a token set's refresh token for a new token set.
+ *
+ * @category operations
+ * @since 0.1.0
+ */
+export const refreshTokenSet = (
+  services: OperationServices,
+  tokenSet: Pick<TokenSet, "refreshToken">,
+): Effect.Effect<TokenSet, MiroTokenError> =>
+  Effect.flatMap(checkToken("refresh token", tokenSet.refreshToken), (refreshToken) =>
+    grantRequest(services, "refresh_token", { refresh_token: refreshToken }),
+  );
+
+/**
+ * Exchange an authorization code (single use, valid 10 minutes) for a token set.
+ *
+ * @category operations
+ * @since 0.1.0
+ */
+export const exchangeAuthorizationCode = (
+  services: OperationServices,
+  code: Redacted.Redacted<string>,
+  redirectUri: string,
+): Effect.Effect<TokenSet, MiroTokenError> =>
+  Effect.flatMap(checkToken("authorization code", code), (value) =>
+    grantRequest(services, "authorization_code", { code: value, redirect_uri: redirectUri }),
+  );

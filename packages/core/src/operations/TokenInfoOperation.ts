@@ -1,0 +1,105 @@
+/**
+ * `GET /v1/oauth-token`: what Miro knows about an access token. The token travels only in the
+ * `Authorization` header (never `?access_token=`, which Miro also accepts).
+ *
+ * Outcomes: 200 → {@link TokenInfo}; 400/401 → {@link InvalidTokenError} with Miro's code;
+ * 408/429/5xx and network failures → retried, at most 3 attempts; anything else →
+ * {@link UnexpectedStatusError}; a 200 body that is not token info → {@link ResponseDecodeError}.
+ *
+ * @since 0.1.0
+ */
+import { Effect, type Redacted, Schema } from "effect";
+import { InvalidTokenError, type MiroTokenError, UnexpectedStatusError } from "../Errors.ts";
+import type { TransportRequest, TransportResponse } from "../HttpTransport.ts";
+import { parseRateLimit, type RateLimit } from "../RateLimit.ts";
+import { TokenInfo } from "../TokenInfo.ts";
+import { checkToken } from "../TokenText.ts";
+import {
+  type AttemptContext,
+  type AttemptFailure,
+  decodeSuccessBody,
+  type FailureCause,
+  finalStatus,
+  isTransientStatus,
+  type OperationServices,
+  runOperation,
+  transientStatusFailure,
+} from "./Attempts.ts";
+
+/**
+ * Attempts token info may make.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const TOKEN_INFO_MAX_ATTEMPTS = 3;
+
+/**
+ * Token info and the rate-limit headers that came with it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TokenInfoResult {
+  readonly info: TokenInfo;
+  readonly rateLimit: RateLimit | undefined;
+}
+
+const decodeTokenInfo = Schema.decodeUnknownResult(TokenInfo);
+
+const retryOn = (cause: FailureCause): boolean =>
+  cause._tag === "Transport"
+    ? cause.kind === "Network" || cause.kind === "Timeout"
+    : cause._tag === "Status";
+
+/**
+ * Look up an access token.
+ *
+ * @category operations
+ * @since 0.1.0
+ */
+export const tokenInfo = (
+  services: OperationServices,
+  token: Redacted.Redacted<string>,
+): Effect.Effect<TokenInfoResult, MiroTokenError> =>
+  Effect.flatMap(checkToken("access token", token), (value) => {
+    const { config } = services;
+    const request: TransportRequest = {
+      method: "GET",
+      url: `${config.baseUrl}/v1/oauth-token`,
+      headers: {
+        authorization: `Bearer ${value}`,
+        accept: "application/json",
+        "user-agent": config.userAgent,
+      },
+      maxBodyBytes: config.maxBodyBytes,
+    };
+    const read = (
+      response: TransportResponse,
+      context: AttemptContext,
+    ): Effect.Effect<TokenInfoResult, AttemptFailure> => {
+      const { status } = response;
+      if (status === 200) {
+        return Effect.map(decodeSuccessBody(request, response, decodeTokenInfo), (info) => ({
+          info,
+          rateLimit: parseRateLimit(response.headers),
+        }));
+      }
+      if (isTransientStatus(status)) {
+        return Effect.fail(transientStatusFailure(request, response, context, config));
+      }
+      return Effect.fail(
+        finalStatus(request, response, (fields) =>
+          status === 400 || status === 401
+            ? new InvalidTokenError(fields)
+            : new UnexpectedStatusError(fields),
+        ),
+      );
+    };
+    return runOperation(services, {
+      request,
+      maxAttempts: TOKEN_INFO_MAX_ATTEMPTS,
+      retryOn,
+      read,
+    });
+  });
