@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { formPost, refreshGrant } from "./support.ts";
 
 const BIN = fileURLToPath(new URL("../bin/miro-token-emulator.js", import.meta.url));
 
@@ -46,16 +47,15 @@ describe("miro-token-emulator binary", () => {
         headers: { authorization: `Bearer ${start.accessToken}` },
       });
       expect(info.status).toBe(200);
-      const refreshed = await fetch(`${start.baseUrl}/v1/oauth/token`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-          grant_type: "refresh_token",
-          client_id: String(start.clientId),
-          client_secret: String(start.clientSecret),
-          refresh_token: String(start.refreshToken),
-        }),
-      });
+      const refreshed = await fetch(
+        `${start.baseUrl}/v1/oauth/token`,
+        formPost(
+          refreshGrant(
+            { clientId: String(start.clientId), clientSecret: String(start.clientSecret) },
+            String(start.refreshToken),
+          ),
+        ),
+      );
       expect(refreshed.status).toBe(200);
     } finally {
       child.kill("SIGTERM");

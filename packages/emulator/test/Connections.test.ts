@@ -1,22 +1,7 @@
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { describe, expect, it } from "vitest";
-import { type Emulator, startEmulator } from "../src/index.ts";
-import { seedOf, useEmulator } from "./support.ts";
-
-const get = (
-  emulator: Emulator,
-  agent: Agent,
-  path: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; socketId: unknown }> =>
-  new Promise((resolve, reject) => {
-    const req = request(`${emulator.baseUrl}${path}`, { agent, headers }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, socketId: req.socket }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+import { startEmulator } from "../src/index.ts";
+import { rawRequest, seedOf, useEmulator } from "./support.ts";
 
 describe("connections", () => {
   const emulator = useEmulator();
@@ -27,9 +12,12 @@ describe("connections", () => {
     const sockets = new Set<unknown>();
     try {
       for (let i = 0; i < 200; i++) {
-        const { status, socketId } = await get(emulator(), agent, "/v1/oauth-token", headers);
+        const { status, socket } = await rawRequest(emulator(), "/v1/oauth-token", {
+          headers,
+          agent,
+        });
         expect(status).toBe(200);
-        sockets.add(socketId);
+        sockets.add(socket);
       }
       expect(sockets.size).toBe(1);
       expect(await emulator().connectionCount()).toBe(1);

@@ -7,6 +7,7 @@ import {
   type Fetched,
   formPost,
   jsonPost,
+  refreshGrant,
   seedOf,
   useEmulator,
 } from "./support.ts";
@@ -74,12 +75,7 @@ describe("rate limiting", () => {
     const response = await call(
       emulator(),
       "/v1/oauth/token",
-      formPost({
-        grant_type: "refresh_token",
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        refresh_token: tokens.refreshToken ?? "",
-      }),
+      formPost(refreshGrant(client, tokens.refreshToken)),
     );
     expect(response.status).toBe(429);
     expect(emulator().refreshTokenState(tokens.refreshToken ?? "")).toBe("active");

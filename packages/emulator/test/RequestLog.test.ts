@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bearer, call, formPost, jsonPost, seedOf, useEmulator } from "./support.ts";
+import { bearer, call, formPost, jsonPost, refreshGrant, seedOf, useEmulator } from "./support.ts";
 
 /** Every 8-character slice of a secret's random part (Miro's token prefix is public). */
 const slices = (secret: string): Array<string> => {
@@ -41,16 +41,7 @@ describe("request log", () => {
       }),
     );
     expect(exchanged.status).toBe(200);
-    await call(
-      emulator(),
-      "/v1/oauth/token",
-      formPost({
-        grant_type: "refresh_token",
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        refresh_token: tokens.refreshToken ?? "",
-      }),
-    );
+    await call(emulator(), "/v1/oauth/token", formPost(refreshGrant(client, tokens.refreshToken)));
     // A secret inside text that is neither form nor JSON, and under an unknown path.
     await call(emulator(), "/v2/oauth/revoke", {
       method: "POST",
@@ -83,12 +74,9 @@ describe("request log", () => {
     await call(
       emulator(),
       "/v1/oauth/token",
-      formPost({
-        grant_type: "refresh_token",
-        client_id: "1",
-        client_secret: canarySecret,
-        refresh_token: "r3fr3sh-Zq8XvT2pLm9Wk-abc",
-      }),
+      formPost(
+        refreshGrant({ clientId: "1", clientSecret: canarySecret }, "r3fr3sh-Zq8XvT2pLm9Wk-abc"),
+      ),
     );
     await call(emulator(), `/v1/oauth/token?client_secret=${canarySecret}`, { method: "POST" });
     const log = JSON.stringify(emulator().requests);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { bearer, call, expectMiroError, formPost, seedOf, useEmulator } from "./support.ts";
+import {
+  bearer,
+  call,
+  expectMiroError,
+  formPost,
+  refreshGrant,
+  seedOf,
+  useEmulator,
+} from "./support.ts";
 
 const TEAM_ID_PATTERN = /"team_id":(\d{17,})[,}]/;
 
@@ -7,12 +15,7 @@ describe("POST /v1/oauth/token, refresh_token grant", () => {
   const emulator = useEmulator();
   const refreshParams = () => {
     const { client, tokens } = seedOf(emulator());
-    return {
-      grant_type: "refresh_token",
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-      refresh_token: tokens.refreshToken ?? "",
-    };
+    return refreshGrant(client, tokens.refreshToken);
   };
 
   it("rotates from a form body: new tokens work, old access and refresh tokens are dead", async () => {
@@ -172,13 +175,11 @@ describe("POST /v1/oauth/token, refresh_token grant", () => {
   it("keeps a custom access-token lifetime across refreshes", async () => {
     const { client } = seedOf(emulator());
     const short = emulator().issueTokens({ accessTokenTtlSeconds: 120 });
-    const params = {
-      grant_type: "refresh_token",
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-      refresh_token: short.refreshToken ?? "",
-    };
-    const response = await call(emulator(), "/v1/oauth/token", formPost(params));
+    const response = await call(
+      emulator(),
+      "/v1/oauth/token",
+      formPost(refreshGrant(client, short.refreshToken)),
+    );
     expect((response.json as { expires_in: number }).expires_in).toBe(119);
   });
 });

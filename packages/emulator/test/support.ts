@@ -2,7 +2,7 @@
  * Shared helpers for the emulator tests: a per-test emulator on port 0, small HTTP helpers over
  * global fetch and node:http, and our own check of the shapes Miro's spec promises.
  */
-import { request } from "node:http";
+import { type Agent, request } from "node:http";
 import { afterEach, beforeEach, expect } from "vitest";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../src/index.ts";
 
@@ -65,6 +65,17 @@ export const formPost = (params: Record<string, string>): RequestInit => ({
   body: new URLSearchParams(params).toString(),
 });
 
+/** The parameters of a refresh_token grant for `client`. */
+export const refreshGrant = (
+  client: { readonly clientId: string; readonly clientSecret: string },
+  refreshToken: string | undefined,
+): { grant_type: string; client_id: string; client_secret: string; refresh_token: string } => ({
+  grant_type: "refresh_token",
+  client_id: client.clientId,
+  client_secret: client.clientSecret,
+  refresh_token: refreshToken ?? "",
+});
+
 /** A POST with a JSON body. */
 export const jsonPost = (value: unknown, method = "POST"): RequestInit => ({
   method,
@@ -104,26 +115,40 @@ export const tokenInformationProblems = (value: unknown): Array<string> => {
   return problems;
 };
 
-/** A raw node:http request; resolves with status and body, or rejects with the socket error. */
+/** What a raw node:http request saw. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, unknown>;
+  readonly body: string;
+  /** The client socket that carried the request (to count keep-alive reuse). */
+  readonly socket: unknown;
+}
+
+/** A raw node:http GET; resolves with status and body, or rejects with the socket error. */
 export const rawRequest = (
   emulator: Emulator,
   path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> =>
+  options: { headers?: Record<string, string>; agent?: Agent } = {},
+): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
-    const req = request(`${emulator.baseUrl}${path}`, { headers, agent: false }, (res) => {
-      const chunks: Array<Buffer> = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", reject);
-      res.on("aborted", () => reject(new Error("response aborted")));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
+    const req = request(
+      `${emulator.baseUrl}${path}`,
+      { headers: options.headers ?? {}, agent: options.agent ?? false },
+      (res) => {
+        const chunks: Array<Buffer> = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", reject);
+        res.on("aborted", () => reject(new Error("response aborted")));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+            socket: req.socket,
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end();
   });
