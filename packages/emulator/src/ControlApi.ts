@@ -10,6 +10,9 @@ import { emptyReply, jsonReply, type Reply } from "./Reply.ts";
 import type { IncomingCall } from "./routes/RouteContext.ts";
 import { parseJson } from "./routes/RouteContext.ts";
 
+/** Where the control API lives. */
+export const CONTROL_PREFIX = "/__emulator/";
+
 type FieldKind = "string" | "boolean" | "integer" | "string[]" | "object";
 
 const KIND_CHECKS: Readonly<Record<FieldKind, (value: unknown) => boolean>> = {
@@ -139,7 +142,7 @@ const ACTIONS: Readonly<Record<string, ControlAction>> = {
 
 /** Answers one control API call against `emulator`. */
 export const answerControl = (emulator: Emulator, call: IncomingCall): Reply => {
-  const name = call.url.pathname.slice("/__emulator/".length);
+  const name = call.url.pathname.slice(CONTROL_PREFIX.length);
   const action = ACTIONS[`${call.method} ${name}`];
   if (action === undefined) {
     const known = Object.keys(ACTIONS).some((key) => key.endsWith(` ${name}`));

@@ -24,10 +24,10 @@ export interface RateCharge {
 }
 
 /** Default settings: Miro's documented 100,000 credits per minute, level-1 cost of 50. */
-export const DEFAULT_RATE_LIMIT: RateLimitSettings = {
+export const DEFAULT_RATE_LIMIT: Readonly<RateLimitSettings> = Object.freeze({
   creditsPerMinute: 100_000,
   costPerRequest: 50,
-};
+});
 const WINDOW_MS = 60_000;
 
 /** Per-bucket credit accounting on the emulator clock. */

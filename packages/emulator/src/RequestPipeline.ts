@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EmulatorClock } from "./Clock.ts";
+import { CONTROL_PREFIX } from "./ControlApi.ts";
 import { fixedFaultReply, writeDrip, writeOversized, writeTruncated } from "./FaultResponses.ts";
 import type { EmulatorRoute, FaultQueue } from "./Faults.ts";
 import {
@@ -43,9 +44,6 @@ const ROUTES: ReadonlyMap<string, { route: MiroRoute; handler: RouteHandler }> =
   ["/v1/oauth/token", { route: "token", handler: tokenRoute }],
   ["/oauth/authorize", { route: "authorize", handler: authorizeRoute }],
 ]);
-
-/** The control API prefix. */
-export const CONTROL_PREFIX = "/__emulator/";
 
 /** Everything the pipeline needs from the emulator. */
 export interface PipelineContext extends RouteContext {

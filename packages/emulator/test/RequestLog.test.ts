@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { REQUEST_LOG_CAP, RequestLog } from "../src/RequestLog.ts";
 import { bearer, call, formPost, jsonPost, refreshGrant, seedOf, useEmulator } from "./support.ts";
 
 /** Every 8-character slice of a secret's random part (Miro's token prefix is public). */
@@ -137,5 +138,27 @@ describe("request log", () => {
     ]);
     emulator().clearRequests();
     expect(emulator().requests).toEqual([]);
+  });
+});
+
+describe("request log cap", () => {
+  it("keeps only the most recent REQUEST_LOG_CAP entries", () => {
+    const log = new RequestLog();
+    const entry = (time: number) => ({
+      time,
+      method: "GET",
+      path: "/v1/oauth-token",
+      query: {},
+      headers: {},
+      body: "",
+      route: "token-info" as const,
+      status: 200,
+      secretsInUrl: false,
+    });
+    for (let time = 0; time < REQUEST_LOG_CAP + 25; time++) log.add(entry(time));
+    const entries = log.list();
+    expect(entries).toHaveLength(REQUEST_LOG_CAP);
+    expect(entries[0]?.time).toBe(25);
+    expect(entries.at(-1)?.time).toBe(REQUEST_LOG_CAP + 24);
   });
 });
