@@ -1,3 +1,7 @@
+/**
+ * GET /oauth/authorize plus the authorization_code grant: redirect with code and state,
+ * single-use 10-minute codes on the emulator clock, redirect URI rules, non-expiring clients.
+ */
 import { describe, expect, it } from "vitest";
 import { CODE_TTL_MS, type Emulator } from "../src/index.ts";
 import { bearer, call, expectMiroError, formPost, useEmulator } from "./support.ts";

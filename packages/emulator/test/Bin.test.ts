@@ -1,3 +1,7 @@
+/**
+ * The miro-token-emulator binary, spawned with this Node: the --json start line, the aligned text
+ * output, clean exit on SIGTERM/SIGINT, exit 2 on bad flags, and --help.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";

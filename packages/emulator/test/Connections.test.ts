@@ -1,3 +1,7 @@
+/**
+ * Connection hygiene: keep-alive reuse without growing sockets, close() ending drips and delays,
+ * and listening on a chosen host and port.
+ */
 import { Agent } from "node:http";
 import { describe, expect, it } from "vitest";
 import { startEmulator } from "../src/index.ts";

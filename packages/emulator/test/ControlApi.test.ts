@@ -1,3 +1,7 @@
+/**
+ * The HTTP control API under /__emulator/*: tokens, clients, clock, faults, request log, config
+ * and token states, and its error answers.
+ */
 import { describe, expect, it } from "vitest";
 import type { IssuedTokens, LoggedRequest } from "../src/index.ts";
 import {

@@ -1,3 +1,7 @@
+/**
+ * Every scripted fault kind observed from a real client, plus queue order, per-route queues
+ * before "any", clearing and validation.
+ */
 import { describe, expect, it } from "vitest";
 import {
   bearer,

@@ -1,3 +1,7 @@
+/**
+ * Credit-based rate limiting: X-RateLimit-* headers on every Miro route, per-user buckets, 429
+ * with and without Retry-After, and window resets driven by the emulator clock.
+ */
 import { describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../src/index.ts";
 import {

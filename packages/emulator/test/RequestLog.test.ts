@@ -1,3 +1,7 @@
+/**
+ * The request log: no secret (or 8-character slice of one) survives masking, secretsInUrl flags
+ * query-string secrets, entries carry clock time, route and status, and the log is capped.
+ */
 import { describe, expect, it } from "vitest";
 import { REQUEST_LOG_CAP, RequestLog } from "../src/RequestLog.ts";
 import { bearer, call, formPost, jsonPost, refreshGrant, seedOf, useEmulator } from "./support.ts";

@@ -1,3 +1,7 @@
+/**
+ * Token revocation over real HTTP: v1 (available and gone) and v2 (success, 404, 401, 400), and
+ * that revoking an access token also kills its refresh token.
+ */
 import { describe, expect, it } from "vitest";
 import { startEmulator } from "../src/index.ts";
 import { bearer, call, expectMiroError, jsonPost, seedOf, useEmulator } from "./support.ts";

@@ -1,3 +1,7 @@
+/**
+ * Paths and methods the emulator does not serve (404, 405, 413), garbage input, and a smoke test
+ * of the public exports.
+ */
 import { describe, expect, it } from "vitest";
 import * as Emulator from "../src/index.ts";
 import { call, expectMiroError, useEmulator } from "./support.ts";

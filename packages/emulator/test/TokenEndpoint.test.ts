@@ -1,3 +1,7 @@
+/**
+ * POST /v1/oauth/token, refresh grant: parameter placement, rotation, reuse, client checks, the
+ * bare big-number team_id, and custom lifetimes.
+ */
 import { describe, expect, it } from "vitest";
 import {
   bearer,

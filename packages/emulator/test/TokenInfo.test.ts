@@ -1,3 +1,7 @@
+/**
+ * GET /v1/oauth-token over real HTTP: both ways of passing the token, the TokenInformation shape,
+ * and the error bodies for missing, unknown, expired and revoked tokens.
+ */
 import { describe, expect, it } from "vitest";
 import type { TokenInformation } from "../src/index.ts";
 import {
