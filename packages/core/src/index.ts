@@ -27,3 +27,4 @@ export * from "./TokenInfo.ts";
 export * from "./TokenSet.ts";
 export * from "./TokenText.ts";
 export * from "./TransportError.ts";
+export * from "./TokenStore.ts";

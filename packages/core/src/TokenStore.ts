@@ -1,0 +1,142 @@
+/**
+ * The token store seam: where token sets live between refreshes. A refresh rotates the refresh
+ * token, so the store is the one source of truth: writers compare-and-set on a generation
+ * number, and `withLock` serialises refreshes of one token (in process for the memory store,
+ * across processes for `@miro-token/store-file`).
+ *
+ * `compareAndSet` reports a lost race as a `Conflict` result, not an error: losing a race is an
+ * expected outcome that the caller answers by re-reading, like a CPU's compare-and-swap.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Option, Schema, Semaphore } from "effect";
+import type { StoreError } from "./Errors.ts";
+import { TokenSet } from "./TokenSet.ts";
+
+/**
+ * One stored token set. `generation` starts at 1 and grows by one on every write.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const StoredToken = Schema.Struct({
+  id: Schema.String,
+  generation: Schema.Number,
+  tokenSet: TokenSet,
+  /** Epoch ms of the last write. */
+  updatedAt: Schema.Number,
+});
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type StoredToken = typeof StoredToken.Type;
+
+/**
+ * The outcome of {@link TokenStoreShape.compareAndSet}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type CompareAndSetResult =
+  | { readonly _tag: "Written"; readonly stored: StoredToken }
+  | { readonly _tag: "Conflict"; readonly current: Option.Option<StoredToken> };
+
+/**
+ * What every store offers.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TokenStoreShape {
+  readonly get: (id: string) => Effect.Effect<Option.Option<StoredToken>, StoreError>;
+  readonly list: () => Effect.Effect<ReadonlyArray<StoredToken>, StoreError>;
+  /**
+   * Write `next` as generation `expectedGeneration + 1` if the stored generation is still
+   * `expectedGeneration` (`0` means "not stored yet"); otherwise report the current entry.
+   * A `Written` result is durable.
+   */
+  readonly compareAndSet: (
+    id: string,
+    expectedGeneration: number,
+    next: TokenSet,
+  ) => Effect.Effect<CompareAndSetResult, StoreError>;
+  readonly delete: (id: string) => Effect.Effect<void, StoreError>;
+  /** Run `effect` holding the token's lock: one holder at a time per id. */
+  readonly withLock: <A, E, R>(
+    id: string,
+    effect: Effect.Effect<A, E, R>,
+  ) => Effect.Effect<A, E | StoreError, R>;
+}
+
+/**
+ * The token store service.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class TokenStore extends Context.Service<TokenStore, TokenStoreShape>()(
+  "@miro-token/core/TokenStore",
+) {
+  /**
+   * An in-memory store (one process): for tests, scripts and apps that keep tokens elsewhere.
+   *
+   * @category layers
+   * @since 0.1.0
+   */
+  static readonly layerMemory = (
+    initial: ReadonlyArray<{ readonly id: string; readonly tokenSet: TokenSet }> = [],
+  ): Layer.Layer<TokenStore> => Layer.effect(TokenStore, makeMemoryStore(initial));
+}
+
+/**
+ * Build an in-memory {@link TokenStore}. Each operation is one synchronous step, so a
+ * compare-and-set is atomic without a lock of its own.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeMemoryStore = (
+  initial: ReadonlyArray<{ readonly id: string; readonly tokenSet: TokenSet }>,
+): Effect.Effect<TokenStoreShape> =>
+  Effect.sync(() => {
+    const entries = new Map<string, StoredToken>(
+      initial.map(({ id, tokenSet }) => [id, { id, generation: 1, tokenSet, updatedAt: 0 }]),
+    );
+    const locks = new Map<string, Semaphore.Semaphore>();
+    const lockOf = (id: string): Semaphore.Semaphore => {
+      let lock = locks.get(id);
+      if (lock === undefined) {
+        lock = Semaphore.makeUnsafe(1);
+        locks.set(id, lock);
+      }
+      return lock;
+    };
+    return TokenStore.of({
+      get: (id) => Effect.sync(() => Option.fromNullishOr(entries.get(id))),
+      list: () => Effect.sync(() => [...entries.values()]),
+      compareAndSet: (id, expectedGeneration, next) =>
+        Effect.clockWith((clock) =>
+          Effect.sync((): CompareAndSetResult => {
+            const current = entries.get(id);
+            if ((current?.generation ?? 0) !== expectedGeneration) {
+              return { _tag: "Conflict", current: Option.fromNullishOr(current) };
+            }
+            const stored: StoredToken = {
+              id,
+              generation: expectedGeneration + 1,
+              tokenSet: next,
+              updatedAt: clock.currentTimeMillisUnsafe(),
+            };
+            entries.set(id, stored);
+            return { _tag: "Written", stored };
+          }),
+        ),
+      delete: (id) =>
+        Effect.sync(() => {
+          entries.delete(id);
+        }),
+      withLock: (id, effect) => lockOf(id).withPermits(1)(effect),
+    });
+  });
