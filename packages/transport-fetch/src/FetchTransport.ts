@@ -12,11 +12,10 @@ import {
   type TransportRequest,
   type TransportResponse,
 } from "@miro-token/core";
-import { Effect, Layer } from "effect";
-import * as RequestCheck from "./RequestCheck.ts";
+import { type Effect, Layer } from "effect";
+import * as Exchange from "./Exchange.ts";
 import * as ResponseBody from "./ResponseBody.ts";
 import * as ResponseHeaders from "./ResponseHeaders.ts";
-import * as TransportFailure from "./TransportFailure.ts";
 
 /**
  * The part of `fetch` the transport uses. A ky instance, a fetch with a custom dispatcher or a
@@ -42,17 +41,11 @@ export interface FetchTransportOptions {
 
 const globalFetch: Fetch = (input, init) => globalThis.fetch(input, init);
 
-interface Exchanged {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string | ResponseBody.BodyTooLarge;
-}
-
 const exchange = async (
   fetch: Fetch,
   request: TransportRequest,
   signal: AbortSignal,
-): Promise<Exchanged> => {
+): Promise<Exchange.Exchanged> => {
   // Our own controller too, so a body over the cap drops the connection even when an injected
   // fetch ignores a cancelled body stream.
   const local = new AbortController();
@@ -80,20 +73,7 @@ const exchange = async (
 export const sendWith = (
   fetch: Fetch,
 ): ((request: TransportRequest) => Effect.Effect<TransportResponse, TransportError>) =>
-  Effect.fn("FetchTransport.send")(function* (request: TransportRequest) {
-    const invalid = RequestCheck.invalidRequestReason(request);
-    if (invalid !== undefined) {
-      return yield* Effect.fail(TransportFailure.make("Network", invalid, request));
-    }
-    const response = yield* Effect.tryPromise({
-      try: (signal) => exchange(fetch, request, signal),
-      catch: (cause) => TransportFailure.fromCause(cause, request),
-    });
-    if (response.body === ResponseBody.BodyTooLarge) {
-      return yield* Effect.fail(TransportFailure.make("BodyTooLarge", "MAX_BODY_BYTES", request));
-    }
-    return { status: response.status, headers: response.headers, body: response.body };
-  });
+  Exchange.toSend("FetchTransport.send", (request, signal) => exchange(fetch, request, signal));
 
 /**
  * A transport service over `options.fetch` (default: the global fetch).

@@ -9,6 +9,10 @@
 /**
  * @since 0.1.0
  */
+export * as Exchange from "./Exchange.ts";
+/**
+ * @since 0.1.0
+ */
 export * as FetchTransport from "./FetchTransport.ts";
 /**
  * @since 0.1.0
