@@ -1,0 +1,4 @@
+/**
+ * @miro-token/rx: rxjs Observables of Miro token status: watchToken$, watchStore$, toObservable.
+ */
+export {};

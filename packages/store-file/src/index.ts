@@ -1,0 +1,4 @@
+/**
+ * @miro-token/store-file: A durable on-disk TokenStore for miro-token: atomic writes, 0600 files, cross-process locks, generations.
+ */
+export {};
