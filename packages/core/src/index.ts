@@ -25,6 +25,6 @@ export * as RetryPolicy from "./RetryPolicy.ts";
 export * from "./TokenClient.ts";
 export * from "./TokenInfo.ts";
 export * from "./TokenSet.ts";
+export * from "./TokenStore.ts";
 export * from "./TokenText.ts";
 export * from "./TransportError.ts";
-export * from "./TokenStore.ts";

@@ -214,22 +214,44 @@ describe("TokenClient.info", () => {
     }),
   );
 
-  it.effect("times each attempt out and stays within the deadline", () =>
+  it.effect("times each attempt out", () =>
     Effect.gen(function* () {
       const t = fakeTransport({ hang: true });
-      const fiber = yield* Effect.forkChild(
-        TokenClient.info(TOKEN).pipe(Effect.provide(layerWith(t))),
-      );
-      yield* TestClock.adjust("29999 millis");
-      expect(fiber.pollUnsafe()).toBeUndefined();
-      yield* TestClock.adjust("1 millis");
-      const error = failure(yield* Fiber.await(fiber));
+      const layer = layerWith(t, { attemptTimeout: "5 seconds" });
+      const error = failure(yield* settle(TokenClient.info(TOKEN), layer));
       expect(error).toMatchObject({
         _tag: "TransportError",
         kind: "Timeout",
         attempts: 3,
         retryable: true,
       });
+    }),
+  );
+
+  it.effect("stops before a retry would cross the deadline, and never exceeds it", () =>
+    Effect.gen(function* () {
+      // Attempt 1: 0-10 s; wait 4 s; attempt 2: 14-24 s; a wait of 8 s would leave nothing.
+      const t = fakeTransport({ hang: true });
+      const layer = layerWith(t, { retry: { jitter: false } });
+      const fiber = yield* Effect.forkChild(TokenClient.info(TOKEN).pipe(Effect.provide(layer)));
+      yield* TestClock.adjust("23999 millis");
+      expect(fiber.pollUnsafe()).toBeUndefined();
+      yield* TestClock.adjust("1 millis");
+      const error = failure(yield* Fiber.await(fiber));
+      expect(error).toMatchObject({ _tag: "TransportError", kind: "Timeout", attempts: 2 });
+    }),
+  );
+
+  it.effect("clips the last attempt to the time left before the deadline", () =>
+    Effect.gen(function* () {
+      // Attempt 1: 0-10 s; wait 4 s; attempt 2: 14-24 s; wait 1 s (cap); attempt 3: 25-30 s.
+      const t = fakeTransport({ hang: true });
+      const layer = layerWith(t, { retry: { jitter: false, backoffLimit: "1 second" } });
+      const fiber = yield* Effect.forkChild(TokenClient.info(TOKEN).pipe(Effect.provide(layer)));
+      yield* TestClock.adjust("29999 millis");
+      expect(fiber.pollUnsafe()).toBeUndefined();
+      yield* TestClock.adjust("1 millis");
+      expect(failure(yield* Fiber.await(fiber))).toMatchObject({ kind: "Timeout", attempts: 3 });
     }),
   );
 
@@ -256,6 +278,12 @@ describe("TokenClient.revoke", () => {
   const v2 = layerWith;
   it.effect("uses v2 with a JSON body when credentials are configured", () =>
     Effect.gen(function* () {
+      for (const step of [{ status: 200 }, { status: 200, body: "<html></html>" }]) {
+        const error = failure(
+          yield* settle(TokenClient.revoke(TOKEN), v2(fakeTransport(step), CREDENTIALS)),
+        );
+        expect(error).toMatchObject({ _tag: "UnexpectedStatusError", status: 200, attempts: 1 });
+      }
       const t = fakeTransport({ status: 204 });
       const result = yield* TokenClient.revoke(TOKEN).pipe(Effect.provide(v2(t, CREDENTIALS)));
       expect(result).toMatchObject({ endpoint: "v2", deprecated: false, alreadyRevoked: false });

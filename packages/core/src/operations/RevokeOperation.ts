@@ -2,7 +2,8 @@
  * Revoking an access token (which also revokes its refresh token).
  *
  * - With client credentials: `POST /v2/oauth/revoke`, JSON body `{accessToken, clientId,
- *   clientSecret}`. 204 → revoked; 404 → {@link RevokeRejectedError}; 401 →
+ *   clientSecret}`. 204 → revoked (only 204: a 200 with a page from a proxy is not a revoke,
+ *   it is an {@link UnexpectedStatusError}); 404 → {@link RevokeRejectedError}; 401 →
  *   {@link ClientAuthError}.
  * - Without: the deprecated `POST /v1/oauth/revoke`. Miro documents the token in the query
  *   (`?access_token=`), which leaks it into logs; we never do that. The token goes in an
@@ -137,7 +138,7 @@ export const revokeToken = (
         alreadyRevoked,
         rateLimit: parseRateLimit(response.headers),
       });
-      if (status >= 200 && status <= 299) return Effect.succeed(result(false));
+      if (status === 204) return Effect.succeed(result(false));
       if (status === rejectedStatus && context.ambiguousBefore !== undefined) {
         return Effect.succeed(result(true));
       }
