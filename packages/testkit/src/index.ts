@@ -3,4 +3,5 @@
  * checks, and the conformance suites every transport runs against the emulator.
  */
 export * from "./Canary.ts";
+export * from "./ClientConformance.ts";
 export * from "./TransportConformance.ts";
