@@ -5,7 +5,7 @@
 import { Agent } from "node:http";
 import { describe, expect, it } from "vitest";
 import { startEmulator } from "../src/index.ts";
-import { rawRequest, seedOf, useEmulator } from "./support.ts";
+import { rawRequest, seedOf, useEmulator, waitFor } from "./support.ts";
 
 describe("connections", () => {
   const emulator = useEmulator();
@@ -45,7 +45,7 @@ describe("connections", () => {
   it("close() interrupts a long delay", async () => {
     emulator().queueFault("any", { kind: "delay", ms: 60_000 });
     const pending = fetch(`${emulator().baseUrl}/v1/oauth-token`);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await waitFor(() => emulator().requests.length === 1);
     await emulator().close();
     await expect(pending).rejects.toThrow();
   });

@@ -10,6 +10,7 @@ import {
   seedOf,
   tokenInformationProblems,
   useEmulator,
+  waitFor,
 } from "./support.ts";
 
 describe("scripted faults", () => {
@@ -79,7 +80,7 @@ describe("scripted faults", () => {
   it("hang: close() ends the hanging connection", async () => {
     emulator().queueFault("any", { kind: "hang" });
     const pending = rawRequest(emulator(), "/v1/oauth-token");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => emulator().requests.length === 1);
     expect(await emulator().connectionCount()).toBe(1);
     await emulator().close();
     await expect(pending).rejects.toThrow();

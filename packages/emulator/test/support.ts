@@ -22,6 +22,15 @@ export const useEmulator = (options: EmulatorOptions = {}): (() => Emulator) => 
   };
 };
 
+/** Polls `condition` every 5 ms until it holds; fails after `timeoutMs` of real time. */
+export const waitFor = async (condition: () => boolean, timeoutMs = 5_000): Promise<void> => {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error("waitFor: condition never held");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
 /** The seed of an emulator started with seeding on. */
 export const seedOf = (emulator: Emulator): NonNullable<Emulator["seed"]> => {
   if (emulator.seed === undefined) throw new Error("emulator has no seed");
