@@ -33,6 +33,15 @@ describe("POST /v1/oauth/token, refresh_token grant", () => {
       scope: "boards:read boards:write",
       user_id: old.userId,
     });
+    expect(Object.keys(body)).toEqual([
+      "user_id",
+      "team_id",
+      "access_token",
+      "refresh_token",
+      "scope",
+      "expires_in",
+      "token_type",
+    ]);
     expect(body.access_token).toMatch(/^eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_[A-Za-z0-9_-]{27}$/);
     expect(body.refresh_token).toMatch(/^eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_[A-Za-z0-9_-]{27}$/);
     expect(body.access_token).not.toBe(old.accessToken);
