@@ -70,16 +70,11 @@ export const tokenInfoRoute: RouteHandler = {
         if (token === undefined)
           return miroError(401, "tokenNotProvided", "No access token provided");
         const set = registry.findByAccessToken(token);
-        switch (registry.accessTokenState(token)) {
-          case "active":
-            return set === undefined
-              ? miroError(400, "tokenInvalid", "Invalid token provided")
-              : jsonReply(200, tokenInformation(set));
-          case "expired":
-            return miroError(400, "tokenExpired", "Access token has expired");
-          default:
-            return miroError(400, "tokenInvalid", "Invalid token provided");
-        }
+        const state = registry.accessTokenState(token);
+        if (set !== undefined && state === "active") return jsonReply(200, tokenInformation(set));
+        return state === "expired"
+          ? miroError(400, "tokenExpired", "Access token has expired")
+          : miroError(400, "tokenInvalid", "Invalid token provided");
       },
     };
   },
