@@ -25,6 +25,8 @@ export * as RetryPolicy from "./RetryPolicy.ts";
 export * from "./TokenClient.ts";
 export * from "./TokenInfo.ts";
 export * from "./TokenSet.ts";
+export * from "./TokenStatus.ts";
 export * from "./TokenStore.ts";
 export * from "./TokenText.ts";
+export * from "./TokenTransition.ts";
 export * from "./TransportError.ts";
