@@ -36,10 +36,9 @@ import {
   type FailureCause,
   finalStatus,
   isTransientStatus,
-  type OperationServices,
-  runOperation,
   transientStatusFailure,
-} from "./Attempts.ts";
+} from "./AttemptFailure.ts";
+import { type OperationServices, runOperation } from "./Attempts.ts";
 
 /**
  * Attempts a revoke may make.
@@ -156,5 +155,11 @@ export const revokeToken = (
         }),
       );
     };
-    return runOperation(services, { request, maxAttempts: REVOKE_MAX_ATTEMPTS, retryOn, read });
+    return runOperation(services, {
+      name: "TokenClient.revoke",
+      request,
+      maxAttempts: REVOKE_MAX_ATTEMPTS,
+      retryOn,
+      read,
+    });
   });

@@ -40,10 +40,9 @@ import {
   type FailureCause,
   finalStatus,
   isTransientStatus,
-  type OperationServices,
-  runOperation,
   transientStatusFailure,
-} from "./Attempts.ts";
+} from "./AttemptFailure.ts";
+import { type OperationServices, runOperation } from "./Attempts.ts";
 
 /**
  * Attempts a refresh or code exchange may make.
@@ -117,6 +116,7 @@ const grantRequest = (
     );
   };
   return runOperation(services, {
+    name: `TokenClient.${operation}`,
     request,
     maxAttempts: TOKEN_ENDPOINT_MAX_ATTEMPTS,
     retryOn,
@@ -150,5 +150,8 @@ export const exchangeAuthorizationCode = (
   redirectUri: string,
 ): Effect.Effect<TokenSet, MiroTokenError> =>
   Effect.flatMap(checkToken("authorization code", code), (value) =>
-    grantRequest(services, "authorization_code", { code: value, redirect_uri: redirectUri }),
+    grantRequest(services, "authorization_code", {
+      code: value,
+      redirect_uri: redirectUri,
+    }),
   );

@@ -21,10 +21,9 @@ import {
   type FailureCause,
   finalStatus,
   isTransientStatus,
-  type OperationServices,
-  runOperation,
   transientStatusFailure,
-} from "./Attempts.ts";
+} from "./AttemptFailure.ts";
+import { type OperationServices, runOperation } from "./Attempts.ts";
 
 /**
  * Attempts token info may make.
@@ -97,6 +96,7 @@ export const tokenInfo = (
       );
     };
     return runOperation(services, {
+      name: "TokenClient.info",
       request,
       maxAttempts: TOKEN_INFO_MAX_ATTEMPTS,
       retryOn,

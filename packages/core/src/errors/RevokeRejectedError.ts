@@ -1,0 +1,23 @@
+/**
+ * The `RevokeRejectedError` failure. Miro refused to revoke the token (v2 404, v1 400) on a first attempt.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect";
+import { httpDetail, request, where } from "./ErrorFields.ts";
+
+/**
+ * Miro refused to revoke the token (v2 404, v1 400) on a first attempt.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class RevokeRejectedError extends Schema.TaggedError<RevokeRejectedError>()(
+  "RevokeRejectedError",
+  { ...request, status: Schema.Number, code: Schema.optionalKey(Schema.String) },
+) {
+  readonly retryable = false;
+  override get message(): string {
+    return `RevokeRejectedError: Miro refused to revoke the token (${httpDetail(this)})${where(this)}`;
+  }
+}

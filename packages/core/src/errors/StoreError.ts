@@ -1,0 +1,27 @@
+/**
+ * The `StoreError` failure. A token store failed to read or persist.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect";
+import { optionalRequest } from "./ErrorFields.ts";
+
+/**
+ * A token store failed to read or persist (used by store implementations).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
+  ...optionalRequest,
+  status: Schema.optionalKey(Schema.Number),
+  /** e.g. `get`, `compareAndSet`, `lock`. */
+  operation: Schema.String,
+  /** A short description free of secrets, e.g. `EACCES`. */
+  reason: Schema.String,
+}) {
+  readonly retryable = false;
+  override get message(): string {
+    return `StoreError: ${this.operation} failed: ${this.reason}`;
+  }
+}
