@@ -10,6 +10,8 @@ export const sharedConfig = defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    reporters: ["default"],
+    // The JSON report lets `.ci/run` print one "N passed, N failed" line for the whole repo.
+    reporters: ["default", "json"],
+    outputFile: { json: ".vitest/results.json" },
   },
 });
