@@ -1,0 +1,168 @@
+/**
+ * How the store reads and replaces a file so that a crash at any instant leaves either the old
+ * or the new complete document, never a torn one:
+ *
+ * 1. open `<name>.<pid>.<random>.tmp` in the same directory with `O_CREAT|O_EXCL|O_NOFOLLOW`
+ *    and mode 0600 (set at creation, then `fchmod` 0600 so no umask can widen or narrow it);
+ * 2. write, `fsync`, close;
+ * 3. `rename` over the target (atomic on POSIX file systems);
+ * 4. `fsync` the directory, so the rename itself survives power loss.
+ *
+ * Any failure before the rename removes the temp file and leaves the target untouched. The
+ * whole sequence is uninterruptible: an interrupted fiber cannot leave a temp file behind. A
+ * temp file can only outlive its writer when the process dies (SIGKILL, power loss); the
+ * startup sweep and stale-lock recovery remove those.
+ *
+ * @since 0.1.0
+ */
+import { constants } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import type { StoreError } from "@miro-token/core";
+import { Effect, Option } from "effect";
+import { fsCall, fsCallTolerating, type StoreFs, storeError } from "./StoreFs.ts";
+import { tempFileName } from "./StoreLayout.ts";
+
+/**
+ * The mode of every file the store writes.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const FILE_MODE = 0o600;
+
+const closeQuietly = (handle: FileHandle): Effect.Effect<void> =>
+  Effect.promise(() => handle.close().catch(() => undefined));
+
+/**
+ * Run `use` with a file handle and always close it; a failing close fails the effect when
+ * `use` succeeded (on some file systems close is where a write error surfaces).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const withHandle = <A>(
+  open: Effect.Effect<FileHandle, StoreError>,
+  operation: string,
+  use: (handle: FileHandle) => Effect.Effect<A, StoreError>,
+): Effect.Effect<A, StoreError> =>
+  Effect.acquireUseRelease(
+    open.pipe(Effect.map((handle) => ({ handle, closed: false }))),
+    (held) =>
+      use(held.handle).pipe(
+        Effect.tap(() =>
+          fsCall(operation, "close", () => {
+            held.closed = true;
+            return held.handle.close();
+          }),
+        ),
+      ),
+    (held) => (held.closed ? Effect.void : closeQuietly(held.handle)),
+  );
+
+/**
+ * `fsync` a directory, making renames and unlinks in it durable.
+ *
+ * @category durability
+ * @since 0.1.0
+ */
+export const syncDirectory = (
+  fs: StoreFs,
+  directory: string,
+  operation: string,
+): Effect.Effect<void, StoreError> =>
+  withHandle(
+    fsCall(operation, "open directory", () =>
+      fs.open(directory, constants.O_RDONLY | constants.O_DIRECTORY),
+    ),
+    operation,
+    (handle) => fsCall(operation, "fsync directory", () => handle.sync()),
+  );
+
+/**
+ * Replace `directory/name` with `contents`, durably, with mode 0600.
+ *
+ * @category writing
+ * @since 0.1.0
+ */
+export const replaceFile = (
+  fs: StoreFs,
+  directory: string,
+  name: string,
+  contents: string,
+  operation: string,
+): Effect.Effect<void, StoreError> => {
+  const tempPath = join(directory, tempFileName(name));
+  const writeTemp = withHandle(
+    fsCall(operation, "open temp file", () =>
+      fs.open(
+        tempPath,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        FILE_MODE,
+      ),
+    ),
+    operation,
+    (handle) =>
+      fsCall(operation, "chmod", () => handle.chmod(FILE_MODE)).pipe(
+        Effect.andThen(fsCall(operation, "write", () => handle.writeFile(contents, "utf8"))),
+        Effect.andThen(fsCall(operation, "fsync", () => handle.sync())),
+      ),
+  );
+  const removeTemp = fsCallTolerating(operation, "remove temp file", ["ENOENT"], () =>
+    fs.unlink(tempPath),
+  ).pipe(Effect.ignore);
+  return writeTemp.pipe(
+    Effect.andThen(fsCall(operation, "rename", () => fs.rename(tempPath, join(directory, name)))),
+    Effect.onError(() => removeTemp),
+    Effect.andThen(syncDirectory(fs, directory, operation)),
+    Effect.uninterruptible,
+  );
+};
+
+/**
+ * Remove `directory/name` durably; a file that is already gone is fine.
+ *
+ * @category writing
+ * @since 0.1.0
+ */
+export const removeFile = (
+  fs: StoreFs,
+  directory: string,
+  name: string,
+  operation: string,
+): Effect.Effect<void, StoreError> =>
+  fsCallTolerating(operation, "unlink", ["ENOENT"], () => fs.unlink(join(directory, name))).pipe(
+    Effect.andThen(syncDirectory(fs, directory, operation)),
+    Effect.uninterruptible,
+  );
+
+/**
+ * The text of `path`, `None` when it does not exist. A symbolic link is refused (`ELOOP`):
+ * token files are only ever regular files the store wrote itself.
+ *
+ * @category reading
+ * @since 0.1.0
+ */
+export const readFileIfExists = (
+  fs: StoreFs,
+  path: string,
+  operation: string,
+): Effect.Effect<Option.Option<string>, StoreError> =>
+  fsCallTolerating(operation, "open", ["ENOENT"], () =>
+    fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW),
+  ).pipe(
+    Effect.catchTag("StoreError", (error) =>
+      Effect.fail(
+        error.reason.startsWith("ELOOP")
+          ? storeError(operation, "ELOOP (token file is a symbolic link; refused)")
+          : error,
+      ),
+    ),
+    Effect.flatMap((handle) =>
+      handle === undefined
+        ? Effect.succeed(Option.none<string>())
+        : withHandle(Effect.succeed(handle), operation, (opened) =>
+            fsCall(operation, "read", () => opened.readFile("utf8")).pipe(Effect.map(Option.some)),
+          ),
+    ),
+  );

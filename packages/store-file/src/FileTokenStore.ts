@@ -1,0 +1,219 @@
+/**
+ * A durable on-disk {@link TokenStore}: one JSON document per token in a 0700 directory, each
+ * written atomically (temp file, fsync, rename, directory fsync) with mode 0600, a generation
+ * number for compare-and-set, and a per-token lock that works across processes.
+ *
+ * ```ts
+ * const StoreLive = FileTokenStore.layer({ directory: "/var/lib/miro-token" })
+ * ```
+ *
+ * `withLock(id, effect)` takes the token's in-process semaphore and then its lock file (see
+ * `FileLock.ts`). It is re-entrant: inside `effect` (and fibers it forks) the lock is known to
+ * be held, so `compareAndSet` and `delete` — which take the lock themselves when called
+ * outside — do not wait for it again. `get` and `list` take no lock: a rename is atomic, so a
+ * reader sees the old or the new document.
+ *
+ * A `StoreError` from `compareAndSet` means the outcome is unknown when it comes from the
+ * final directory fsync (the new document may be visible but not yet durable): re-read with
+ * `get` before deciding anything.
+ *
+ * @since 0.1.0
+ */
+import { join, resolve } from "node:path";
+import {
+  type CompareAndSetResult,
+  type StoredToken,
+  type StoreError,
+  TokenStore,
+  type TokenStoreShape,
+} from "@miro-token/core";
+import { Clock, Context, Effect, Layer, Option, Scope, Semaphore } from "effect";
+import { readFileIfExists, removeFile, replaceFile } from "./AtomicFile.ts";
+import * as FileLock from "./FileLock.ts";
+import * as StoreCodec from "./StoreCodec.ts";
+import { openDirectory, sweepOrphanTemps } from "./StoreDirectory.ts";
+import { fsCall, nodeStoreFs, type StoreFs, storeError } from "./StoreFs.ts";
+import {
+  encodeId,
+  idOfTokenFileName,
+  isTempFileOf,
+  lockFileName,
+  MAX_ENCODED_ID_LENGTH,
+  tokenFileName,
+} from "./StoreLayout.ts";
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export interface FileTokenStoreOptions {
+  /** The store directory; created with mode 0700 if missing. */
+  readonly directory: string;
+  /** Lock timing: staleness, heartbeat, wait timeout. */
+  readonly lock?: FileLock.FileLockOptions | undefined;
+  /**
+   * The file system to use.
+   *
+   * @default node:fs/promises
+   */
+  readonly fs?: StoreFs | undefined;
+}
+
+/**
+ * The locks the current fiber holds, as `<directory>\0<encoded id>` keys: what makes
+ * `withLock` re-entrant.
+ */
+const HeldLocks = Context.Reference<ReadonlySet<string>>("@miro-token/store-file/HeldLocks", {
+  defaultValue: () => new Set(),
+});
+
+/**
+ * One semaphore per (directory, token) for the whole process, so two store instances over one
+ * directory in one process queue in memory rather than polling each other's lock file.
+ */
+const semaphores = new Map<string, Semaphore.Semaphore>();
+
+const semaphoreOf = (key: string): Semaphore.Semaphore => {
+  let semaphore = semaphores.get(key);
+  if (semaphore === undefined) {
+    semaphore = Semaphore.makeUnsafe(1);
+    semaphores.set(key, semaphore);
+  }
+  return semaphore;
+};
+
+/**
+ * Open the store in `options.directory` (create it, tighten modes, remove orphaned temp files)
+ * and build the service.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreShape, StoreError> =>
+  Effect.gen(function* () {
+    const fs = options.fs ?? nodeStoreFs;
+    const directory = resolve(options.directory);
+    yield* openDirectory(fs, directory);
+
+    const encoded = (operation: string, id: string): Effect.Effect<string, StoreError> =>
+      Option.match(encodeId(id), {
+        onNone: () =>
+          Effect.fail(
+            storeError(
+              operation,
+              `invalid id (empty, or longer than ${MAX_ENCODED_ID_LENGTH} base64url characters)`,
+            ),
+          ),
+        onSome: Effect.succeed,
+      });
+
+    const read = (
+      operation: string,
+      id: string,
+      name: string,
+    ): Effect.Effect<Option.Option<StoredToken>, StoreError> =>
+      readFileIfExists(fs, join(directory, tokenFileName(name)), operation).pipe(
+        Effect.flatMap(
+          Option.match({
+            onNone: () => Effect.succeedNone,
+            onSome: (text) =>
+              StoreCodec.decode(text, id, tokenFileName(name), operation).pipe(
+                Effect.map(Option.some),
+              ),
+          }),
+        ),
+      );
+
+    const lockedByName = <A, E, R>(
+      name: string,
+      effect: Effect.Effect<A, E, R>,
+    ): Effect.Effect<A, E | StoreError, R> =>
+      Effect.gen(function* () {
+        const key = `${directory}\0${name}`;
+        const held = yield* HeldLocks;
+        if (held.has(key)) return yield* effect;
+        const inside = Effect.provideService(effect, HeldLocks, new Set([...held, key]));
+        return yield* semaphoreOf(key).withPermits(1)(
+          Effect.scopedWith((scope) =>
+            FileLock.acquire(fs, join(directory, lockFileName(name)), options.lock).pipe(
+              Scope.provide(scope),
+              Effect.tap((recovered) =>
+                recovered
+                  ? sweepOrphanTemps(fs, directory, (file) =>
+                      isTempFileOf(file, tokenFileName(name)),
+                    )
+                  : Effect.void,
+              ),
+              Effect.andThen(inside),
+            ),
+          ),
+        );
+      });
+
+    const compareAndSet: TokenStoreShape["compareAndSet"] = (id, expectedGeneration, next) =>
+      Effect.gen(function* () {
+        const name = yield* encoded("compareAndSet", id);
+        return yield* lockedByName(
+          name,
+          Effect.gen(function* () {
+            const current = yield* read("compareAndSet", id, name);
+            const generation = Option.match(current, {
+              onNone: () => 0,
+              onSome: (stored) => stored.generation,
+            });
+            if (generation !== expectedGeneration) {
+              return { _tag: "Conflict", current } satisfies CompareAndSetResult;
+            }
+            const stored: StoredToken = {
+              id,
+              generation: expectedGeneration + 1,
+              tokenSet: next,
+              updatedAt: yield* Clock.currentTimeMillis,
+            };
+            yield* replaceFile(
+              fs,
+              directory,
+              tokenFileName(name),
+              StoreCodec.encode(stored),
+              "compareAndSet",
+            );
+            return { _tag: "Written", stored } satisfies CompareAndSetResult;
+          }),
+        );
+      });
+
+    const list: TokenStoreShape["list"] = () =>
+      Effect.gen(function* () {
+        const names = yield* fsCall("list", "readdir", () => fs.readdir(directory));
+        const found = yield* Effect.forEach(
+          names.flatMap((file) => Option.toArray(idOfTokenFileName(file))),
+          ({ id, encoded }) => read("list", id, encoded),
+          { concurrency: 8 },
+        );
+        return found.flatMap(Option.toArray);
+      });
+
+    return TokenStore.of({
+      get: (id) => encoded("get", id).pipe(Effect.flatMap((name) => read("get", id, name))),
+      list,
+      compareAndSet,
+      delete: (id) =>
+        encoded("delete", id).pipe(
+          Effect.flatMap((name) =>
+            lockedByName(name, removeFile(fs, directory, tokenFileName(name), "delete")),
+          ),
+        ),
+      withLock: (id, effect) =>
+        encoded("lock", id).pipe(Effect.flatMap((name) => lockedByName(name, effect))),
+    });
+  });
+
+/**
+ * The store as a layer: opening it (and failing with `StoreError` when the directory cannot be
+ * created or fixed) happens when the layer is built.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (options: FileTokenStoreOptions): Layer.Layer<TokenStore, StoreError> =>
+  Layer.effect(TokenStore, make(options));
