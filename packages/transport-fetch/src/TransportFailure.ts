@@ -77,21 +77,25 @@ export const make = (
 ): TransportError =>
   new TransportError({ kind, reason, method: request.method, endpoint: endpointOf(request.url) });
 
+/** Wrapper classes that say nothing about what failed: fetch's `TypeError`, ky's wrapper. */
+const GENERIC_NAMES = new Set(["Error", "TypeError", "AggregateError", "NetworkError", "KyError"]);
+
+/** The most specific class name in the chain (`HTTPParserError` under fetch's `TypeError`). */
+const nameOf = (error: unknown): string => {
+  const names = chainOf(error)
+    .map((link) => fieldOf(link, "name"))
+    .filter((name): name is string => typeof name === "string" && SAFE_NAME.test(name));
+  return names.find((name) => !GENERIC_NAMES.has(name)) ?? names[0] ?? "UNKNOWN";
+};
+
 /**
  * Classifies a thrown client error: an abort becomes `Aborted`, anything else `Network` with
- * the error's code (or, failing that, its class name).
+ * the error's code (or, failing that, the most specific class name in its cause chain).
  *
  * @category constructors
  * @since 0.1.0
  */
 export const fromCause = (error: unknown, request: TransportRequest): TransportError => {
   if (isAbort(error)) return make("Aborted", "ABORTED", request);
-  const code = codeOf(error);
-  if (code !== undefined) return make("Network", code, request);
-  const name = fieldOf(error, "name");
-  return make(
-    "Network",
-    typeof name === "string" && SAFE_NAME.test(name) ? name : "UNKNOWN",
-    request,
-  );
+  return make("Network", codeOf(error) ?? nameOf(error), request);
 };

@@ -36,6 +36,14 @@ describe("TransportFailure.fromCause", () => {
     );
   });
 
+  it("names the most specific error class when there is no code", () => {
+    const parser = Object.assign(new Error(SECRET), { name: "HTTPParserError", data: SECRET });
+    expect(TransportFailure.fromCause(withCause("fetch failed", parser), request).reason).toBe(
+      "HTTPParserError",
+    );
+    expect(TransportFailure.fromCause(new TypeError(SECRET), request).reason).toBe("TypeError");
+  });
+
   it("reports an abort as Aborted, and survives a cyclic cause", () => {
     const cyclic: { cause?: unknown; code?: string } = {};
     cyclic.cause = cyclic;
