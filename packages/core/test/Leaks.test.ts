@@ -1,7 +1,8 @@
 // RELIABILITY target 8 for core: across every failure path, with responses that echo the token
-// (in the body, in Miro's error code, in a header), no canary reaches any error surface.
+// (in the body, in Miro's error code, in a header), no canary reaches any error surface or
+// any log line at any level.
 import { describe, expect, it } from "@effect/vitest";
-import { Effect, Exit, Fiber, Layer, Redacted } from "effect";
+import { Effect, Exit, Fiber, Layer, Logger, Redacted, References } from "effect";
 import { TestClock } from "effect/testing";
 import { MiroConfig, type MiroTokenError, TokenClient } from "../src/index.ts";
 import { fakeTransport, type Step } from "./FakeTransport.ts";
@@ -32,6 +33,10 @@ describe("no canary on any error surface", () => {
         { fail: "BodyTooLarge" },
       ];
       const badTokens = [`${access}\n`, `${access}\u0000`, ` ${access}`, `${access}é`];
+      const logLines: Array<string> = [];
+      const captureLogs = Logger.layer([
+        Logger.map(Logger.formatJson, (line) => logLines.push(line)),
+      ]);
       let failures = 0;
       for (const credentials of [{}, { clientId: "c", clientSecret: secret }]) {
         for (const step of hostile) {
@@ -53,7 +58,13 @@ describe("no canary on any error surface", () => {
             ...badTokens.map((bad) => TokenClient.refresh({ refreshToken: Redacted.make(bad) })),
           ];
           for (const call of calls) {
-            const fiber = yield* Effect.forkChild(Effect.provide(call, layer));
+            const fiber = yield* Effect.forkChild(
+              call.pipe(
+                Effect.provide(layer),
+                Effect.provide(captureLogs),
+                Effect.provideService(References.MinimumLogLevel, "All"),
+              ),
+            );
             yield* TestClock.adjust("2 minutes");
             const exit = yield* Fiber.await(fiber);
             if (Exit.isSuccess(exit)) continue;
@@ -66,6 +77,8 @@ describe("no canary on any error surface", () => {
         }
       }
       expect(failures).toBeGreaterThan(200);
+      expect(logLines.length).toBeGreaterThan(50);
+      expect(leaks(logLines.join("\n"), secrets)).toEqual([]);
     }),
   );
 });
