@@ -170,8 +170,8 @@ export class MiroConfig extends Context.Service<MiroConfig, MiroConfigShape>()(
 
   /**
    * Configuration from the environment (`Config`): `MIRO_API_BASE_URL`, `MIRO_CLIENT_ID`,
-   * `MIRO_CLIENT_SECRET` (redacted). `overrides` set everything else, and win over nothing the
-   * environment provides.
+   * `MIRO_CLIENT_SECRET` (redacted). `overrides` set the options the environment does not
+   * cover (timeouts, retry, user agent, body cap).
    *
    * @since 0.1.0
    */

@@ -20,8 +20,7 @@ import type { MiroConfigShape } from "../MiroConfig.ts";
 import { safeErrorCode } from "../MiroErrorBody.ts";
 import { parseRateLimit } from "../RateLimit.ts";
 import * as RetryPolicy from "../RetryPolicy.ts";
-import type { TransportErrorKind } from "../TransportError.ts";
-import { endpointOf } from "../TransportError.ts";
+import { endpointOf, type TransportErrorKind } from "../TransportError.ts";
 
 /**
  * What failed in an attempt, as far as retrying is concerned.

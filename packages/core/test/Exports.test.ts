@@ -1,0 +1,62 @@
+// A smoke test of the public surface: the names the README documents are exported.
+import { describe, expect, it } from "@effect/vitest";
+import * as Core from "../src/index.ts";
+
+describe("public exports", () => {
+  it("include the documented API", () => {
+    const names = [
+      "TokenClient",
+      "MiroConfig",
+      "makeMiroConfig",
+      "miroConfigDefaults",
+      "createTokenClient",
+      "HttpTransport",
+      "TransportError",
+      "endpointOf",
+      "DEFAULT_MAX_BODY_BYTES",
+      "TokenInfo",
+      "TokenSet",
+      "TokenResponse",
+      "MiroErrorBody",
+      "tokenSetFromResponse",
+      "parseJson",
+      "parseRateLimit",
+      "RetryPolicy",
+      "fingerprint",
+      "checkToken",
+      "tokenProblem",
+      "isMiroTokenError",
+      "isRetryable",
+      "EXIT_CODE_BY_TAG",
+      "exitCodeOf",
+      "ExitCode",
+      "TOKEN_INFO_MAX_ATTEMPTS",
+      "REVOKE_MAX_ATTEMPTS",
+      "TOKEN_ENDPOINT_MAX_ATTEMPTS",
+      ...Core.MIRO_TOKEN_ERROR_CLASSES.map((cls) => cls.name),
+    ];
+    for (const name of names) expect(Core, name).toHaveProperty(name);
+    expect(Object.keys(Core.RetryPolicy).sort()).toEqual(
+      [
+        "MIN_ATTEMPT_MILLIS",
+        "attemptBudget",
+        "backoffCeiling",
+        "decide",
+        "delayFor",
+        "limitsFor",
+        "parseRateLimitReset",
+        "parseRetryAfter",
+        "schedule",
+        "serverWait",
+      ].sort(),
+    );
+  });
+
+  it("keeps the attempt caps of RELIABILITY target 1", () => {
+    expect([
+      Core.TOKEN_INFO_MAX_ATTEMPTS,
+      Core.REVOKE_MAX_ATTEMPTS,
+      Core.TOKEN_ENDPOINT_MAX_ATTEMPTS,
+    ]).toEqual([3, 3, 2]);
+  });
+});
