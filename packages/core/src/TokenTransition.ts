@@ -12,6 +12,8 @@
  *   a refresh that cannot be made at all (no credentials, client rejected) is
  *   `ReauthorizeRequired`: the watcher never loops on a dead grant.
  * - Terminal statuses ({@link isTerminal}) absorb every event.
+ * - A successful probe does not hide a near expiry: `Expiring` stays until the refresh (or the
+ *   expiry) moves it on.
  * - While a refresh is in flight (`Refreshing`) or its result awaits persistence
  *   (`PersistFailed`), probe results and clock events are ignored: the refresh decides.
  *
@@ -52,6 +54,8 @@ export type TokenEvent = Data.TaggedEnum<{
   RefreshSucceeded: { readonly expiresAt?: number | undefined; readonly generation: number };
   RefreshFailed: {
     readonly error: FailureSummary;
+    /** Why re-authorization is needed, when the refresher said so. */
+    readonly reason?: string | undefined;
     readonly attempt: number;
     readonly nextCheckAt: number;
     readonly resetAt?: number | undefined;
@@ -184,7 +188,11 @@ const afterRefreshFailure = (
   event: Extract<TokenEvent, { _tag: "RefreshFailed" }>,
 ): TokenStatus => {
   const { error } = event;
-  if (!isTransientFailure(error)) return reauthorize(error);
+  if (!isTransientFailure(error)) {
+    return event.reason === undefined
+      ? reauthorize(error)
+      : { _tag: "ReauthorizeRequired", reason: event.reason };
+  }
   if (status?._tag === "Expired") return status;
   if (error.tag === "RateLimitedError") {
     return { _tag: "RateLimited", resetAt: event.resetAt ?? event.nextCheckAt };
@@ -253,6 +261,7 @@ export const transition = (
   const expired = status?._tag === "Expired" ? status : undefined;
   switch (event._tag) {
     case "ProbeSucceeded":
+      if (status?._tag === "Expiring") return status;
       return {
         _tag: "Active",
         info: event.info,

@@ -1,0 +1,287 @@
+/**
+ * The safe refresh protocol. Miro rotates the refresh token on every refresh, so a refresh is
+ * destructive: two refreshes of one token, or a new pair that is lost before it is stored, can
+ * lose access for good. Every refresh therefore goes:
+ *
+ * 1. single-flight per token id in this process (callers that arrive while a refresh is in
+ *    flight wait for its result), then the store's lock (`withLock`) across processes;
+ * 2. re-read the store: if it holds a newer generation than the caller saw, someone else
+ *    refreshed — return theirs without a network call;
+ * 3. `TokenClient.refresh` (core retries an ambiguous failure at most once, with the same
+ *    refresh token);
+ * 4. compare-and-set the new pair as the next generation. A `Conflict` means another writer
+ *    won: theirs is returned, ours is never written over it. A `StoreError` keeps the new pair
+ *    in memory and retries the write with backoff (reporting each failure); the old refresh
+ *    token is never presented again;
+ * 5. only then hand out the new token.
+ *
+ * A rejected grant (`InvalidGrantError`) or an ambiguous refresh (`RefreshOutcomeUnknownError`)
+ * ends in {@link ReauthorizeRequiredError}, and that generation of the token is never sent to
+ * Miro again by this refresher. Steps 3–4 run uninterruptibly, so stopping a watcher cannot
+ * drop a pair Miro has already issued; only the backoff between failed writes is interruptible.
+ *
+ * @since 0.1.0
+ */
+
+import type { Redacted } from "effect";
+import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Random } from "effect";
+import type { MiroTokenError, StoreError } from "./Errors.ts";
+import { ReauthorizeRequiredError } from "./ReauthorizeRequiredError.ts";
+import { type Backoff, delayFor } from "./RetryPolicy.ts";
+import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
+import type { TokenSet } from "./TokenSet.ts";
+import { summarizeFailure } from "./TokenStatus.ts";
+import { type StoredToken, TokenStore, type TokenStoreShape } from "./TokenStore.ts";
+
+/**
+ * What a refresh can fail with.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type RefreshError = ReauthorizeRequiredError | MiroTokenError;
+
+/**
+ * Per-call options.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RefreshOptions {
+  /** Told about each failed write of a new pair, before the write is retried. */
+  readonly onPersistFailed?:
+    | ((error: StoreError, attempt: number) => Effect.Effect<void>)
+    | undefined;
+}
+
+/**
+ * The refresher.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TokenRefresherShape {
+  /**
+   * The token after a refresh: the store's entry if it is newer than `seenGeneration`, else a
+   * freshly refreshed and persisted one.
+   */
+  readonly refresh: (
+    id: string,
+    seenGeneration: number,
+    options?: RefreshOptions,
+  ) => Effect.Effect<StoredToken, RefreshError>;
+  /**
+   * An access token that stays valid for at least `minValidity` (default 5 minutes),
+   * refreshing first when the stored one would not.
+   */
+  readonly accessToken: (
+    id: string,
+    options?: { readonly minValidity?: Duration.Input | undefined },
+  ) => Effect.Effect<Redacted.Redacted<string>, RefreshError>;
+}
+
+/**
+ * Backoff between retries of a failed write of a new pair.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const PERSIST_BACKOFF: Backoff = { base: 250, cap: 30_000 };
+
+/**
+ * Default `minValidity` of {@link TokenRefresherShape.accessToken}.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const DEFAULT_MIN_VALIDITY: Duration.Duration = Duration.minutes(5);
+
+const GRANT_IS_DEAD: ReadonlySet<string> = new Set([
+  "InvalidGrantError",
+  "RefreshOutcomeUnknownError",
+]);
+
+/**
+ * Build a refresher over a store and a client. Single-flight holds per refresher: share one
+ * per store in a process (the {@link TokenRefresher} layer, or {@link refresherFor}).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeRefresher = (
+  store: TokenStoreShape,
+  client: TokenClientShape,
+): TokenRefresherShape => {
+  /** Refreshes in flight; `undefined` once settled by an interruption (callers then retry). */
+  const inFlight = new Map<
+    string,
+    Deferred.Deferred<Exit.Exit<StoredToken, RefreshError> | undefined>
+  >();
+  /** Generation whose grant Miro rejected, per id, and why. */
+  const dead = new Map<string, { readonly generation: number; readonly reason: string }>();
+
+  const reauthorize = (id: string, reason: string, status?: number) =>
+    new ReauthorizeRequiredError({ id, reason, ...(status === undefined ? {} : { status }) });
+
+  const readStored = (id: string): Effect.Effect<StoredToken, RefreshError> =>
+    Effect.flatMap(store.get(id), (stored) =>
+      Option.match(stored, {
+        onNone: () => Effect.fail(reauthorize(id, "not in the token store")),
+        onSome: Effect.succeed,
+      }),
+    );
+
+  const persist = (
+    current: StoredToken,
+    next: TokenSet,
+    options: RefreshOptions,
+    restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
+  ): Effect.Effect<StoredToken, RefreshError> => {
+    const attemptWrite = (attempt: number): Effect.Effect<StoredToken, RefreshError> =>
+      store.compareAndSet(current.id, current.generation, next).pipe(
+        Effect.flatMap((result) =>
+          result._tag === "Written"
+            ? Effect.succeed(result.stored)
+            : Option.match(result.current, {
+                onNone: () =>
+                  Effect.fail(reauthorize(current.id, "removed from the store while refreshing")),
+                onSome: Effect.succeed,
+              }),
+        ),
+        Effect.catchTag("StoreError", (error) =>
+          Effect.gen(function* () {
+            yield* options.onPersistFailed?.(error, attempt) ?? Effect.void;
+            const random = yield* Random.next;
+            yield* restore(
+              Effect.sleep(Duration.millis(delayFor(attempt, PERSIST_BACKOFF, random))),
+            );
+            return yield* attemptWrite(attempt + 1);
+          }),
+        ),
+      );
+    return attemptWrite(1);
+  };
+
+  /** Steps 2–4, holding the store's lock. */
+  const underLock = (
+    id: string,
+    seenGeneration: number,
+    options: RefreshOptions,
+  ): Effect.Effect<StoredToken, RefreshError> =>
+    Effect.gen(function* () {
+      const current = yield* readStored(id);
+      if (current.generation > seenGeneration) return current;
+      const known = dead.get(id);
+      if (known !== undefined && known.generation === current.generation) {
+        return yield* reauthorize(id, known.reason);
+      }
+      if (current.tokenSet.refreshToken === undefined) {
+        return yield* reauthorize(id, "no refresh token");
+      }
+      return yield* Effect.uninterruptibleMask((restore) =>
+        client.refresh(current.tokenSet).pipe(
+          Effect.catch((error) => onRefreshFailure(current, error)),
+          Effect.flatMap((next) => persist(current, next, options, restore)),
+        ),
+      );
+    });
+
+  const onRefreshFailure = (
+    current: StoredToken,
+    error: MiroTokenError,
+  ): Effect.Effect<never, RefreshError> => {
+    if (!GRANT_IS_DEAD.has(error._tag)) return Effect.fail(error);
+    const summary = summarizeFailure(error);
+    const reason = summary.code === undefined ? error._tag : `${error._tag} (${summary.code})`;
+    dead.set(current.id, { generation: current.generation, reason });
+    return Effect.fail(reauthorize(current.id, reason, summary.status));
+  };
+
+  const refresh = (
+    id: string,
+    seenGeneration: number,
+    options: RefreshOptions = {},
+  ): Effect.Effect<StoredToken, RefreshError> =>
+    Effect.suspend(() => {
+      const pending = inFlight.get(id);
+      if (pending !== undefined) {
+        return Effect.flatMap(Deferred.await(pending), (exit) =>
+          exit === undefined ? refresh(id, seenGeneration, options) : exit,
+        );
+      }
+      const settled = Deferred.makeUnsafe<Exit.Exit<StoredToken, RefreshError> | undefined>();
+      inFlight.set(id, settled);
+      return store.withLock(id, underLock(id, seenGeneration, options)).pipe(
+        Effect.onExit((exit) =>
+          Effect.suspend(() => {
+            inFlight.delete(id);
+            return Deferred.succeed(settled, Exit.hasInterrupts(exit) ? undefined : exit);
+          }),
+        ),
+      );
+    });
+
+  const accessToken: TokenRefresherShape["accessToken"] = (id, options = {}) =>
+    Effect.gen(function* () {
+      const stored = yield* readStored(id);
+      const { expiresAt, accessToken: token } = stored.tokenSet;
+      if (expiresAt === undefined) return token;
+      const now = yield* Clock.currentTimeMillis;
+      const minValidity = Duration.toMillis(
+        Duration.fromInputUnsafe(options.minValidity ?? DEFAULT_MIN_VALIDITY),
+      );
+      if (expiresAt - now > minValidity) return token;
+      const fresh = yield* refresh(id, stored.generation);
+      return fresh.tokenSet.accessToken;
+    });
+
+  return { refresh, accessToken };
+};
+
+const shared = new WeakMap<TokenStoreShape, WeakMap<TokenClientShape, TokenRefresherShape>>();
+
+/**
+ * The refresher for this store and client, one per pair in the process, so every watcher and
+ * caller of the same store shares single-flight.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const refresherFor = (
+  store: TokenStoreShape,
+  client: TokenClientShape,
+): TokenRefresherShape => {
+  let byClient = shared.get(store);
+  if (byClient === undefined) {
+    byClient = new WeakMap();
+    shared.set(store, byClient);
+  }
+  let refresher = byClient.get(client);
+  if (refresher === undefined) {
+    refresher = makeRefresher(store, client);
+    byClient.set(client, refresher);
+  }
+  return refresher;
+};
+
+/**
+ * The refresher service.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class TokenRefresher extends Context.Service<TokenRefresher, TokenRefresherShape>()(
+  "@miro-token/core/TokenRefresher",
+) {
+  /**
+   * The shared refresher of the `TokenStore` and `TokenClient` in context.
+   *
+   * @since 0.1.0
+   */
+  static layer: Layer.Layer<TokenRefresher, never, TokenStore | TokenClient> = Layer.effect(
+    TokenRefresher,
+    Effect.gen(function* () {
+      return TokenRefresher.of(refresherFor(yield* TokenStore, yield* TokenClient));
+    }),
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * The watcher: a token's life as an Effect `Stream` of {@link TokenStatus}, for one token or
+ * for every token of a store. Each token runs in its own loop ({@link runWatchLoop}); a status
+ * is emitted only when it changed (plus an optional heartbeat); a terminal status ends a
+ * token's stream; interrupting the stream interrupts every loop (an in-flight refresh still
+ * persists first). Time comes only from the Effect `Clock` (TestClock drives it in tests).
+ *
+ * @since 0.1.0
+ */
+import { Effect, Queue, Redacted, Result, Stream } from "effect";
+import { fingerprint } from "./Fingerprint.ts";
+import { makeRequestBudget } from "./RequestBudget.ts";
+import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
+import { makeRefresher, refresherFor } from "./TokenRefresher.ts";
+import type { TokenSet } from "./TokenSet.ts";
+import type { TokenStatus } from "./TokenStatus.ts";
+import {
+  makeMemoryStore,
+  type StoredToken,
+  TokenStore,
+  type TokenStoreShape,
+} from "./TokenStore.ts";
+import { runWatchLoop } from "./TokenWatchLoop.ts";
+import { resolveWatchOptions, type WatchOptions } from "./WatchSchedule.ts";
+
+/**
+ * What `watch` accepts: a bare access token (probe only), a token set (kept in a private
+ * in-memory store), or a token in a store.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type WatchInput =
+  | Redacted.Redacted<string>
+  | TokenSet
+  | { readonly id: string; readonly store: TokenStoreShape };
+
+/**
+ * One status of one token of a store.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WatchedStatus {
+  readonly id: string;
+  /** Fingerprint of the access token the status is about (never the token). */
+  readonly fingerprint: string;
+  readonly generation: number;
+  readonly status: TokenStatus;
+}
+
+const PRIVATE_ID = "watched-token";
+
+const sourceOf = (input: WatchInput, client: TokenClientShape) =>
+  Effect.gen(function* () {
+    if ("store" in input) {
+      return { id: input.id, store: input.store, refresher: refresherFor(input.store, client) };
+    }
+    const tokenSet: TokenSet = Redacted.isRedacted(input)
+      ? { accessToken: input, scopes: [] }
+      : input;
+    const store = yield* makeMemoryStore([{ id: PRIVATE_ID, tokenSet }]);
+    return { id: PRIVATE_ID, store, refresher: makeRefresher(store, client) };
+  });
+
+/** Watch one token. The stream ends after a terminal status. */
+const watch = (
+  input: WatchInput,
+  options: WatchOptions = {},
+): Stream.Stream<TokenStatus, never, TokenClient> =>
+  Stream.callback<TokenStatus, never, TokenClient>((queue) =>
+    Effect.gen(function* () {
+      const client = yield* TokenClient;
+      const schedule = resolveWatchOptions(options);
+      const source = yield* sourceOf(input, client);
+      yield* runWatchLoop({
+        ...source,
+        client,
+        schedule,
+        budget: makeRequestBudget(schedule.concurrency),
+        spreadStart: false,
+        emit: (status) => Effect.asVoid(Queue.offer(queue, status)),
+      });
+      yield* Queue.end(queue);
+    }),
+  );
+
+/** Watch every token of the `TokenStore` (see {@link TokenWatcher}). */
+const watchMany = (
+  options: WatchOptions = {},
+): Stream.Stream<WatchedStatus, never, TokenClient | TokenStore> =>
+  Stream.callback<WatchedStatus, never, TokenClient | TokenStore>((queue) =>
+    Effect.gen(function* () {
+      const client = yield* TokenClient;
+      const store = yield* TokenStore;
+      const schedule = resolveWatchOptions(options);
+      const budget = makeRequestBudget(schedule.concurrency);
+      const refresher = refresherFor(store, client);
+      const scope = yield* Effect.scope;
+      const running = new Set<string>();
+      const finished = new Map<string, number>();
+      const fingerprints = new Map<
+        string,
+        { readonly generation: number; readonly value: string }
+      >();
+      const fingerprintOf = (stored: StoredToken) =>
+        Effect.gen(function* () {
+          const known = fingerprints.get(stored.id);
+          if (known?.generation === stored.generation) return known.value;
+          const value = yield* fingerprint(stored.tokenSet.accessToken);
+          fingerprints.set(stored.id, { generation: stored.generation, value });
+          return value;
+        });
+      const start = (entry: StoredToken) =>
+        runWatchLoop({
+          id: entry.id,
+          store,
+          client,
+          refresher,
+          schedule,
+          budget,
+          spreadStart: true,
+          emit: (status, stored) =>
+            Effect.gen(function* () {
+              const current = stored ?? entry;
+              const value = yield* fingerprintOf(current);
+              const event = {
+                id: entry.id,
+                fingerprint: value,
+                generation: current.generation,
+                status,
+              };
+              yield* Queue.offer(queue, event);
+            }),
+        }).pipe(
+          Effect.tap((generation) => Effect.sync(() => finished.set(entry.id, generation))),
+          Effect.ensuring(Effect.sync(() => running.delete(entry.id))),
+          Effect.forkIn(scope),
+        );
+      for (;;) {
+        const listed = yield* Effect.result(store.list());
+        if (Result.isSuccess(listed)) {
+          const ids = new Set(listed.success.map((entry) => entry.id));
+          for (const id of finished.keys()) if (!ids.has(id)) finished.delete(id);
+          for (const entry of listed.success) {
+            if (running.has(entry.id)) continue;
+            if ((finished.get(entry.id) ?? 0) >= entry.generation) continue;
+            running.add(entry.id);
+            yield* start(entry);
+          }
+        }
+        yield* Effect.sleep(schedule.rescanInterval);
+      }
+    }),
+  );
+
+/**
+ * The watcher's entry points.
+ *
+ * - `watch(input, options)`: one token (a bare access token is probed only; a token set or a
+ *   store entry is also refreshed). The stream ends after a terminal status.
+ * - `watchMany(options)`: every token of the `TokenStore`, picking up tokens added to or
+ *   removed from it (re-listed every `rescanInterval`). All tokens share one request budget:
+ *   `concurrency` requests in flight at most, and one rate-limit gate per user. A token that
+ *   reached a terminal status is watched again only once the store holds a newer generation
+ *   (it was re-authorized). Events carry the token's id, generation and fingerprint.
+ *
+ * ```ts
+ * const statuses = TokenWatcher.watch(tokenSet, { refreshWindow: "2 minutes" })
+ * yield* Stream.runForEach(statuses, (status) => Console.log(status._tag))
+ * ```
+ *
+ * @category watching
+ * @since 0.1.0
+ */
+export const TokenWatcher = { watch, watchMany } as const;
