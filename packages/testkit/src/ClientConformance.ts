@@ -7,7 +7,8 @@
  * single call, that a failure is a typed error with no secret on any surface (target 8) and that
  * no secret ever travelled in a URL (target 9).
  *
- * Time: retry waits and attempt timeouts run on Effect's TestClock. A call is forked and
+ * Time: retry waits and attempt timeouts run on Effect's TestClock (two deadline tests, target
+ * 5, run on the real clock instead). A call is forked and
  * `drive` advances virtual time in 100 ms steps whenever no request is in flight (the client is
  * waiting to retry) or a request has been stuck for 500 ms of real time (a hang: its timeout
  * must fire). The emulator's own clock is manual and only moves when a test says so.
@@ -104,6 +105,8 @@ interface CallOptions {
   readonly credentials: boolean;
   /** Secrets that must never appear on an error or in a URL. */
   readonly secrets: ReadonlyArray<string>;
+  /** Run on the live clock with these client settings instead of driving the TestClock. */
+  readonly live?: MiroConfigOptions;
 }
 
 /**
@@ -126,14 +129,25 @@ const call = <A>(
       Layer.provide(
         Layer.mergeAll(
           Layer.succeed(HttpTransport, transport),
-          MiroConfig.layer({ ...SUITE_CONFIG, baseUrl: emulator.baseUrl, ...credentials }),
+          MiroConfig.layer({
+            ...SUITE_CONFIG,
+            ...options.live,
+            baseUrl: emulator.baseUrl,
+            ...credentials,
+          }),
         ),
       ),
     );
     const secrets = [...options.secrets, ...(seed === undefined ? [] : [seed.clientSecret])];
-    const fiber = yield* Effect.forkChild(Effect.provide(TokenClient.use(use), client));
-    yield* drive(fiber);
-    const exit = yield* Fiber.await(fiber);
+    const program = Effect.provide(TokenClient.use(use), client);
+    const exit =
+      options.live === undefined
+        ? yield* Effect.gen(function* () {
+            const fiber = yield* Effect.forkChild(program);
+            yield* drive(fiber);
+            return yield* Fiber.await(fiber);
+          })
+        : yield* TestClock.withLive(Effect.exit(program));
     if (Exit.isFailure(exit)) {
       const reasons = exit.cause.reasons;
       expect(reasons.map((reason) => reason._tag)).toEqual(["Fail"]);
@@ -615,6 +629,32 @@ export const clientConformance = (name: string, transport: Layer.Layer<HttpTrans
           expect(requestsTo(emulator, "token-info")).toBe(1);
         }),
       );
+
+      for (const fault of [{ kind: "hang" }, { kind: "drip", intervalMs: 200 }] as const) {
+        it.effect(
+          `deadline on the real clock: ${fault.kind} settles within deadline + 250 ms`,
+          () =>
+            Effect.gen(function* () {
+              const { emulator, tokens, secrets } = yield* fresh();
+              emulator.queueFault("token-info", fault, 10);
+              const deadline = 1_500;
+              const started = Date.now();
+              const error = failureOf(
+                yield* call((c) => c.info(Redacted.make(tokens.accessToken)), {
+                  credentials: false,
+                  secrets,
+                  live: {
+                    attemptTimeout: "400 millis",
+                    deadline,
+                    retry: { delay: "50 millis", backoffLimit: "100 millis" },
+                  },
+                }),
+              );
+              expect(Date.now() - started).toBeLessThanOrEqual(deadline + 250);
+              expect(error).toMatchObject({ _tag: "TransportError", kind: "Timeout", attempts: 3 });
+            }),
+        );
+      }
 
       for (const row of MATRIX) {
         for (const endpoint of ["info", "revoke", "refresh"] as const) {
