@@ -170,6 +170,11 @@ const headersArb = fc.record(
     "retry-after": hintValue,
     "x-ratelimit-reset": hintValue,
     "x-ratelimit-remaining": fc.oneof(fc.constant("0"), hintValue),
+    // IETF structured fields: Miro does not send them; they must be harmless.
+    ratelimit: fc
+      .tuple(fc.nat(), fc.nat(), hintValue)
+      .map(([limit, remaining, reset]) => `limit=${limit}, remaining=${remaining}, reset=${reset}`),
+    "ratelimit-policy": fc.nat().map((n) => `${n};w=60`),
   },
   { requiredKeys: [] },
 );
