@@ -100,6 +100,20 @@ interface Observation {
 const identityOf = (stats: { readonly ino: number; readonly mtimeMs: number }): string =>
   `${stats.ino}-${Math.round(stats.mtimeMs * 1000)}`;
 
+/**
+ * The break marker a recoverer creates before removing the lock file `path` as it was when
+ * `stats` were taken.
+ *
+ * @category locking
+ * @since 0.1.0
+ */
+export const breakMarkerPath = (
+  path: string,
+  stats: { readonly ino: number; readonly mtimeMs: number },
+): string => markerOf(path, identityOf(stats));
+
+const markerOf = (path: string, identity: string): string => `${path}.break-${identity}`;
+
 const observe = (
   fs: StoreFs,
   path: string,
@@ -164,7 +178,7 @@ const breakStale = (
   depth: number,
 ): Effect.Effect<boolean, StoreError> =>
   Effect.gen(function* () {
-    const marker = `${path}.break-${stale.identity}`;
+    const marker = markerOf(path, stale.identity);
     const markerHandle = yield* create(fs, marker);
     if (Option.isNone(markerHandle)) {
       const markerState = yield* observe(fs, marker);
@@ -245,11 +259,16 @@ export const acquire = (
   options: FileLockOptions = {},
 ): Effect.Effect<boolean, StoreError, Scope.Scope> => {
   const resolved = resolve(options);
-  return attempt(fs, path, resolved).pipe(
-    Effect.retry({
-      schedule: retrySchedule(resolved.timeout),
-      while: (error) => error._tag === "LockBusy",
-    }),
+  const once = attempt(fs, path, resolved);
+  const waiting = Duration.isZero(resolved.timeout)
+    ? once
+    : once.pipe(
+        Effect.retry({
+          schedule: retrySchedule(resolved.timeout),
+          while: (error) => error._tag === "LockBusy",
+        }),
+      );
+  return waiting.pipe(
     Effect.catchTag("LockBusy", (busy) =>
       Effect.fail(
         storeError(
