@@ -39,8 +39,15 @@ export interface Traffic {
 
 export type Route = "token-info" | "token" | "other";
 
-/** Decides, per request, whether to perturb it (before it is sent). */
-export type Perturb = (request: TransportRequest, route: Route) => "hang" | "pass";
+/**
+ * Decides, per request, whether to perturb it: `hang` never sends it (core's attempt timeout
+ * ends it), `lose-response` sends it for real and then reports a connection reset, as when the
+ * server processed the request and the answer was lost on the way.
+ */
+export type Perturb = (
+  request: TransportRequest,
+  route: Route,
+) => "hang" | "lose-response" | "pass";
 
 export const routeOf = (url: string): Route => {
   const path = new URL(url).pathname;
@@ -71,7 +78,8 @@ export const instrumentedTransport = (
             const at = yield* Clock.currentTimeMillis;
             const grant = route === "token" ? grantOf(request) : undefined;
             traffic.log.push({ route, at, ...(grant === undefined ? {} : { grant }) });
-            if (perturb(request, route) === "hang") return yield* Effect.never;
+            const action = perturb(request, route);
+            if (action === "hang") return yield* Effect.never;
             const key = route === "token-info" ? bearerOf(request) : undefined;
             return yield* Effect.acquireUseRelease(
               Effect.sync(() => {
@@ -83,7 +91,10 @@ export const instrumentedTransport = (
                   traffic.maxProbesPerToken = Math.max(traffic.maxProbesPerToken, probes);
                 }
               }),
-              () => inner.send(request),
+              () =>
+                action === "lose-response"
+                  ? Effect.andThen(inner.send(request), Effect.fail(resetError(request)))
+                  : inner.send(request),
               () =>
                 Effect.sync(() => {
                   traffic.inFlight -= 1;
@@ -156,15 +167,22 @@ export const scenario = (
     return { emu, traffic, client } satisfies Scenario;
   });
 
-/** Wait (real time) until the requests set off by the last clock move have finished. */
+/**
+ * Wait (real time) until the requests set off by the last clock move have finished, or until
+ * nothing has moved for 50 ms (a request the server holds open, like a drip, is left to core's
+ * attempt timeout on simulated time).
+ */
 export const settle = (traffic: Traffic): Effect.Effect<void> =>
   TestClock.withLive(
     Effect.gen(function* () {
       let quiet = 0;
+      let stalled = 0;
       let seen = traffic.progress;
-      for (let i = 0; i < 5_000 && quiet < 3; i++) {
+      while (quiet < 3 && stalled < 50) {
         yield* Effect.sleep(traffic.inFlight > 0 ? 1 : 0);
-        quiet = traffic.inFlight === 0 && traffic.progress === seen ? quiet + 1 : 0;
+        const moved = traffic.progress !== seen;
+        quiet = traffic.inFlight === 0 && !moved ? quiet + 1 : 0;
+        stalled = moved ? 0 : stalled + 1;
         seen = traffic.progress;
       }
     }),
