@@ -15,6 +15,7 @@ import { type Effect, Layer, ManagedRuntime, Redacted } from "effect";
 import type { HttpTransport } from "./HttpTransport.ts";
 import { MiroConfig, type MiroConfigOptions } from "./MiroConfig.ts";
 import type { RevokeResult } from "./operations/RevokeOperation.ts";
+import type { RefreshInput } from "./operations/TokenEndpoint.ts";
 import type { TokenInfoResult } from "./operations/TokenInfoOperation.ts";
 import { TokenClient } from "./TokenClient.ts";
 import type { TokenSet } from "./TokenSet.ts";
@@ -58,8 +59,11 @@ export interface CallOptions {
 export interface PromiseTokenClient extends AsyncDisposable {
   readonly info: (token: TokenInput, options?: CallOptions) => Promise<TokenInfoResult>;
   readonly revoke: (token: TokenInput, options?: CallOptions) => Promise<RevokeResult>;
+  /** Ids and scopes, when given, fill in what the refresh response leaves out. */
   readonly refresh: (
-    tokenSet: { readonly refreshToken?: TokenInput | undefined },
+    tokenSet: Omit<RefreshInput, "refreshToken"> & {
+      readonly refreshToken?: TokenInput | undefined;
+    },
     options?: CallOptions,
   ) => Promise<TokenSet>;
   readonly exchangeCode: (
@@ -90,12 +94,10 @@ export const createTokenClient = (options: CreateTokenClientOptions): PromiseTok
   return {
     info: (token, call) => run(TokenClient.info(redact(token)), call),
     revoke: (token, call) => run(TokenClient.revoke(redact(token)), call),
-    refresh: (tokenSet, call) =>
+    refresh: ({ refreshToken, ...rest }, call) =>
       run(
         TokenClient.refresh(
-          tokenSet.refreshToken === undefined
-            ? {}
-            : { refreshToken: redact(tokenSet.refreshToken) },
+          refreshToken === undefined ? rest : { ...rest, refreshToken: redact(refreshToken) },
         ),
         call,
       ),

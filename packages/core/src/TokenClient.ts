@@ -19,7 +19,11 @@ import type { MiroTokenError } from "./Errors.ts";
 import { HttpTransport } from "./HttpTransport.ts";
 import { MiroConfig } from "./MiroConfig.ts";
 import { type RevokeResult, revokeToken } from "./operations/RevokeOperation.ts";
-import { exchangeAuthorizationCode, refreshTokenSet } from "./operations/TokenEndpoint.ts";
+import {
+  exchangeAuthorizationCode,
+  type RefreshInput,
+  refreshTokenSet,
+} from "./operations/TokenEndpoint.ts";
 import { type TokenInfoResult, tokenInfo } from "./operations/TokenInfoOperation.ts";
 import type { TokenSet } from "./TokenSet.ts";
 
@@ -38,10 +42,11 @@ export interface TokenClientShape {
   readonly revoke: (
     token: Redacted.Redacted<string>,
   ) => Effect.Effect<RevokeResult, MiroTokenError>;
-  /** A new token set for the set's refresh token (which Miro then retires). */
-  readonly refresh: (
-    tokenSet: Pick<TokenSet, "refreshToken">,
-  ) => Effect.Effect<TokenSet, MiroTokenError>;
+  /**
+   * A new token set for the set's refresh token (which Miro then retires). Ids and scopes the
+   * response leaves out are carried over from the input.
+   */
+  readonly refresh: (tokenSet: RefreshInput) => Effect.Effect<TokenSet, MiroTokenError>;
   /** A token set for an authorization code. */
   readonly exchangeCode: (
     code: Redacted.Redacted<string>,
@@ -105,9 +110,7 @@ export class TokenClient extends Context.Service<TokenClient, TokenClientShape>(
    *
    * @since 0.1.0
    */
-  static refresh = (
-    tokenSet: Pick<TokenSet, "refreshToken">,
-  ): Effect.Effect<TokenSet, MiroTokenError, TokenClient> =>
+  static refresh = (tokenSet: RefreshInput): Effect.Effect<TokenSet, MiroTokenError, TokenClient> =>
     TokenClient.use((client) => client.refresh(tokenSet));
 
   /**

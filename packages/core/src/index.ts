@@ -16,7 +16,10 @@ export * from "./MiroConfig.ts";
 export * from "./MiroErrorBody.ts";
 export type { RevokeResult } from "./operations/RevokeOperation.ts";
 export { REVOKE_MAX_ATTEMPTS } from "./operations/RevokeOperation.ts";
-export { TOKEN_ENDPOINT_MAX_ATTEMPTS } from "./operations/TokenEndpoint.ts";
+export {
+  type RefreshInput,
+  TOKEN_ENDPOINT_MAX_ATTEMPTS,
+} from "./operations/TokenEndpoint.ts";
 export type { TokenInfoResult } from "./operations/TokenInfoOperation.ts";
 export { TOKEN_INFO_MAX_ATTEMPTS } from "./operations/TokenInfoOperation.ts";
 export * from "./PromiseClient.ts";

@@ -41,6 +41,25 @@ describe("TokenClient.refresh and exchangeCode", () => {
     }),
   );
 
+  it.effect("carries ids and scopes over when the refresh response leaves them out", () =>
+    Effect.gen(function* () {
+      const body =
+        '{"token_type":"bearer","access_token":"a-0002","refresh_token":"r-0002","expires_in":3599}';
+      const t = fakeTransport({ status: 200, body });
+      const set = yield* TokenClient.refresh({
+        ...REFRESH,
+        teamId: "3074457358607431473",
+        userId: "3458764517517852417",
+        scopes: ["boards:read"],
+      }).pipe(Effect.provide(layerWith(t, CREDENTIALS)));
+      expect(set).toMatchObject({
+        teamId: "3074457358607431473",
+        userId: "3458764517517852417",
+        scopes: ["boards:read"],
+      });
+    }),
+  );
+
   it.effect("exchanges a code with its redirect URI", () =>
     Effect.gen(function* () {
       const t = fakeTransport({ status: 200, body: TOKEN_RESPONSE });

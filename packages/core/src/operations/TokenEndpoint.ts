@@ -125,6 +125,16 @@ const grantRequest = (
 };
 
 /**
+ * What a refresh needs: the refresh token; ids and scopes, when given, fill in what Miro's
+ * refresh response leaves out (it may omit `user_id` and `scope`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type RefreshInput = Pick<TokenSet, "refreshToken"> &
+  Partial<Pick<TokenSet, "teamId" | "userId" | "scopes">>;
+
+/**
  * Exchange a token set's refresh token for a new token set.
  *
  * @category operations
@@ -132,10 +142,24 @@ const grantRequest = (
  */
 export const refreshTokenSet = (
   services: OperationServices,
-  tokenSet: Pick<TokenSet, "refreshToken">,
+  tokenSet: RefreshInput,
 ): Effect.Effect<TokenSet, MiroTokenError> =>
   Effect.flatMap(checkToken("refresh token", tokenSet.refreshToken), (refreshToken) =>
-    grantRequest(services, "refresh_token", { refresh_token: refreshToken }),
+    Effect.map(
+      grantRequest(services, "refresh_token", { refresh_token: refreshToken }),
+      (next) => ({
+        ...next,
+        ...(next.teamId === undefined && tokenSet.teamId !== undefined
+          ? { teamId: tokenSet.teamId }
+          : {}),
+        ...(next.userId === undefined && tokenSet.userId !== undefined
+          ? { userId: tokenSet.userId }
+          : {}),
+        ...(next.scopes.length === 0 && tokenSet.scopes !== undefined
+          ? { scopes: tokenSet.scopes }
+          : {}),
+      }),
+    ),
   );
 
 /**
