@@ -127,6 +127,8 @@ export const resetError = (request: TransportRequest): TransportError =>
 
 export interface Scenario {
   readonly emu: Emulator;
+  /** How far Miro's clock is ahead of the TestClock (a suspended laptop falls behind). */
+  readonly serverAhead: { ms: number };
   readonly traffic: Traffic;
   /** The client, built in the scenario's scope (its connection pool lives as long). */
   readonly client: Context.Context<TokenClient>;
@@ -164,7 +166,7 @@ export const scenario = (
       ),
     );
     const client = yield* Layer.build(layer);
-    return { emu, traffic, client } satisfies Scenario;
+    return { emu, serverAhead: { ms: 0 }, traffic, client } satisfies Scenario;
   });
 
 /**
@@ -202,7 +204,7 @@ export const advance = (
     const steps = Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(total)) / stepMs);
     yield* settle(s.traffic);
     for (let i = 0; i < steps; i++) {
-      s.emu.clock.set((yield* Clock.currentTimeMillis) + stepMs);
+      s.emu.clock.set((yield* Clock.currentTimeMillis) + stepMs + s.serverAhead.ms);
       yield* TestClock.adjust(stepMs);
       yield* settle(s.traffic);
     }
