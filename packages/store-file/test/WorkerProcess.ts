@@ -16,6 +16,8 @@ export interface WorkerEnv {
   readonly baseUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** `WORKER_PAUSE_MS`: how long the worker's loop uses a token between refreshes. */
+  readonly pauseMs?: number;
 }
 
 /** A running worker. */
@@ -62,6 +64,7 @@ export const startWorker = async (
         MIRO_CLIENT_ID: env.clientId,
         MIRO_CLIENT_SECRET: env.clientSecret,
         NODE_COMPILE_CACHE: COMPILE_CACHE,
+        WORKER_PAUSE_MS: String(env.pauseMs ?? 0),
       },
       stdio: ["pipe", "pipe", "pipe"],
     },
