@@ -22,6 +22,29 @@ describe("POST /v1/oauth/revoke", () => {
     expectMiroError(info, 400, "tokenInvalid");
   });
 
+  it("also takes the token from a form body or a Bearer header, keeping it out of the URL", async () => {
+    const viaForm = emulator().issueTokens();
+    const form = await call(emulator(), "/v1/oauth/revoke", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `access_token=${viaForm.accessToken}`,
+    });
+    expect(form.status).toBe(204);
+    expect(emulator().accessTokenState(viaForm.accessToken)).toBe("revoked");
+    const viaBearer = emulator().issueTokens();
+    const header = await call(emulator(), "/v1/oauth/revoke", {
+      method: "POST",
+      headers: bearer(viaBearer.accessToken),
+    });
+    expect(header.status).toBe(204);
+    expect(emulator().accessTokenState(viaBearer.accessToken)).toBe("revoked");
+    expect(
+      emulator()
+        .requests.slice(-2)
+        .map((r) => r.secretsInUrl),
+    ).toEqual([false, false]);
+  });
+
   it("answers 400 for an already revoked or unknown token, and without access_token", async () => {
     const { tokens } = seedOf(emulator());
     const path = `/v1/oauth/revoke?access_token=${tokens.accessToken}`;

@@ -1,5 +1,6 @@
 /**
- * Token revocation, both versions. `POST /v1/oauth/revoke?access_token=` (deprecated by Miro:
+ * Token revocation, both versions. `POST /v1/oauth/revoke?access_token=` (deprecated by Miro;
+ * the token may also come as a form field or a Bearer header, see `v1RevokeToken`:
  * 204, or 400 "Failed to revoke token"; can be switched to "gone", answering 404 to everything)
  * and `POST /v2/oauth/revoke` with a JSON body `{accessToken, clientId, clientSecret}` (204, or
  * 404 `ErrorResponse` "Failed to revoke token"). Revoking kills the refresh token too. An expired
@@ -12,10 +13,12 @@ import type { TokenRegistry } from "../TokenRegistry.ts";
 import {
   accessTokenBucket,
   clientBucket,
+  type IncomingCall,
   mediaType,
   parseJson,
   type RouteHandler,
 } from "./RouteContext.ts";
+import { presentedAccessToken } from "./TokenInfo.ts";
 
 /** The JSON body of `POST /v2/oauth/revoke` (Miro's `RevokeTokenRequest`). */
 export interface RevokeTokenRequest {
@@ -36,11 +39,28 @@ const revokeIfLive = (registry: TokenRegistry, token: string, clientId?: string)
   return true;
 };
 
+/**
+ * The token a v1 revoke names: the `access_token` query parameter (the only place Miro's spec
+ * documents), else an `access_token` form field, else the Bearer header. Accepting the last two
+ * is an emulator choice: clients that keep tokens out of URLs (like ours) send those, and Miro's
+ * own client sends the Bearer header beside the query.
+ */
+const v1RevokeToken = (call: IncomingCall): string | undefined => {
+  const fromQuery = call.url.searchParams.get("access_token");
+  if (fromQuery !== null && fromQuery !== "") return fromQuery;
+  const fromForm =
+    mediaType(call.headers) === "application/x-www-form-urlencoded"
+      ? new URLSearchParams(call.body).get("access_token")
+      : null;
+  if (fromForm !== null && fromForm !== "") return fromForm;
+  return presentedAccessToken(call);
+};
+
 /** The `revoke-v1` route. */
 export const revokeV1Route: RouteHandler = {
   method: "POST",
   prepare: (call, { registry, settings }) => {
-    const token = call.url.searchParams.get("access_token") ?? "";
+    const token = v1RevokeToken(call) ?? "";
     return {
       bucket: accessTokenBucket(registry, token === "" ? undefined : token),
       respond: (): Reply => {
