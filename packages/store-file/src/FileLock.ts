@@ -206,7 +206,7 @@ const breakStale = (
 
 /**
  * One attempt: take the lock if it is free, recover it if it is stale, else `LockBusy`.
- * `onRecovered` runs after a stale lock was removed and ours is in place.
+ * `recovered` says whether a stale lock was removed on the way.
  */
 const attempt = (
   fs: StoreFs,

@@ -13,7 +13,7 @@ import { Effect, Option, Redacted } from "effect";
 import { openStore, refreshOf, tempDirectory } from "./StoreFixtures.ts";
 import { killAllWorkers, startWorker, type Worker } from "./WorkerProcess.ts";
 
-const BUDGET_MS = 50_000;
+const BUDGET_MS = 40_000;
 const MAX_KILLS = 500;
 const LANES = 2;
 /** How long the loop uses a token between refreshes: sets the share of time in the window. */

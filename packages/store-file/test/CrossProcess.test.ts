@@ -128,4 +128,37 @@ describe("cross-process single-flight (target 13)", () => {
       }).pipe(Effect.scoped),
     { timeout: 90_000 },
   );
+
+  it.live(
+    "a frozen holder (SIGSTOP: pid alive, heartbeat stopped) loses its lock after staleAfter",
+    () =>
+      Effect.gen(function* () {
+        const emulator = yield* Effect.acquireRelease(
+          Effect.promise(() => startEmulator({ port: 0 })),
+          (emu) => Effect.promise(() => emu.close()),
+        );
+        const dir = yield* tempDirectory;
+        const store = yield* openStore(dir);
+        yield* seed(emulator, store);
+        const [holder, other] = yield* Effect.promise(() =>
+          Promise.all([1, 2].map(() => startWorker(dir, TOKEN_ID, workerEnv(emulator)))),
+        );
+        holder!.send("hold");
+        yield* Effect.promise(() => holder!.next(/^holding$/));
+        const stoppedAt = performance.now();
+        process.kill(holder!.pid, "SIGSTOP");
+        other!.send("round 1 1");
+        const outcome = yield* Effect.promise(() => other!.next(/^done 1 /, 15_000));
+        const recoveredAfter = performance.now() - stoppedAt;
+        expect(outcome).toBe("done 1 refreshed");
+        // Not before the heartbeat went stale (default staleAfter: 10 s), and within 15 s.
+        expect(recoveredAfter).toBeGreaterThan(9_000);
+        expect(recoveredAfter).toBeLessThan(15_000);
+        holder!.kill();
+        console.log(
+          `target 13: lock of a frozen holder recovered after ${Math.round(recoveredAfter)} ms`,
+        );
+      }).pipe(Effect.scoped),
+    { timeout: 90_000 },
+  );
 });

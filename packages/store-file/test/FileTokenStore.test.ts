@@ -3,11 +3,35 @@
 import { readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "@effect/vitest";
+import { TokenStore } from "@miro-token/core";
 import { errorSurfaces, findLeaks } from "@miro-token/testkit";
 import { Effect, Option, Redacted } from "effect";
+import { FileTokenStore } from "../src/index.ts";
 import { canaryTokenSet, openStore, refreshOf, tempDirectory } from "./StoreFixtures.ts";
 
 describe("FileTokenStore", () => {
+  it.live("layer provides TokenStore to code that only knows the core service", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const directory = yield* tempDirectory;
+        const tokens = canaryTokenSet();
+        const program = Effect.gen(function* () {
+          const store = yield* TokenStore;
+          yield* store.compareAndSet("alice", 0, tokens);
+          return yield* store.list();
+        });
+        const listed = yield* Effect.provide(program, FileTokenStore.layer({ directory }));
+        expect(listed.map((s) => [s.id, s.generation, refreshOf(s.tokenSet)])).toEqual([
+          ["alice", 1, refreshOf(tokens)],
+        ]);
+        expect(Object.keys(yield* Effect.promise(() => import("../src/index.ts"))).sort()).toEqual([
+          "FileTokenStore",
+          "nodeStoreFs",
+        ]);
+      }),
+    ),
+  );
+
   it.live("writes generation 1, then compare-and-sets on the generation", () =>
     Effect.scoped(
       Effect.gen(function* () {
