@@ -37,7 +37,7 @@ export interface RequestBudget {
  * @since 0.1.0
  */
 export const monotonicMillis: Effect.Effect<number> = Effect.clockWith((clock) =>
-  Effect.sync(() => Number(clock.monotonicTimeNanosUnsafe() / 1_000_000n)),
+  Effect.sync(() => Number(clock.monotonicTimeNanosUnsafe()) / 1_000_000),
 );
 
 /**

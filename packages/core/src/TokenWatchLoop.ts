@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect, Random, Result } from "effect";
+import { Clock, Effect, Option, Random, Result } from "effect";
 import type { MiroTokenError, StoreError } from "./Errors.ts";
 import type { RateLimit } from "./RateLimit.ts";
 import { monotonicMillis, type RequestBudget } from "./RequestBudget.ts";
@@ -145,12 +145,19 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
       }
     });
 
-    const probe = (current: StoredToken) =>
+    /**
+     * A probe must not delay a refresh (retries can keep it busy for the client's whole
+     * deadline): it is abandoned, unreported, when the refresh point arrives.
+     */
+    const probe = (current: StoredToken, refreshInMillis: number | undefined) =>
       Effect.gen(function* () {
         const refreshable = current.tokenSet.refreshToken !== undefined;
-        const result = yield* Effect.result(
-          budget.withPermit(loop.client.info(current.tokenSet.accessToken)),
+        const request = budget.withPermit(loop.client.info(current.tokenSet.accessToken));
+        const outcome = yield* Effect.result(request).pipe(
+          Effect.timeoutOption(Math.max(0, refreshInMillis ?? Number.POSITIVE_INFINITY)),
         );
+        if (Option.isNone(outcome)) return;
+        const result = outcome.value;
         if (Result.isSuccess(result)) {
           const { info, rateLimit } = result.success;
           failures = 0;
@@ -248,7 +255,11 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
       }
       if (probeDue) {
         yield* read;
-        if (stored === current) yield* probe(current);
+        const refreshIn =
+          plan !== undefined && refreshable
+            ? (refreshRetryAt ?? plan.refreshAtMono) - at.mono
+            : undefined;
+        if (stored === current) yield* probe(current, refreshIn);
         continue;
       }
       const heartbeatAt =
