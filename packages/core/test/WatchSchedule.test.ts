@@ -1,0 +1,84 @@
+/**
+ * The watcher's pure timing: refresh deadlines land in [expiry − window − jitter, expiry −
+ * window] on both clocks, probe delays stay in [interval·(1 − jitter), interval], failure
+ * delays grow but stay capped, and a deadline is reached by whichever clock gets there first.
+ */
+import { describe, expect, it } from "@effect/vitest";
+import fc from "fast-check";
+import { WatchSchedule } from "../src/index.ts";
+
+const params = { seed: 20261127, numRuns: 5_000 };
+const unit = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
+
+describe("WatchSchedule", () => {
+  const schedule = WatchSchedule.resolveWatchOptions({
+    interval: "60 seconds",
+    jitter: 0.1,
+    refreshWindow: "5 minutes",
+    refreshJitter: "30 seconds",
+  });
+
+  it("resolves the documented defaults", () => {
+    expect(WatchSchedule.resolveWatchOptions()).toMatchObject({
+      interval: 60_000,
+      jitter: 0.1,
+      refreshWindow: 300_000,
+      refreshJitter: 30_000,
+      slowdown: 4,
+      concurrency: 16,
+      maxRateLimitWait: 60_000,
+    });
+  });
+
+  it("plans the refresh inside [expiry − window − jitter, expiry − window] on both clocks", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4_000_000_000_000 }),
+        fc.integer({ min: -10_000_000, max: 10_000_000 }),
+        fc.integer({ min: 0, max: 1_000_000_000 }),
+        unit,
+        (expiresAt, skew, mono, random) => {
+          const wall = expiresAt - 3_600_000 + skew;
+          const plan = WatchSchedule.planDeadlines(schedule, expiresAt, wall, mono, random);
+          const lead = plan.expiresAt - plan.refreshAt;
+          return (
+            lead >= 300_000 &&
+            lead <= 330_000 &&
+            plan.expiryMono - plan.refreshAtMono === lead &&
+            plan.expiryMono - mono === expiresAt - wall
+          );
+        },
+      ),
+      params,
+    );
+  });
+
+  it("keeps probe delays in [interval·(1 − jitter), interval] times the slowdown", () => {
+    fc.assert(
+      fc.property(unit, fc.integer({ min: 1, max: 8 }), (random, factor) => {
+        const delay = WatchSchedule.probeDelay(schedule, random, factor);
+        return delay >= 54_000 * factor - 1 && delay <= 60_000 * factor;
+      }),
+      params,
+    );
+  });
+
+  it("backs off after failures, capped at four intervals more", () => {
+    fc.assert(
+      fc.property(unit, fc.integer({ min: 1, max: 50 }), (random, failures) => {
+        const delay = WatchSchedule.failureDelay(schedule, failures, random);
+        return delay >= 54_000 - 1 && delay <= 60_000 + 240_000;
+      }),
+      params,
+    );
+    expect(WatchSchedule.failureDelay(schedule, 10, 0.999)).toBeGreaterThan(
+      WatchSchedule.failureDelay(schedule, 1, 0.999),
+    );
+  });
+
+  it("reaches a deadline by whichever clock gets there first", () => {
+    expect(WatchSchedule.deadlineReached(100, 50, { wall: 100, mono: 0 })).toBe(true);
+    expect(WatchSchedule.deadlineReached(100, 50, { wall: 0, mono: 50 })).toBe(true);
+    expect(WatchSchedule.deadlineReached(100, 50, { wall: 99, mono: 49 })).toBe(false);
+  });
+});
