@@ -1,0 +1,85 @@
+/**
+ * `watchMany` over a store that changes while it runs (tokens added, removed, re-authorized),
+ * the optional heartbeat, and interruption: once the stream is interrupted no request is made.
+ */
+import { describe, expect, it } from "@effect/vitest";
+import { makeMemoryStore, TokenStore, TokenWatcher } from "@miro-token/core";
+import { Clock, Effect, Fiber, Layer, Redacted } from "effect";
+import { record, tags } from "./support/Collect.ts";
+import { advance, scenario, tokenSetOf } from "./support/Harness.ts";
+
+describe("TokenWatcher.watchMany", () => {
+  it.effect("picks up added tokens, stops removed ones, resumes re-authorized ones", () =>
+    Effect.gen(function* () {
+      const s = yield* scenario();
+      const now = yield* Clock.currentTimeMillis;
+      const issue = () => tokenSetOf(s.emu.issueTokens({ expiring: false }), now);
+      const store = yield* makeMemoryStore([{ id: "a", tokenSet: issue() }]);
+      const events = yield* record(
+        TokenWatcher.watchMany({ interval: "1 minute", rescanInterval: "30 seconds" }),
+      ).pipe(Effect.provide(Layer.succeed(TokenStore, store)), Effect.provideContext(s.client));
+      yield* advance(s, "2 minutes", "5 seconds");
+      yield* store.compareAndSet("b", 0, issue());
+      yield* advance(s, "2 minutes", "5 seconds");
+      yield* store.delete("a");
+      yield* advance(s, "2 minutes", "5 seconds");
+      const of = (id: string) =>
+        tags(
+          events.items
+            .filter((e) => e.value.id === id)
+            .map((e) => ({ ...e, value: e.value.status })),
+        );
+      expect(of("a")).toEqual(["Active", "Stopped"]);
+      expect(of("b")).toEqual(["Active"]);
+      // Back in the store under a newer generation: watched again.
+      yield* store.compareAndSet("a", 0, issue());
+      yield* store.compareAndSet("a", 1, issue());
+      yield* advance(s, "2 minutes", "5 seconds");
+      expect(of("a")).toEqual(["Active", "Stopped", "Active"]);
+      const lastA = events.items.filter((e) => e.value.id === "a").at(-1)?.value;
+      expect(lastA?.generation).toBe(2);
+    }).pipe(Effect.scoped),
+  );
+
+  it.effect("re-emits an unchanged status on the heartbeat", () =>
+    Effect.gen(function* () {
+      const s = yield* scenario();
+      const issued = s.emu.issueTokens({ expiring: false });
+      const statuses = yield* record(
+        TokenWatcher.watch(Redacted.make(issued.accessToken), {
+          interval: "1 minute",
+          heartbeat: "5 minutes",
+        }),
+      ).pipe(Effect.provideContext(s.client));
+      yield* advance(s, "31 minutes", "10 seconds");
+      expect(tags(statuses.items)).toEqual(Array(7).fill("Active"));
+      const times = statuses.items.map((item) => item.at);
+      for (let i = 1; i < times.length; i++) {
+        expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBe(5 * 60_000);
+      }
+    }).pipe(Effect.scoped),
+  );
+
+  it.effect("makes no request once the stream is interrupted", () =>
+    Effect.gen(function* () {
+      const s = yield* scenario();
+      const now = yield* Clock.currentTimeMillis;
+      const tokens = Array.from({ length: 20 }, (_, i) => ({
+        id: `t${i}`,
+        tokenSet: tokenSetOf(s.emu.issueTokens({ expiring: true }), now),
+      }));
+      const store = Layer.effect(TokenStore, makeMemoryStore(tokens));
+      const events = yield* record(TokenWatcher.watchMany({ interval: "1 minute" })).pipe(
+        Effect.provide(store),
+        Effect.provideContext(s.client),
+      );
+      yield* advance(s, "5 minutes", "5 seconds");
+      const before = s.traffic.log.length;
+      expect(before).toBeGreaterThanOrEqual(20 * 4);
+      yield* Fiber.interrupt(events.fiber);
+      yield* advance(s, "3 hours", "1 minute");
+      expect(s.traffic.log).toHaveLength(before);
+      expect(events.ended()).toBe(true);
+    }).pipe(Effect.scoped),
+  );
+});
