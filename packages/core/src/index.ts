@@ -3,7 +3,10 @@
  * layer, timeouts and a promise facade.
  *
  * Exports are flat and every name is unique, except `RetryPolicy`, a namespace of pure
- * functions whose short names (`decide`, `schedule`) read well only qualified.
+ * functions whose short names (`decide`, `schedule`) read well only qualified, and the
+ * transport kit (`Exchange`, `ResponseBody`, `ResponseHeaders`, `RequestCheck`,
+ * `TransportFailure`): the pieces every `HttpTransport` adapter shares, so an adapter supplies
+ * only its exchange.
  *
  * @since 0.1.0
  */
@@ -37,5 +40,10 @@ export * from "./TokenText.ts";
 export * from "./TokenTransition.ts";
 export * from "./TokenWatcher.ts";
 export * from "./TransportError.ts";
+export * as Exchange from "./transport/Exchange.ts";
+export * as RequestCheck from "./transport/RequestCheck.ts";
+export * as ResponseBody from "./transport/ResponseBody.ts";
+export * as ResponseHeaders from "./transport/ResponseHeaders.ts";
+export * as TransportFailure from "./transport/TransportFailure.ts";
 export type { WatchOptions } from "./WatchSchedule.ts";
 export * as WatchSchedule from "./WatchSchedule.ts";

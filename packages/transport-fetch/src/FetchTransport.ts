@@ -7,15 +7,15 @@
  * @since 0.1.0
  */
 import {
+  Exchange,
   HttpTransport,
+  ResponseBody,
+  ResponseHeaders,
   type TransportError,
   type TransportRequest,
   type TransportResponse,
 } from "@miro-token/core";
 import { type Effect, Layer } from "effect";
-import * as Exchange from "./Exchange.ts";
-import * as ResponseBody from "./ResponseBody.ts";
-import * as ResponseHeaders from "./ResponseHeaders.ts";
 
 /**
  * The part of `fetch` the transport uses. A ky instance, a fetch with a custom dispatcher or a

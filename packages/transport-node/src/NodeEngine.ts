@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { Exchange } from "@miro-token/transport-fetch";
+import type { Exchange } from "@miro-token/core";
 
 /**
  * @category models

@@ -8,7 +8,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { TransportRequest } from "@miro-token/core";
-import { type Exchange, ResponseBody, ResponseHeaders } from "@miro-token/transport-fetch";
+import { type Exchange, ResponseBody, ResponseHeaders } from "@miro-token/core";
 import type { EngineOptions, NodeEngine } from "./NodeEngine.ts";
 
 /**

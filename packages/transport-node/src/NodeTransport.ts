@@ -8,8 +8,7 @@
  *
  * @since 0.1.0
  */
-import { HttpTransport } from "@miro-token/core";
-import { Exchange } from "@miro-token/transport-fetch";
+import { Exchange, HttpTransport } from "@miro-token/core";
 import { Effect, Layer } from "effect";
 import type { NodeEngine } from "./NodeEngine.ts";
 import * as NodeHttpEngine from "./NodeHttpEngine.ts";

@@ -8,7 +8,7 @@
 
 import { setImmediate } from "node:timers";
 import type { TransportRequest } from "@miro-token/core";
-import { type Exchange, ResponseBody, ResponseHeaders } from "@miro-token/transport-fetch";
+import { type Exchange, ResponseBody, ResponseHeaders } from "@miro-token/core";
 import { Agent } from "undici";
 import type { EngineOptions, NodeEngine } from "./NodeEngine.ts";
 

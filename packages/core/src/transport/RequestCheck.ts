@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import type { TransportRequest } from "@miro-token/core";
+import type { TransportRequest } from "../HttpTransport.ts";
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** RFC 9110 field-value characters: tab, visible ASCII, space and obs-text (0x80-0xFF). */

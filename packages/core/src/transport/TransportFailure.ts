@@ -7,12 +7,8 @@
  *
  * @since 0.1.0
  */
-import {
-  endpointOf,
-  TransportError,
-  type TransportErrorKind,
-  type TransportRequest,
-} from "@miro-token/core";
+import type { TransportRequest } from "../HttpTransport.ts";
+import { endpointOf, TransportError, type TransportErrorKind } from "../TransportError.ts";
 
 /** A Node or undici error code: upper case, digits and underscores, nothing else. */
 const SAFE_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;

@@ -1,7 +1,6 @@
 // Classification keeps a code and drops everything else an error carries.
 import { describe, expect, it } from "@effect/vitest";
-import type { TransportRequest } from "@miro-token/core";
-import { RequestCheck, TransportFailure } from "../src/index.ts";
+import { RequestCheck, TransportFailure, type TransportRequest } from "../src/index.ts";
 
 const SECRET = "SECRETsecretSECRET";
 const request: TransportRequest = {

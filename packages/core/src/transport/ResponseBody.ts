@@ -15,7 +15,7 @@
  * @category models
  * @since 0.1.0
  */
-export const BodyTooLarge: unique symbol = Symbol.for("@miro-token/transport-fetch/BodyTooLarge");
+export const BodyTooLarge: unique symbol = Symbol.for("@miro-token/core/BodyTooLarge");
 
 /**
  * @category models

@@ -6,8 +6,10 @@
  *
  * @since 0.1.0
  */
-import type { TransportError, TransportRequest, TransportResponse } from "@miro-token/core";
+
 import { Effect } from "effect";
+import type { TransportRequest, TransportResponse } from "../HttpTransport.ts";
+import type { TransportError } from "../TransportError.ts";
 import * as RequestCheck from "./RequestCheck.ts";
 import * as ResponseBody from "./ResponseBody.ts";
 import * as TransportFailure from "./TransportFailure.ts";
