@@ -1,0 +1,200 @@
+/**
+ * Builds the `TokenClient` a command runs against from the shared options: the base URL
+ * (`--base-url`, `MIRO_API_BASE_URL`), timeouts and retries, client credentials
+ * (`MIRO_CLIENT_ID`/`--client-id`, `MIRO_CLIENT_SECRET`/`--client-secret-file`) and the
+ * transport. ky and undici are loaded with `import()` only when chosen, so the default path
+ * (Node's fetch) keeps start-up small.
+ *
+ * The transport is wrapped once to report each request (method, origin and path, status,
+ * time) as a `--verbose` diagnostic and to count requests in flight (the watch spinner).
+ */
+import {
+  endpointOf,
+  HttpTransport,
+  MalformedTokenError,
+  MiroConfig,
+  type MiroConfigOptions,
+  TokenClient,
+  tokenProblem,
+} from "@miro-token/core";
+import { FetchTransport } from "@miro-token/transport-fetch";
+import { Duration, Effect, Layer, Option, Redacted, type Stdio } from "effect";
+import { parseDuration } from "./DurationText.ts";
+import { ENV, envVar } from "./Env.ts";
+import { UsageError } from "./Failure.ts";
+import { GLOBAL_DEFAULTS, type GlobalOptions, type TransportName } from "./GlobalOptions.ts";
+import { diagnostic, type OutputMode } from "./Output.ts";
+import { readSecretFile, stripOneNewline } from "./TokenInput.ts";
+
+/** Most `--retries` accepted: more would only hold a script up. */
+export const MAX_RETRIES = 10;
+
+/** Observers of the requests a client sends. */
+export interface RequestHooks {
+  readonly onStart?: () => void;
+  readonly onEnd?: () => void;
+}
+
+/** The resolved connection settings (no secrets), for diagnostics and tests. */
+export interface ConnectionSettings {
+  readonly baseUrl: string;
+  readonly transport: TransportName;
+  readonly attemptTimeout: Duration.Duration;
+  readonly retries: number;
+  readonly clientId: string | undefined;
+  readonly hasClientSecret: boolean;
+}
+
+const checkBaseUrl = (text: string): Effect.Effect<string, UsageError> => {
+  const url = URL.parse(text);
+  return url !== null &&
+    (url.protocol === "http:" || url.protocol === "https:") &&
+    url.search === ""
+    ? Effect.succeed(text)
+    : Effect.fail(
+        new UsageError({
+          reason: "--base-url (or MIRO_API_BASE_URL) must be an http(s) URL without a query",
+        }),
+      );
+};
+
+const clientSecretOf = (options: GlobalOptions) =>
+  Effect.gen(function* () {
+    const text = Option.isSome(options.clientSecretFile)
+      ? yield* readSecretFile(options.clientSecretFile.value, "--client-secret-file")
+      : yield* envVar(ENV.clientSecret);
+    if (text === undefined) return undefined;
+    const value = stripOneNewline(text);
+    const problem = tokenProblem(value);
+    if (problem !== undefined) {
+      return yield* new MalformedTokenError({
+        attempts: 0,
+        subject: "client secret",
+        reason: problem,
+      });
+    }
+    return Redacted.make(value);
+  });
+
+/** Resolve and check the shared connection options. */
+export const resolveConnection = (options: GlobalOptions) =>
+  Effect.gen(function* () {
+    const baseUrl = yield* checkBaseUrl(
+      Option.getOrUndefined(options.baseUrl) ??
+        (yield* envVar(ENV.baseUrl)) ??
+        GLOBAL_DEFAULTS.baseUrl,
+    );
+    const attemptTimeout = parseDuration(options.timeout);
+    if (attemptTimeout === undefined || Duration.toMillis(attemptTimeout) <= 0) {
+      return yield* new UsageError({
+        reason: "--timeout must be a positive duration such as 500ms, 10s or 1m",
+      });
+    }
+    if (
+      !Number.isInteger(options.retries) ||
+      options.retries < 0 ||
+      options.retries > MAX_RETRIES
+    ) {
+      return yield* new UsageError({ reason: `--retries must be 0 to ${MAX_RETRIES}` });
+    }
+    const clientId = Option.getOrUndefined(options.clientId) ?? (yield* envVar(ENV.clientId));
+    const clientSecret = yield* clientSecretOf(options);
+    const settings: ConnectionSettings = {
+      baseUrl: baseUrl.replace(/\/+$/, ""),
+      transport: options.transport,
+      attemptTimeout,
+      retries: options.retries,
+      clientId,
+      hasClientSecret: clientSecret !== undefined,
+    };
+    return { settings, clientSecret };
+  });
+
+const transportLayer = (name: TransportName): Effect.Effect<Layer.Layer<HttpTransport>> => {
+  switch (name) {
+    case "fetch":
+      return Effect.succeed(FetchTransport.layer);
+    case "ky":
+      return Effect.promise(() => import("@miro-token/transport-ky")).pipe(
+        Effect.map((module) => module.KyTransport.layer),
+      );
+    case "node":
+      return Effect.promise(() => import("@miro-token/transport-node")).pipe(
+        Effect.map((module) => module.NodeTransport.layer),
+      );
+  }
+};
+
+const observed = (
+  inner: Layer.Layer<HttpTransport>,
+  mode: Pick<OutputMode, "verbose">,
+  hooks: RequestHooks,
+): Layer.Layer<HttpTransport> =>
+  Layer.effect(
+    HttpTransport,
+    Effect.gen(function* () {
+      const transport = yield* HttpTransport;
+      return HttpTransport.of({
+        send: (request) =>
+          Effect.suspend(() => {
+            const started = performance.now();
+            hooks.onStart?.();
+            const took = () => `${Math.round(performance.now() - started)} ms`;
+            const where = `${request.method} ${endpointOf(request.url)}`;
+            return transport.send(request).pipe(
+              Effect.tap((response) =>
+                diagnostic(mode, `${where} -> ${response.status} in ${took()}`),
+              ),
+              Effect.tapError((error) =>
+                diagnostic(mode, `${where} -> ${error.kind} (${error.reason}) in ${took()}`),
+              ),
+              Effect.ensuring(Effect.sync(() => hooks.onEnd?.())),
+            );
+          }),
+      });
+    }),
+  ).pipe(Layer.provide(inner));
+
+/** The configuration core runs with, from resolved settings. */
+export const miroConfigOptions = (
+  settings: ConnectionSettings,
+  clientSecret: Redacted.Redacted<string> | undefined,
+): MiroConfigOptions => {
+  const timeoutMillis = Duration.toMillis(settings.attemptTimeout);
+  return {
+    baseUrl: settings.baseUrl,
+    attemptTimeout: settings.attemptTimeout,
+    // Long enough for every attempt to time out once, and never shorter than core's default.
+    deadline: Duration.millis(Math.max(30_000, timeoutMillis * (settings.retries + 1) + 10_000)),
+    retry: { limit: settings.retries + 1 },
+    clientId: settings.clientId,
+    clientSecret,
+  };
+};
+
+/**
+ * The token client for this run, plus its settings. `hooks` observe every request.
+ */
+export const makeClientLayer = (
+  options: GlobalOptions,
+  mode: Pick<OutputMode, "verbose">,
+  hooks: RequestHooks = {},
+): Effect.Effect<
+  { readonly layer: Layer.Layer<TokenClient>; readonly settings: ConnectionSettings },
+  UsageError | MalformedTokenError,
+  Stdio.Stdio
+> =>
+  Effect.gen(function* () {
+    const { settings, clientSecret } = yield* resolveConnection(options);
+    yield* diagnostic(
+      mode,
+      `base URL ${settings.baseUrl}, transport ${settings.transport}, timeout ${Duration.format(settings.attemptTimeout)}, retries ${settings.retries}, client id ${settings.clientId ?? "(none)"}, client secret ${settings.hasClientSecret ? "(set, masked)" : "(none)"}`,
+    );
+    const transport = observed(yield* transportLayer(settings.transport), mode, hooks);
+    const layer = TokenClient.layer.pipe(
+      Layer.provide(
+        Layer.mergeAll(transport, MiroConfig.layer(miroConfigOptions(settings, clientSecret))),
+      ),
+    );
+    return { layer, settings };
+  });

@@ -1,0 +1,128 @@
+/**
+ * What can go wrong in a `miro-token` run, how each failure maps to an exit code, and how it is
+ * shown. Core's typed errors keep core's table (`exitCodeOf`, one place for every Miro error);
+ * the few failures only the CLI knows (bad usage, a revoke that did not kill the token, a watch
+ * condition) carry one of core's {@link ExitCode} constants themselves.
+ *
+ * Every message here is free of secrets by construction: core's errors never hold a token, and
+ * the CLI's own errors are built from fixed phrases and option names, never from user values.
+ */
+import { ExitCode, exitCodeOf, isMiroTokenError, type MiroTokenError } from "@miro-token/core";
+import { Schema } from "effect";
+
+/**
+ * Bad usage: an unknown flag, a missing token, a token on argv, an unreadable token file.
+ * Exit code 2.
+ */
+export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
+  /** What is wrong, as a fixed phrase (never a user-supplied value). */
+  reason: Schema.String,
+  /** What to do instead. */
+  hint: Schema.optionalKey(Schema.String),
+}) {
+  readonly exitCode = ExitCode.Usage;
+  override get message(): string {
+    return `UsageError: ${this.reason}`;
+  }
+}
+
+/**
+ * `revoke --verify`: Miro accepted the revoke but the token still answers token info.
+ * Exit code 4 (Miro did not do what it said).
+ */
+export class RevokeNotEffectiveError extends Schema.TaggedError<RevokeNotEffectiveError>()(
+  "RevokeNotEffectiveError",
+  { fingerprint: Schema.String },
+) {
+  readonly exitCode = ExitCode.Rejected;
+  override get message(): string {
+    return `RevokeNotEffectiveError: Miro accepted the revoke, but token ${this.fingerprint} is still active`;
+  }
+}
+
+/**
+ * A `watch` condition failed: the time to expiry dropped below `--fail-if-ttl-below`, or the
+ * token reached a terminal state other than the one `--until` waited for. Exit code 3.
+ */
+export class WatchConditionError extends Schema.TaggedError<WatchConditionError>()(
+  "WatchConditionError",
+  { reason: Schema.String, state: Schema.String },
+) {
+  readonly exitCode = ExitCode.TokenInvalid;
+  override get message(): string {
+    return `WatchConditionError: ${this.reason} (state ${this.state})`;
+  }
+}
+
+/**
+ * A token store entry that does not exist (`store remove`, `refresh --id`). Exit code 2.
+ */
+export class StoreEntryNotFoundError extends Schema.TaggedError<StoreEntryNotFoundError>()(
+  "StoreEntryNotFoundError",
+  { id: Schema.String },
+) {
+  readonly exitCode = ExitCode.Usage;
+  override get message(): string {
+    return `StoreEntryNotFoundError: no token with id ${JSON.stringify(this.id)} in the store`;
+  }
+}
+
+/** The failures only the CLI produces. */
+export type CliOnlyError =
+  | UsageError
+  | RevokeNotEffectiveError
+  | WatchConditionError
+  | StoreEntryNotFoundError;
+
+/** Every typed failure a command can end with. */
+export type CliFailure = MiroTokenError | CliOnlyError;
+
+const CLI_ONLY_TAGS: ReadonlySet<string> = new Set([
+  "UsageError",
+  "RevokeNotEffectiveError",
+  "WatchConditionError",
+  "StoreEntryNotFoundError",
+]);
+
+/** Whether a value is one of the CLI's own failures. */
+export const isCliOnlyError = (u: unknown): u is CliOnlyError =>
+  typeof u === "object" &&
+  u !== null &&
+  "_tag" in u &&
+  CLI_ONLY_TAGS.has(String((u as { _tag: unknown })._tag)) &&
+  "exitCode" in u;
+
+/** Whether a value is a typed failure (core's or the CLI's). */
+export const isCliFailure = (u: unknown): u is CliFailure =>
+  isMiroTokenError(u) || isCliOnlyError(u);
+
+/** The exit code of a typed failure: core's table for core's errors, the error's own otherwise. */
+export const exitCodeOfFailure = (failure: CliFailure): ExitCode =>
+  isCliOnlyError(failure) ? failure.exitCode : exitCodeOf(failure);
+
+/** The `error` member of a `--json` failure document. */
+export interface ErrorSummary {
+  readonly tag: string;
+  readonly message: string;
+  readonly status?: number;
+  readonly hint?: string;
+}
+
+/** The secret-free summary of a typed failure, for the `--json` document. */
+export const summarize = (failure: CliFailure): ErrorSummary => {
+  const status = (failure as { readonly status?: unknown }).status;
+  const hint = failure._tag === "UsageError" ? failure.hint : undefined;
+  return {
+    tag: failure._tag,
+    message: failure.message,
+    ...(typeof status === "number" ? { status } : {}),
+    ...(hint === undefined ? {} : { hint }),
+  };
+};
+
+/** The one document `--json` prints when a command fails. */
+export const failureDocument = (summary: ErrorSummary, exitCode: number) => ({
+  ok: false as const,
+  error: summary,
+  exitCode,
+});

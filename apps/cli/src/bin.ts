@@ -1,0 +1,27 @@
+/**
+ * The `miro-token` process: runs `runCli` on the real argv with Node's services, and exits
+ * with its code. SIGINT and SIGTERM interrupt the run (finalizers close servers and sockets)
+ * and exit 130.
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
+import * as NodeServices from "@effect/platform-node/NodeServices";
+import { Cause, Effect, Exit } from "effect";
+import { runCli } from "./Main.ts";
+
+runCli(process.argv.slice(2)).pipe(
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) => {
+      const code = Exit.isSuccess(exit)
+        ? Number(exit.value)
+        : Cause.hasInterruptsOnly(exit.cause)
+          ? 130
+          : 1;
+      process.exitCode = code;
+      // Let stdout drain and the loop end on its own; force the exit if a handle lingers.
+      setTimeout(() => process.exit(code), 250).unref();
+      onExit(code);
+    },
+  }),
+);
