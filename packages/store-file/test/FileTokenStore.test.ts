@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "@effect/vitest";
 import { TokenStore } from "@miro-token/core";
 import { errorSurfaces, findLeaks } from "@miro-token/testkit";
-import { Effect, Option, Redacted } from "effect";
+import { Effect, Fiber, Option, Redacted } from "effect";
 import { FileTokenStore } from "../src/index.ts";
 import { canaryTokenSet, openStore, refreshOf, tempDirectory } from "./StoreFixtures.ts";
 
@@ -200,5 +200,30 @@ describe("FileTokenStore", () => {
         expect(results.filter((r) => r._tag === "Conflict")).toHaveLength(15);
       }),
     ),
+  );
+
+  it.live(
+    "an interrupted compareAndSet leaves the old or the new document, no temp or lock file",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const dir = yield* tempDirectory;
+          const store = yield* openStore(dir);
+          yield* store.compareAndSet("hank", 0, canaryTokenSet());
+          let generation = 1;
+          for (let i = 0; i < 30; i++) {
+            const fiber = yield* Effect.forkChild(
+              store.compareAndSet("hank", generation, canaryTokenSet()),
+            );
+            yield* Effect.sleep(Math.random() * 20);
+            yield* Fiber.interrupt(fiber);
+            const stored = Option.getOrThrow(yield* store.get("hank"));
+            expect([generation, generation + 1]).toContain(stored.generation);
+            generation = stored.generation;
+            const left = yield* Effect.promise(() => readdir(dir));
+            expect(left.filter((name) => !name.endsWith(".token.json"))).toEqual([]);
+          }
+        }),
+      ),
   );
 });
