@@ -1,4 +1,8 @@
 /**
- * @miro-token/rx: rxjs Observables of Miro token status: watchToken$, watchStore$, toObservable.
+ * `@miro-token/rx`: Miro token status as rxjs Observables — `watchToken$`, `watchStore$`,
+ * `latestByToken`, and the `toObservable` bridge from any Effect `Stream`.
+ *
+ * @since 0.1.0
  */
-export {};
+export * from "./ToObservable.ts";
+export * from "./WatchObservables.ts";
