@@ -4,19 +4,44 @@
  * `commands/*.ts` (which tests call without argv), and render its result. Failures propagate
  * to the one top-level handler in `Main.ts`.
  */
-import { ExitCode, type MalformedTokenError } from "@miro-token/core";
-import { Effect, Option, type Redacted, type Stdio } from "effect";
+import { ExitCode, type MalformedTokenError, TOKEN_STATUS_TAGS } from "@miro-token/core";
+import { Clock, Duration, Effect, Option, type Redacted, type Stdio } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { makeClientLayer } from "./ClientLayer.ts";
 import { DEFAULT_EMULATOR_PORT, runEmulator } from "./commands/EmulatorCommand.ts";
 import { infoDocument, infoLines, tokenInfo } from "./commands/InfoCommand.ts";
+import {
+  refreshDocument,
+  refreshLines,
+  refreshStored,
+  refreshTokenSetFile,
+} from "./commands/RefreshCommand.ts";
 import { revokeDocument, revokeLines, revokeToken } from "./commands/RevokeCommand.ts";
+import {
+  addToStore,
+  checkId,
+  listStore,
+  removeFromStore,
+  storeAddLines,
+  storeListLines,
+} from "./commands/StoreCommand.ts";
+import {
+  parseState,
+  runWatch,
+  type WatchActivity,
+  type WatchSource,
+  watchEvents,
+  watchOptionsOf,
+} from "./commands/WatchCommand.ts";
+import { parseDuration } from "./DurationText.ts";
 import { ENV } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
 import { globalFlags } from "./GlobalOptions.ts";
 import { printJson, printLines } from "./Output.ts";
 import { makeRunContext, type RunContext } from "./RunContext.ts";
-import { resolveAccessToken } from "./TokenInput.ts";
+import { openStore } from "./StoreAccess.ts";
+import { readStdin, resolveAccessToken } from "./TokenInput.ts";
+import { parseTokenSetText } from "./TokenSetText.ts";
 
 /** The version `--version` prints. */
 export const CLI_VERSION = "0.1.0";
@@ -211,5 +236,294 @@ const emulator = Command.make(
   ]),
 );
 
+/** `--store <path>`: a token store directory. */
+const storeFlag = Flag.String("store").pipe(
+  Flag.withMetavar("path"),
+  Flag.withDescription("Token store directory, created with mode 0700 if missing (required)"),
+);
+
+const showTokenFlag = Flag.Boolean("show-token").pipe(
+  Flag.withDefault(false),
+  Flag.withDescription("Also print the new access token itself (default: false: fingerprint only)"),
+);
+
+/** A duration flag's value, or a usage error naming the flag. */
+const durationOf = (flag: string, text: string): Effect.Effect<Duration.Duration, UsageError> => {
+  const duration = parseDuration(text);
+  return duration === undefined || Duration.toMillis(duration) <= 0
+    ? Effect.fail(
+        new UsageError({ reason: `${flag} must be a positive duration such as 30s, 5m or 1h` }),
+      )
+    : Effect.succeed(duration);
+};
+
+const refresh = Command.make(
+  "refresh",
+  {
+    store: storeFlag.pipe(
+      Flag.optional,
+      Flag.withDescription(
+        "Token store directory to refresh a token of (default: none; or --token-set)",
+      ),
+    ),
+    id: Flag.String("id").pipe(
+      Flag.optional,
+      Flag.withDescription("Id of the token in the store (default: the store's only token)"),
+    ),
+    tokenSet: Flag.String("token-set").pipe(
+      Flag.optional,
+      Flag.withMetavar("path"),
+      Flag.withDescription(
+        "A file holding one token set (Miro's token response JSON), rewritten atomically with the new pair (default: none; or --store)",
+      ),
+    ),
+    showToken: showTokenFlag,
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const ctx = yield* context;
+      if (Option.isSome(input.store) === Option.isSome(input.tokenSet)) {
+        return yield* new UsageError({
+          reason: "give exactly one of --store <path> or --token-set <path>",
+          hint: "miro-token refresh --store ~/.miro-token --id alice",
+        });
+      }
+      const { layer } = yield* makeClientLayer(ctx.global, ctx.mode);
+      const id = Option.isSome(input.id) ? yield* checkId(input.id.value) : undefined;
+      const result = Option.isSome(input.store)
+        ? yield* Effect.flatMap(openStore(input.store.value), (store) =>
+            refreshStored(store, id, input.showToken),
+          ).pipe(Effect.provide(layer))
+        : yield* refreshTokenSetFile(Option.getOrThrow(input.tokenSet), input.showToken).pipe(
+            Effect.provide(layer),
+            Effect.scoped,
+          );
+      yield* ctx.mode.json
+        ? printJson(refreshDocument(result))
+        : printLines(refreshLines(ctx.mode, result));
+    }),
+).pipe(
+  Command.withShortDescription("Refresh a stored token with the store protocol"),
+  Command.withDescription(
+    "Refresh a token: take the store's lock, re-read the entry (someone may have refreshed it), call Miro's token endpoint with client credentials, persist the new pair durably, and only then report it. Miro rotates refresh tokens, so the old pair is dead afterwards. Prints the new expiry and fingerprint, never the token unless --show-token. Exit 4 when Miro rejects the grant (authorize again).",
+  ),
+  Command.withExamples([
+    {
+      command:
+        "MIRO_CLIENT_ID=... MIRO_CLIENT_SECRET=... miro-token refresh --store ~/.miro-token --id alice",
+      description: "Refresh one token of a store",
+    },
+    {
+      command:
+        "miro-token refresh --token-set token.json --client-secret-file secret.txt --client-id 3458...",
+      description: "Refresh a plain token-set file in place",
+    },
+  ]),
+);
+
+const watch = Command.make(
+  "watch",
+  {
+    tokenFile: tokenFileFlag,
+    stdin: stdinArgument,
+    store: storeFlag.pipe(
+      Flag.optional,
+      Flag.withDescription(
+        "Watch (and refresh ahead of expiry) every token of this store (default: one token)",
+      ),
+    ),
+    once: Flag.Boolean("once").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription(
+        "Stop after the first status of every token; exit by that state (default: false)",
+      ),
+    ),
+    until: Flag.String("until").pipe(
+      Flag.optional,
+      Flag.withMetavar("state"),
+      Flag.withDescription(
+        `Stop with exit 0 when a token reaches this state: ${TOKEN_STATUS_TAGS.join(", ")} (default: none)`,
+      ),
+    ),
+    failIfTtlBelow: Flag.String("fail-if-ttl-below").pipe(
+      Flag.optional,
+      Flag.withMetavar("duration"),
+      Flag.withDescription(
+        "Fail (exit 3) as soon as a token's time to expiry is below this (default: none)",
+      ),
+    ),
+    interval: Flag.String("interval").pipe(
+      Flag.withDefault("60s"),
+      Flag.withMetavar("duration"),
+      Flag.withDescription(
+        "Probe cadence (jittered; slower when the rate limit runs low) (default: 60s)",
+      ),
+    ),
+    refreshWindow: Flag.String("refresh-window").pipe(
+      Flag.withDefault("5m"),
+      Flag.withMetavar("duration"),
+      Flag.withDescription("With --store: refresh this long before expiry (default: 5m)"),
+    ),
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const ctx = yield* context;
+      const interval = yield* durationOf("--interval", input.interval);
+      const refreshWindow = yield* durationOf("--refresh-window", input.refreshWindow);
+      const failIfTtlBelow = Option.isSome(input.failIfTtlBelow)
+        ? yield* durationOf("--fail-if-ttl-below", input.failIfTtlBelow.value)
+        : undefined;
+      const until = Option.isSome(input.until)
+        ? parseState(input.until.value, TOKEN_STATUS_TAGS)
+        : Option.none();
+      if (Option.isSome(input.until) && Option.isNone(until)) {
+        return yield* new UsageError({
+          reason: `--until must be one of ${TOKEN_STATUS_TAGS.join(", ")}`,
+        });
+      }
+      const activity: WatchActivity = { inFlight: 0 };
+      const { layer } = yield* makeClientLayer(ctx.global, ctx.mode, {
+        onStart: () => {
+          activity.inFlight += 1;
+        },
+        onEnd: () => {
+          activity.inFlight -= 1;
+        },
+      });
+      let source: WatchSource;
+      let expectedIds = 1;
+      if (Option.isSome(input.store)) {
+        if (Option.isSome(input.tokenFile) || Option.isSome(input.stdin)) {
+          return yield* new UsageError({ reason: "give either --store or one token, not both" });
+        }
+        const store = yield* openStore(input.store.value);
+        expectedIds = Math.max(1, (yield* store.list()).length);
+        source = { _tag: "Store", store };
+      } else {
+        source = { _tag: "Token", token: yield* accessTokenOf(input) };
+      }
+      yield* runWatch(
+        watchEvents(source, watchOptionsOf(interval, refreshWindow)),
+        ctx.mode,
+        { once: input.once, until: Option.getOrUndefined(until), failIfTtlBelow },
+        { expectedIds, interval, activity },
+      ).pipe(Effect.provide(layer));
+    }),
+).pipe(
+  Command.withShortDescription("Follow a token (or a whole store) through its life"),
+  Command.withDescription(
+    "Probe one token, or watch every token of a store and refresh each ahead of expiry. On a terminal: a live status line (state, time to expiry, next probe, a spinner while a request is in flight). Otherwise, or with --json: one NDJSON event per status change. Ends when a token becomes Invalid, Revoked or ReauthorizeRequired (exit 3, 3, 4), or as --once/--until say.",
+  ),
+  Command.withExamples([
+    { command: "miro-token watch --token-file token.txt", description: "Live status of one token" },
+    {
+      command: "miro-token watch --store ~/.miro-token --json",
+      description: "Keep a store's tokens fresh; NDJSON events",
+    },
+    {
+      command: "miro-token watch --once --fail-if-ttl-below 10m",
+      description: "A health check: exit 3 if the token dies within 10 minutes",
+    },
+  ]),
+);
+
+const storeList = Command.make("list", { store: storeFlag }, (input) =>
+  Effect.gen(function* () {
+    const ctx = yield* context;
+    const store = yield* openStore(input.store);
+    const now = yield* Clock.currentTimeMillis;
+    const entries = yield* listStore(store, now);
+    yield* ctx.mode.json
+      ? printJson({ ok: true, command: "store list", tokens: entries })
+      : printLines(storeListLines(ctx.mode, entries, now));
+  }),
+).pipe(
+  Command.withShortDescription("List the tokens of a store (never the tokens themselves)"),
+  Command.withDescription(
+    "Show each stored token's id, fingerprint, generation, expiry and the state its expiry implies (active, expired, non-expiring), and whether it can be refreshed.",
+  ),
+  Command.withExamples([
+    { command: "miro-token store list --store ~/.miro-token", description: "What is stored" },
+  ]),
+);
+
+const storeAdd = Command.make(
+  "add",
+  {
+    store: storeFlag,
+    id: Flag.String("id").pipe(
+      Flag.optional,
+      Flag.withDescription(
+        'Id to store the token under (default: the token set\'s user_id, else "default")',
+      ),
+    ),
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const ctx = yield* context;
+      const now = yield* Clock.currentTimeMillis;
+      const tokenSet = yield* parseTokenSetText(yield* readStdin(), now, "stdin");
+      const id = yield* checkId(Option.getOrUndefined(input.id) ?? tokenSet.userId ?? "default");
+      const store = yield* openStore(input.store);
+      const entry = yield* addToStore(store, id, tokenSet, now);
+      yield* ctx.mode.json
+        ? printJson({ ok: true, command: "store add", token: entry })
+        : printLines(storeAddLines(ctx.mode, entry));
+    }),
+).pipe(
+  Command.withShortDescription("Add a token set (Miro's token response JSON) from stdin"),
+  Command.withDescription(
+    "Read one token set from stdin — Miro's token response JSON ({access_token, refresh_token, expires_in, scope, team_id, user_id}) — and store it as generation 1. An existing id is refused.",
+  ),
+  Command.withExamples([
+    {
+      command: "miro-token store add --store ~/.miro-token --id alice < token-response.json",
+      description: "Store a token response saved from your OAuth callback",
+    },
+  ]),
+);
+
+const storeRemove = Command.make(
+  "remove",
+  {
+    store: storeFlag,
+    id: Flag.String("id").pipe(Flag.withDescription("Id of the token to remove (required)")),
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const ctx = yield* context;
+      const id = yield* checkId(input.id);
+      const store = yield* openStore(input.store);
+      yield* removeFromStore(store, id);
+      yield* ctx.mode.json
+        ? printJson({ ok: true, command: "store remove", id })
+        : printLines([`removed ${id}`]);
+    }),
+).pipe(
+  Command.withShortDescription("Remove a token from a store (it is not revoked)"),
+  Command.withDescription(
+    "Delete a token's entry from the store. The token is not revoked at Miro: run miro-token revoke first if it should die.",
+  ),
+  Command.withExamples([
+    {
+      command: "miro-token store remove --store ~/.miro-token --id alice",
+      description: "Forget alice's token",
+    },
+  ]),
+);
+
+const store = Command.make("store").pipe(
+  Command.withShortDescription("Manage a token store: list, add, remove"),
+  Command.withDescription(
+    "Manage a token store directory (one 0600 file per token in a 0700 directory, atomic writes, cross-process locks). Tokens are never printed.",
+  ),
+  Command.withExamples([
+    { command: "miro-token store list --store ~/.miro-token", description: "List stored tokens" },
+  ]),
+  Command.withSubcommands([storeList, storeAdd, storeRemove]),
+);
+
 /** The whole command tree. */
-export const app = root.pipe(Command.withSubcommands([info, revoke, emulator]));
+export const app = root.pipe(
+  Command.withSubcommands([info, revoke, refresh, watch, store, emulator]),
+);

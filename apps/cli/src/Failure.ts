@@ -7,7 +7,13 @@
  * Every message here is free of secrets by construction: core's errors never hold a token, and
  * the CLI's own errors are built from fixed phrases and option names, never from user values.
  */
-import { ExitCode, exitCodeOf, isMiroTokenError, type MiroTokenError } from "@miro-token/core";
+import {
+  ExitCode,
+  exitCodeOf,
+  isMiroTokenError,
+  type MiroTokenError,
+  ReauthorizeRequiredError,
+} from "@miro-token/core";
 import { Schema } from "effect";
 
 /**
@@ -41,14 +47,25 @@ export class RevokeNotEffectiveError extends Schema.TaggedError<RevokeNotEffecti
 }
 
 /**
- * A `watch` condition failed: the time to expiry dropped below `--fail-if-ttl-below`, or the
- * token reached a terminal state other than the one `--until` waited for. Exit code 3.
+ * A `watch` ended in a state that is not success: the time to expiry dropped below
+ * `--fail-if-ttl-below` or the token expired (exit 3), it became invalid or was revoked
+ * (exit 3), its grant died (exit 4), or with `--once` Miro could not be reached (exit 5).
  */
 export class WatchConditionError extends Schema.TaggedError<WatchConditionError>()(
   "WatchConditionError",
   { reason: Schema.String, state: Schema.String },
 ) {
-  readonly exitCode = ExitCode.TokenInvalid;
+  get exitCode(): ExitCode {
+    switch (this.state) {
+      case "ReauthorizeRequired":
+        return ExitCode.Rejected;
+      case "Unreachable":
+      case "RateLimited":
+        return ExitCode.Unavailable;
+      default:
+        return ExitCode.TokenInvalid;
+    }
+  }
   override get message(): string {
     return `WatchConditionError: ${this.reason} (state ${this.state})`;
   }
@@ -75,7 +92,7 @@ export type CliOnlyError =
   | StoreEntryNotFoundError;
 
 /** Every typed failure a command can end with. */
-export type CliFailure = MiroTokenError | CliOnlyError;
+export type CliFailure = MiroTokenError | ReauthorizeRequiredError | CliOnlyError;
 
 const CLI_ONLY_TAGS: ReadonlySet<string> = new Set([
   "UsageError",
@@ -94,11 +111,17 @@ export const isCliOnlyError = (u: unknown): u is CliOnlyError =>
 
 /** Whether a value is a typed failure (core's or the CLI's). */
 export const isCliFailure = (u: unknown): u is CliFailure =>
-  isMiroTokenError(u) || isCliOnlyError(u);
+  isMiroTokenError(u) || u instanceof ReauthorizeRequiredError || isCliOnlyError(u);
 
-/** The exit code of a typed failure: core's table for core's errors, the error's own otherwise. */
-export const exitCodeOfFailure = (failure: CliFailure): ExitCode =>
-  isCliOnlyError(failure) ? failure.exitCode : exitCodeOf(failure);
+/**
+ * The exit code of a typed failure: core's table for core's errors, the error's own otherwise.
+ * `ReauthorizeRequiredError` (the refresh protocol's verdict on a rejected or lost grant) is
+ * not in core's table; it exits 4, like the `InvalidGrantError` it usually stands for.
+ */
+export const exitCodeOfFailure = (failure: CliFailure): ExitCode => {
+  if (failure instanceof ReauthorizeRequiredError) return ExitCode.Rejected;
+  return isCliOnlyError(failure) ? failure.exitCode : exitCodeOf(failure);
+};
 
 /** The `error` member of a `--json` failure document. */
 export interface ErrorSummary {

@@ -1,0 +1,139 @@
+/**
+ * `miro-token store list|add|remove --store <path>`: manage a token store directory.
+ * `add` reads a token set (Miro's token response JSON) from stdin; `list` shows ids,
+ * fingerprints, generations, expiry and the state the stored expiry implies — never tokens.
+ */
+import {
+  fingerprint,
+  type StoreError,
+  type TokenSet,
+  type TokenStoreShape,
+} from "@miro-token/core";
+import { Effect, Option } from "effect";
+import { formatRemaining } from "../DurationText.ts";
+import { StoreEntryNotFoundError, UsageError } from "../Failure.ts";
+import { isoTime, type OutputMode, style, table } from "../Output.ts";
+
+/** What `list` shows of one entry. */
+export interface StoreEntryView {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly generation: number;
+  readonly expiresAt: number | null;
+  /** From the stored expiry: `active`, `expired`, or `non-expiring`. */
+  readonly state: "active" | "expired" | "non-expiring";
+  readonly refreshable: boolean;
+  readonly updatedAt: number;
+}
+
+/** Ids the store accepts: 1–128 visible ASCII characters. */
+const VALID_ID = /^[\x21-\x7E]{1,128}$/;
+
+/** Refuse an id the store could not hold (the message does not echo it). */
+export const checkId = (id: string): Effect.Effect<string, UsageError> =>
+  VALID_ID.test(id)
+    ? Effect.succeed(id)
+    : Effect.fail(new UsageError({ reason: "--id must be 1 to 128 visible ASCII characters" }));
+
+const view = (
+  entry: { id: string; generation: number; tokenSet: TokenSet; updatedAt: number },
+  now: number,
+) =>
+  Effect.map(fingerprint(entry.tokenSet.accessToken), (print): StoreEntryView => {
+    const expiresAt = entry.tokenSet.expiresAt;
+    return {
+      id: entry.id,
+      fingerprint: print,
+      generation: entry.generation,
+      expiresAt: expiresAt ?? null,
+      state: expiresAt === undefined ? "non-expiring" : expiresAt > now ? "active" : "expired",
+      refreshable: entry.tokenSet.refreshToken !== undefined,
+      updatedAt: entry.updatedAt,
+    };
+  });
+
+/** Every entry of the store, sorted by id. */
+export const listStore = (
+  store: TokenStoreShape,
+  now: number,
+): Effect.Effect<ReadonlyArray<StoreEntryView>, StoreError> =>
+  Effect.flatMap(store.list(), (entries) =>
+    Effect.forEach(
+      [...entries].sort((a, b) => a.id.localeCompare(b.id)),
+      (entry) => view(entry, now),
+    ),
+  );
+
+/** Add a new entry; an existing id is refused (remove it first). */
+export const addToStore = (
+  store: TokenStoreShape,
+  id: string,
+  tokenSet: TokenSet,
+  now: number,
+): Effect.Effect<StoreEntryView, StoreError | UsageError> =>
+  Effect.gen(function* () {
+    const written = yield* store.compareAndSet(id, 0, tokenSet);
+    if (written._tag === "Conflict") {
+      return yield* new UsageError({
+        reason: "the store already holds a token with this id",
+        hint: "remove it first with miro-token store remove --id <id>, or choose another --id",
+      });
+    }
+    return yield* view(written.stored, now);
+  });
+
+/** Remove an entry. */
+export const removeFromStore = (
+  store: TokenStoreShape,
+  id: string,
+): Effect.Effect<void, StoreError | StoreEntryNotFoundError> =>
+  Effect.gen(function* () {
+    const current = yield* store.get(id);
+    if (Option.isNone(current)) return yield* new StoreEntryNotFoundError({ id });
+    yield* store.delete(id);
+  });
+
+/** Human lines of `list`. */
+export const storeListLines = (
+  mode: OutputMode,
+  entries: ReadonlyArray<StoreEntryView>,
+  now: number,
+): ReadonlyArray<string> => {
+  if (entries.length === 0) return ["(the store is empty)"];
+  const header = ["ID", "FINGERPRINT", "GEN", "EXPIRES", "STATE", "REFRESH"];
+  const rows = entries.map((entry) => [
+    entry.id,
+    entry.fingerprint,
+    String(entry.generation),
+    entry.expiresAt === null
+      ? "never"
+      : `${isoTime(entry.expiresAt)} (${entry.expiresAt > now ? `in ${formatRemaining(entry.expiresAt - now)}` : "expired"})`,
+    entry.state,
+    entry.refreshable ? "yes" : "no",
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: ReadonlyArray<string>) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
+  const paint = (state: string, text: string) =>
+    state === "active"
+      ? style.green(mode, text)
+      : state === "expired"
+        ? style.red(mode, text)
+        : text;
+  return [style.bold(mode, line(header)), ...rows.map((row) => paint(row[4] ?? "", line(row)))];
+};
+
+/** Human lines of `add`. */
+export const storeAddLines = (mode: OutputMode, entry: StoreEntryView): ReadonlyArray<string> =>
+  table(mode, [
+    ["added", entry.id],
+    ["token", `${entry.fingerprint} (fingerprint)`],
+    ["generation", String(entry.generation)],
+    ["expires", entry.expiresAt === null ? "never" : isoTime(entry.expiresAt)],
+    ["refreshable", entry.refreshable ? "yes" : "no (no refresh token)"],
+  ]);

@@ -1,0 +1,299 @@
+/**
+ * `miro-token watch`: follow one token (probe only) or every token of a store (probe and
+ * refresh ahead of expiry, with the store protocol) through core's `TokenWatcher`. On a
+ * terminal a live status line (state, time to expiry, next probe, a spinner while a request is
+ * in flight) with one line per change above it; otherwise, or with `--json`, NDJSON events.
+ *
+ * `--once` stops after the first status (of every token), `--until <state>` when a token
+ * reaches that state, `--fail-if-ttl-below <duration>` fails (exit 3) as soon as a token's
+ * time to expiry drops below it. A watch that ends in a bad state fails with its exit code.
+ */
+import {
+  fingerprint,
+  type TokenClient,
+  TokenStatus,
+  type TokenStatusTag,
+  TokenStore,
+  type TokenStoreShape,
+  TokenWatcher,
+  type WatchOptions,
+} from "@miro-token/core";
+import {
+  Clock,
+  Duration,
+  Effect,
+  Fiber,
+  Layer,
+  Option,
+  type Redacted,
+  Schema,
+  Stream,
+  Terminal,
+} from "effect";
+import { formatRemaining } from "../DurationText.ts";
+import { WatchConditionError } from "../Failure.ts";
+import { isoTime, type OutputMode, printJson, style } from "../Output.ts";
+
+/** What to watch. */
+export type WatchSource =
+  | { readonly _tag: "Token"; readonly token: Redacted.Redacted<string> }
+  | { readonly _tag: "Store"; readonly store: TokenStoreShape };
+
+/** When to stop. */
+export interface StopConditions {
+  readonly once: boolean;
+  readonly until: TokenStatusTag | undefined;
+  readonly failIfTtlBelow: Duration.Duration | undefined;
+}
+
+/** One status of one token, as the CLI reports it. */
+export interface WatchEvent {
+  readonly id: string | null;
+  readonly fingerprint: string;
+  readonly generation: number | null;
+  readonly status: TokenStatus;
+}
+
+/** Live counters the status line reads (fed by the client's request hooks). */
+export interface WatchActivity {
+  inFlight: number;
+}
+
+/** The statuses in which a token is fine. */
+const GOOD: ReadonlySet<TokenStatusTag> = new Set([
+  "Active",
+  "Expiring",
+  "Refreshing",
+  "Refreshed",
+]);
+
+/** The events of a source, as a stream. */
+export const watchEvents = (
+  source: WatchSource,
+  options: WatchOptions,
+): Stream.Stream<WatchEvent, never, TokenClient> => {
+  if (source._tag === "Token") {
+    return Stream.unwrap(
+      Effect.map(fingerprint(source.token), (print) =>
+        TokenWatcher.watch(source.token, options).pipe(
+          Stream.map(
+            (status): WatchEvent => ({ id: null, fingerprint: print, generation: null, status }),
+          ),
+        ),
+      ),
+    );
+  }
+  return TokenWatcher.watchMany(options).pipe(
+    Stream.map((event): WatchEvent => ({ ...event })),
+    Stream.provide(Layer.succeed(TokenStore, source.store)),
+  );
+};
+
+/** The expiry a status knows of, if any. */
+export const expiryOf = (status: TokenStatus): number | undefined => {
+  switch (status._tag) {
+    case "Active":
+    case "Refreshed":
+    case "Expired":
+      return status.expiresAt;
+    case "Expiring":
+      return status.expiresAt;
+    default:
+      return undefined;
+  }
+};
+
+const encodeStatus = Schema.encodeSync(TokenStatus);
+
+/** The NDJSON line of an event. */
+export const eventDocument = (event: WatchEvent, at: number) => ({
+  type: "status" as const,
+  at: isoTime(at),
+  id: event.id,
+  fingerprint: event.fingerprint,
+  generation: event.generation,
+  state: event.status._tag,
+  status: encodeStatus(event.status),
+});
+
+/** The failure a status implies when the watch must stop on it, if any. */
+export const failureOf = (
+  event: WatchEvent,
+  conditions: StopConditions,
+  now: number,
+): WatchConditionError | undefined => {
+  const state = event.status._tag;
+  if (state === conditions.until) return undefined;
+  const who = event.id === null ? `token ${event.fingerprint}` : `token ${event.id}`;
+  if (state === "Expired") return new WatchConditionError({ reason: `${who} expired`, state });
+  const expiresAt = expiryOf(event.status);
+  if (conditions.failIfTtlBelow !== undefined && expiresAt !== undefined) {
+    const ttl = expiresAt - now;
+    if (ttl < Duration.toMillis(conditions.failIfTtlBelow)) {
+      return new WatchConditionError({
+        reason: `${who} expires in ${formatRemaining(ttl)}, below --fail-if-ttl-below ${Duration.format(conditions.failIfTtlBelow)}`,
+        state,
+      });
+    }
+  }
+  return undefined;
+};
+
+/** The failure of a watch that ended (or stopped with `--once`) on `event`. */
+export const endFailureOf = (
+  event: WatchEvent,
+  conditions: StopConditions,
+): WatchConditionError | undefined => {
+  const state = event.status._tag;
+  if (state === conditions.until || GOOD.has(state) || state === "Stopped") return undefined;
+  if (!conditions.once && (state === "Unreachable" || state === "RateLimited")) return undefined;
+  const who = event.id === null ? `token ${event.fingerprint}` : `token ${event.id}`;
+  return new WatchConditionError({ reason: `${who} ended ${state}`, state });
+};
+
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+const paintState = (mode: OutputMode, state: TokenStatusTag): string =>
+  GOOD.has(state)
+    ? style.green(mode, state)
+    : state === "Unreachable" || state === "RateLimited" || state === "Expiring"
+      ? style.yellow(mode, state)
+      : style.red(mode, state);
+
+/** The live status line for the latest events. */
+export const statusLine = (
+  mode: OutputMode,
+  latest: ReadonlyMap<string, WatchEvent>,
+  now: number,
+  nextProbeAt: number | undefined,
+  frame: number,
+  inFlight: boolean,
+): string => {
+  const spinner = inFlight
+    ? style.cyan(mode, SPINNER[frame % SPINNER.length] ?? "*")
+    : style.dim(mode, "●");
+  const next =
+    nextProbeAt === undefined
+      ? ""
+      : `  next probe in ${formatRemaining(Math.max(1, nextProbeAt - now))}`;
+  const events = [...latest.values()];
+  if (events.length === 1 && events[0] !== undefined) {
+    const event = events[0];
+    const expiresAt = expiryOf(event.status);
+    const expiry =
+      expiresAt === undefined ? "" : `  expires in ${formatRemaining(expiresAt - now)}`;
+    return `${spinner} ${event.id ?? event.fingerprint}  ${paintState(mode, event.status._tag)}${expiry}${next}`;
+  }
+  const counts = new Map<string, number>();
+  for (const event of events)
+    counts.set(event.status._tag, (counts.get(event.status._tag) ?? 0) + 1);
+  const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(", ");
+  return `${spinner} ${events.length} tokens: ${summary || "starting"}${next}`;
+};
+
+/** One permanent line per change, above the status line. */
+export const changeLine = (mode: OutputMode, event: WatchEvent, at: number): string =>
+  `${style.dim(mode, isoTime(at))}  ${event.id ?? event.fingerprint}  ${paintState(mode, event.status._tag)}${
+    event.generation === null ? "" : style.dim(mode, `  gen ${event.generation}`)
+  }`;
+
+/**
+ * Run a watch to its end: print each event (NDJSON or the live line) and stop as the
+ * conditions say. `expectedIds` are the tokens `--once` waits for (one for a single token).
+ */
+export const runWatch = (
+  events: Stream.Stream<WatchEvent, never, TokenClient>,
+  mode: OutputMode,
+  conditions: StopConditions,
+  options: {
+    readonly expectedIds: number;
+    readonly interval: Duration.Duration;
+    readonly activity: WatchActivity;
+  },
+): Effect.Effect<void, WatchConditionError, TokenClient | Terminal.Terminal> =>
+  Effect.gen(function* () {
+    const live = !mode.json && mode.interactive;
+    const terminal = yield* Terminal.Terminal;
+    const latest = new Map<string, WatchEvent>();
+    const state = { frame: 0, lastIdleAt: undefined as number | undefined, wasBusy: false };
+    const draw = (text: string) => terminal.display(text).pipe(Effect.ignore);
+    const redraw = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis;
+      const busy = options.activity.inFlight > 0;
+      if (state.wasBusy && !busy) state.lastIdleAt = now;
+      state.wasBusy = busy;
+      state.frame += 1;
+      const nextProbeAt =
+        state.lastIdleAt === undefined
+          ? undefined
+          : state.lastIdleAt + Duration.toMillis(options.interval);
+      yield* draw(`\r\u001b[2K${statusLine(mode, latest, now, nextProbeAt, state.frame, busy)}`);
+    });
+    const ticker = live
+      ? yield* Effect.forkChild(Effect.forever(Effect.andThen(redraw, Effect.sleep("100 millis"))))
+      : undefined;
+
+    let last: WatchEvent | undefined;
+    let failure: WatchConditionError | undefined;
+    let reachedUntil = false;
+    yield* events.pipe(
+      Stream.takeUntil((event) => {
+        last = event;
+        latest.set(event.id ?? event.fingerprint, event);
+        if (conditions.until !== undefined && event.status._tag === conditions.until)
+          reachedUntil = true;
+        return reachedUntil || (conditions.once && latest.size >= options.expectedIds);
+      }),
+      Stream.runForEach((event) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis;
+          if (live) {
+            yield* draw(`\r\u001b[2K${changeLine(mode, event, now)}\n`);
+            yield* redraw;
+          } else {
+            yield* printJson(eventDocument(event, now));
+          }
+          failure ??= failureOf(event, conditions, now);
+          if (failure !== undefined) return yield* failure;
+        }),
+      ),
+      Effect.ensuring(
+        ticker === undefined ? Effect.void : Effect.andThen(Fiber.interrupt(ticker), draw("\n")),
+      ),
+    );
+    if (reachedUntil) return;
+    if (conditions.once) {
+      for (const event of latest.values()) {
+        const bad = endFailureOf(event, conditions);
+        if (bad !== undefined) return yield* bad;
+      }
+      return;
+    }
+    if (last !== undefined) {
+      const bad = endFailureOf(last, conditions);
+      if (bad !== undefined) return yield* bad;
+    }
+    if (conditions.until !== undefined) {
+      return yield* new WatchConditionError({
+        reason: `the watch ended before reaching ${conditions.until}`,
+        state: last?.status._tag ?? "none",
+      });
+    }
+  }).pipe(Effect.scoped);
+
+/** Watch options from the command line. */
+export const watchOptionsOf = (
+  interval: Duration.Duration,
+  refreshWindow: Duration.Duration,
+): WatchOptions => ({
+  interval,
+  refreshWindow,
+  refreshJitter: Duration.millis(Math.min(30_000, Duration.toMillis(refreshWindow) / 10)),
+});
+
+/** Check a `--until` value against the status tags (case-insensitive). */
+export const parseState = (
+  text: string,
+  tags: ReadonlyArray<TokenStatusTag>,
+): Option.Option<TokenStatusTag> =>
+  Option.fromNullishOr(tags.find((tag) => tag.toLowerCase() === text.toLowerCase()));
