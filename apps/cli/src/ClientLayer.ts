@@ -18,7 +18,7 @@ import {
   tokenProblem,
 } from "@miro-token/core";
 import { FetchTransport } from "@miro-token/transport-fetch";
-import { Duration, Effect, Layer, Option, Redacted, type Stdio } from "effect";
+import { Duration, Effect, Layer, Option, Redacted } from "effect";
 import { parseDuration } from "./DurationText.ts";
 import { ENV, envVar } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
@@ -172,6 +172,26 @@ export const miroConfigOptions = (
   };
 };
 
+/** The token client for resolved settings (what `makeClientLayer` and the demo build). */
+export const clientLayerFor = (
+  settings: ConnectionSettings,
+  clientSecret: Redacted.Redacted<string> | undefined,
+  mode: Pick<OutputMode, "verbose">,
+  hooks: RequestHooks = {},
+): Effect.Effect<Layer.Layer<TokenClient>> =>
+  Effect.gen(function* () {
+    yield* diagnostic(
+      mode,
+      `base URL ${settings.baseUrl}, transport ${settings.transport}, timeout ${Duration.format(settings.attemptTimeout)}, retries ${settings.retries}, client id ${settings.clientId ?? "(none)"}, client secret ${settings.hasClientSecret ? "(set, masked)" : "(none)"}`,
+    );
+    const transport = observed(yield* transportLayer(settings.transport), mode, hooks);
+    return TokenClient.layer.pipe(
+      Layer.provide(
+        Layer.mergeAll(transport, MiroConfig.layer(miroConfigOptions(settings, clientSecret))),
+      ),
+    );
+  });
+
 /**
  * The token client for this run, plus its settings. `hooks` observe every request.
  */
@@ -179,22 +199,9 @@ export const makeClientLayer = (
   options: GlobalOptions,
   mode: Pick<OutputMode, "verbose">,
   hooks: RequestHooks = {},
-): Effect.Effect<
-  { readonly layer: Layer.Layer<TokenClient>; readonly settings: ConnectionSettings },
-  UsageError | MalformedTokenError,
-  Stdio.Stdio
-> =>
+) =>
   Effect.gen(function* () {
     const { settings, clientSecret } = yield* resolveConnection(options);
-    yield* diagnostic(
-      mode,
-      `base URL ${settings.baseUrl}, transport ${settings.transport}, timeout ${Duration.format(settings.attemptTimeout)}, retries ${settings.retries}, client id ${settings.clientId ?? "(none)"}, client secret ${settings.hasClientSecret ? "(set, masked)" : "(none)"}`,
-    );
-    const transport = observed(yield* transportLayer(settings.transport), mode, hooks);
-    const layer = TokenClient.layer.pipe(
-      Layer.provide(
-        Layer.mergeAll(transport, MiroConfig.layer(miroConfigOptions(settings, clientSecret))),
-      ),
-    );
+    const layer = yield* clientLayerFor(settings, clientSecret, mode, hooks);
     return { layer, settings };
   });

@@ -33,6 +33,7 @@ import {
   watchEvents,
   watchOptionsOf,
 } from "./commands/WatchCommand.ts";
+import { runDemo } from "./Demo.ts";
 import { parseDuration } from "./DurationText.ts";
 import { ENV } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
@@ -523,7 +524,34 @@ const store = Command.make("store").pipe(
   Command.withSubcommands([storeList, storeAdd, storeRemove]),
 );
 
+const demo = Command.make(
+  "demo",
+  {
+    port: Flag.Int("port").pipe(
+      Flag.withDefault(0),
+      Flag.withDescription("Port of the embedded emulator; 0 picks a free one (default: 0)"),
+    ),
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const ctx = yield* context;
+      if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535) {
+        return yield* new UsageError({ reason: "--port must be 0 to 65535" });
+      }
+      yield* runDemo(ctx.mode, { transport: ctx.global.transport, port: input.port });
+    }),
+).pipe(
+  Command.withShortDescription("Watch one token live its whole life on a local emulator (~15 s)"),
+  Command.withDescription(
+    "Start an embedded Miro emulator and walk one short-lived token through its whole life: info, a watcher refreshing it (Miro rotates the pair, the old token dies), revoke --verify, the watcher seeing it die, and an idle token expiring on the emulator's clock. No account, network or credentials needed.",
+  ),
+  Command.withExamples([
+    { command: "miro-token demo", description: "The story, for people" },
+    { command: "miro-token demo --json", description: "The same as NDJSON events" },
+  ]),
+);
+
 /** The whole command tree. */
 export const app = root.pipe(
-  Command.withSubcommands([info, revoke, refresh, watch, store, emulator]),
+  Command.withSubcommands([demo, info, revoke, refresh, watch, store, emulator]),
 );

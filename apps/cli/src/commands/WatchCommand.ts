@@ -193,7 +193,7 @@ export const statusLine = (
 
 /** One permanent line per change, above the status line. */
 export const changeLine = (mode: OutputMode, event: WatchEvent, at: number): string =>
-  `${style.dim(mode, isoTime(at))}  ${event.id ?? event.fingerprint}  ${paintState(mode, event.status._tag)}${
+  `${style.dim(mode, isoTime(at))}  ${event.id === null ? event.fingerprint : `${event.id} ${style.dim(mode, event.fingerprint)}`}  ${paintState(mode, event.status._tag)}${
     event.generation === null ? "" : style.dim(mode, `  gen ${event.generation}`)
   }`;
 
