@@ -5,11 +5,12 @@
  * to the one top-level handler in `Main.ts`.
  */
 import { ExitCode, type MalformedTokenError, TOKEN_STATUS_TAGS } from "@miro-token/core";
-import { Clock, Duration, Effect, Option, type Redacted, type Stdio } from "effect";
+import { Clock, Console, Duration, Effect, Option, type Redacted, type Stdio } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { makeClientLayer } from "./ClientLayer.ts";
 import { DEFAULT_EMULATOR_PORT, runEmulator } from "./commands/EmulatorCommand.ts";
 import { infoDocument, infoLines, tokenInfo } from "./commands/InfoCommand.ts";
+import { loginDocument, loginLines, loginReport, saveTokenSet } from "./commands/LoginCommand.ts";
 import {
   refreshDocument,
   refreshLines,
@@ -38,7 +39,8 @@ import { parseDuration } from "./DurationText.ts";
 import { ENV } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
 import { globalFlags } from "./GlobalOptions.ts";
-import { printJson, printLines } from "./Output.ts";
+import { authorizationCodeFlow, defaultAuthorizeUrl } from "./LoginFlow.ts";
+import { printJson, printLines, warn } from "./Output.ts";
 import { makeRunContext, type RunContext } from "./RunContext.ts";
 import { openStore } from "./StoreAccess.ts";
 import { readStdin, resolveAccessToken } from "./TokenInput.ts";
@@ -524,6 +526,113 @@ const store = Command.make("store").pipe(
   Command.withSubcommands([storeList, storeAdd, storeRemove]),
 );
 
+const login = Command.make(
+  "login",
+  {
+    store: storeFlag.pipe(
+      Flag.optional,
+      Flag.withDescription("Save the token set in this store directory (default: not saved)"),
+    ),
+    id: Flag.String("id").pipe(
+      Flag.optional,
+      Flag.withDescription("Id to save the token under (default: the user id Miro returns)"),
+    ),
+    port: Flag.Int("port").pipe(
+      Flag.withDefault(0),
+      Flag.withDescription(
+        "Loopback port of the redirect URI http://127.0.0.1:<port>/callback; 0 picks a free one (default: 0)",
+      ),
+    ),
+    scope: Flag.String("scope").pipe(
+      Flag.optional,
+      Flag.withDescription(
+        "Scopes to ask for, space or comma separated (default: the app's scopes)",
+      ),
+    ),
+    authorizeUrl: Flag.String("authorize-url").pipe(
+      Flag.optional,
+      Flag.withMetavar("url"),
+      Flag.withDescription(
+        "Authorize endpoint (default: https://miro.com/oauth/authorize, or <base-url>/oauth/authorize for another base URL)",
+      ),
+    ),
+    wait: Flag.String("wait").pipe(
+      Flag.withDefault("5m"),
+      Flag.withMetavar("duration"),
+      Flag.withDescription("How long to wait for the browser to come back (default: 5m)"),
+    ),
+    noBrowser: Flag.Boolean("no-browser").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("Only print the authorize URL, never open a browser (default: false)"),
+    ),
+    showToken: showTokenFlag,
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const ctx = yield* context;
+      const { layer, settings } = yield* makeClientLayer(ctx.global, ctx.mode);
+      if (settings.clientId === undefined || !settings.hasClientSecret) {
+        return yield* new UsageError({
+          reason: "login needs the app's client id and client secret",
+          hint: "pass --client-id <id> (or MIRO_CLIENT_ID) and MIRO_CLIENT_SECRET or --client-secret-file <path>",
+        });
+      }
+      if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535) {
+        return yield* new UsageError({ reason: "--port must be 0 to 65535" });
+      }
+      const timeout = yield* durationOf("--wait", input.wait);
+      const authorizeUrl =
+        Option.getOrUndefined(input.authorizeUrl) ?? defaultAuthorizeUrl(settings.baseUrl);
+      const parsed = URL.parse(authorizeUrl);
+      if (parsed === null || !/^https?:$/.test(parsed.protocol)) {
+        return yield* new UsageError({ reason: "--authorize-url must be an http(s) URL" });
+      }
+      const requestedId = Option.isSome(input.id) ? yield* checkId(input.id.value) : undefined;
+      const store = Option.isSome(input.store) ? yield* openStore(input.store.value) : undefined;
+      const { tokenSet } = yield* authorizationCodeFlow({
+        clientId: settings.clientId,
+        authorizeUrl,
+        port: input.port,
+        scopes: Option.match(input.scope, {
+          onNone: () => [],
+          onSome: (text) => text.split(/[\s,]+/).filter((scope) => scope !== ""),
+        }),
+        timeout,
+        open: !input.noBrowser && ctx.mode.interactive,
+        onAuthorizeUrl: (url) =>
+          Console.error(
+            `miro-token: open this URL to sign in (waiting up to ${input.wait}):\n${url}`,
+          ),
+      }).pipe(Effect.provide(layer), Effect.scoped);
+      const id = requestedId ?? (yield* checkId(tokenSet.userId ?? "default"));
+      const stored = store === undefined ? null : yield* saveTokenSet(store, id, tokenSet);
+      if (store === undefined && !input.showToken) {
+        yield* warn("the token set was not saved (no --store); it is lost when this command ends");
+      }
+      const report = yield* loginReport(tokenSet, stored, input.showToken);
+      yield* ctx.mode.json
+        ? printJson(loginDocument(report))
+        : printLines(loginLines(ctx.mode, report));
+    }),
+).pipe(
+  Command.withShortDescription("Authorize the app in a browser and save the token set"),
+  Command.withDescription(
+    "Run Miro's authorization-code flow on a loopback redirect URI: listen on http://127.0.0.1:<port>/callback, print the authorize URL (and open it on a desktop), check the returned state, exchange the code with the client credentials, and save the token set in the store. Exit 4 when the user denies access, the state does not match, or nobody comes back within --wait.",
+  ),
+  Command.withExamples([
+    {
+      command:
+        "MIRO_CLIENT_SECRET=... miro-token login --client-id 3458764... --store ~/.miro-token",
+      description: "Sign in and keep the tokens in a store",
+    },
+    {
+      command:
+        "miro-token --base-url http://127.0.0.1:8710 login --client-id <emulator client> --no-browser",
+      description: "Against the emulator (its /oauth/authorize approves at once)",
+    },
+  ]),
+);
+
 const demo = Command.make(
   "demo",
   {
@@ -553,5 +662,5 @@ const demo = Command.make(
 
 /** The whole command tree. */
 export const app = root.pipe(
-  Command.withSubcommands([demo, info, revoke, refresh, watch, store, emulator]),
+  Command.withSubcommands([demo, info, revoke, refresh, watch, login, store, emulator]),
 );

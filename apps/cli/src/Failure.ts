@@ -84,9 +84,23 @@ export class StoreEntryNotFoundError extends Schema.TaggedError<StoreEntryNotFou
   }
 }
 
+/**
+ * `login` did not produce an authorization code: the user denied access, the redirect carried
+ * a wrong `state` (a forged or stale callback), or nobody came back in time. Exit code 4.
+ */
+export class LoginError extends Schema.TaggedError<LoginError>()("LoginError", {
+  reason: Schema.String,
+}) {
+  readonly exitCode = ExitCode.Rejected;
+  override get message(): string {
+    return `LoginError: ${this.reason}`;
+  }
+}
+
 /** The failures only the CLI produces. */
 export type CliOnlyError =
   | UsageError
+  | LoginError
   | RevokeNotEffectiveError
   | WatchConditionError
   | StoreEntryNotFoundError;
@@ -96,6 +110,7 @@ export type CliFailure = MiroTokenError | ReauthorizeRequiredError | CliOnlyErro
 
 const CLI_ONLY_TAGS: ReadonlySet<string> = new Set([
   "UsageError",
+  "LoginError",
   "RevokeNotEffectiveError",
   "WatchConditionError",
   "StoreEntryNotFoundError",
