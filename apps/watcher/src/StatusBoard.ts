@@ -1,0 +1,209 @@
+/**
+ * The status board: the latest status of every watched token as a plain, secret-free row
+ * ({@link TokenView}). It is the single source of `/tokens`, of the snapshot that opens
+ * `/events`, of the page's table and of the `tokens` gauges, so they never disagree.
+ *
+ * Rows are kept in one mutable `Map` updated in place: rx's `latestByToken()` copies the whole
+ * map on every event, which is O(tokens) per event and O(tokens²) while 10,000 tokens report
+ * their first status. A token removed from the store (core's `Stopped`) leaves the board after
+ * its event is published; a token listed at start but not probed yet shows as `Pending`.
+ *
+ * @since 0.1.0
+ */
+import {
+  type FailureSummary,
+  TOKEN_STATUS_TAGS,
+  type TokenStatus,
+  type TokenStatusTag,
+  type WatchedStatus,
+} from "@miro-token/core";
+
+/**
+ * A row's state: core's status tag, or `Pending` before a token's first probe.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TokenState = TokenStatusTag | "Pending";
+
+/**
+ * Every state, in lifecycle order (`Pending` first).
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const TOKEN_STATES: ReadonlyArray<TokenState> = ["Pending", ...TOKEN_STATUS_TAGS];
+
+/**
+ * One token as the watcher reports it: no token, no refresh token, only the fingerprint.
+ * Times are ISO 8601 strings.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TokenView {
+  readonly id: string;
+  /** sha256 prefix of the current access token. */
+  readonly fingerprint: string;
+  readonly generation: number;
+  readonly state: TokenState;
+  /** When the token entered this state. */
+  readonly since: string;
+  /** When the last event about it arrived. */
+  readonly updatedAt: string;
+  /** The access token's expiry as last known; `null` for non-expiring tokens or unknown. */
+  readonly expiresAt: string | null;
+  /** Why it is in this state (failures, revocations); `null` when there is nothing to say. */
+  readonly reason: string | null;
+  readonly userId: string | null;
+  readonly teamId: string | null;
+}
+
+/**
+ * What one applied event changed: the new row and the state it left.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface BoardChange {
+  readonly view: TokenView;
+  readonly previous: TokenState | undefined;
+  readonly status: TokenStatus;
+}
+
+const failureText = (error: FailureSummary): string =>
+  [error.tag, error.kind, error.status, error.code].filter((p) => p !== undefined).join(" ");
+
+/**
+ * A short, secret-free explanation of a status (`null` when it needs none).
+ *
+ * @category formatting
+ * @since 0.1.0
+ */
+export const reasonOf = (status: TokenStatus): string | null => {
+  switch (status._tag) {
+    case "Unreachable":
+    case "PersistFailed":
+      return `${failureText(status.error)} (attempt ${status.attempt})`;
+    case "RateLimited":
+      return `rate limited until ${new Date(status.resetAt).toISOString()}`;
+    case "Invalid":
+      return `Miro answered ${status.status}${status.code === undefined ? "" : ` ${status.code}`}`;
+    case "ReauthorizeRequired":
+    case "Stopped":
+      return status.reason;
+    case "Expiring":
+      return `refresh due ${new Date(status.refreshAt).toISOString()}`;
+    case "Refreshed":
+      return `generation ${status.generation}`;
+    default:
+      return null;
+  }
+};
+
+/** The expiry a status states, if it states one. */
+const statedExpiry = (status: TokenStatus): number | undefined => {
+  switch (status._tag) {
+    case "Active":
+    case "Expiring":
+    case "Refreshed":
+    case "Expired":
+      return status.expiresAt;
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * Latest status per token, with change listeners.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface StatusBoard {
+  /** Record an event; returns the change, published to listeners. */
+  readonly apply: (event: WatchedStatus, now: number) => BoardChange;
+  /** Show a token found in the store before its first status (no event is published). */
+  readonly addPending: (
+    entry: { readonly id: string; readonly fingerprint: string; readonly generation: number },
+    expiresAt: number | undefined,
+    now: number,
+  ) => void;
+  /** Every row, sorted by id. */
+  readonly snapshot: () => ReadonlyArray<TokenView>;
+  readonly size: () => number;
+  /** How many tokens are in each state (every state present, zeros included). */
+  readonly countByState: () => ReadonlyMap<TokenState, number>;
+  /** Listen to changes; returns the function that stops listening. */
+  readonly subscribe: (listener: (change: BoardChange) => void) => () => void;
+}
+
+/**
+ * An empty board.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeStatusBoard = (): StatusBoard => {
+  const rows = new Map<string, TokenView>();
+  const listeners = new Set<(change: BoardChange) => void>();
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  const apply = (event: WatchedStatus, now: number): BoardChange => {
+    const { status } = event;
+    const before = rows.get(event.id);
+    const sameToken = before !== undefined && before.generation === event.generation;
+    const stated = statedExpiry(status);
+    const expiresAt = stated !== undefined ? iso(stated) : sameToken ? before.expiresAt : null;
+    const info = status._tag === "Active" ? status.info : undefined;
+    const view: TokenView = {
+      id: event.id,
+      fingerprint: event.fingerprint,
+      generation: event.generation,
+      state: status._tag,
+      since: before?.state === status._tag ? before.since : iso(now),
+      updatedAt: iso(now),
+      expiresAt,
+      reason: reasonOf(status),
+      userId: info?.user.id ?? before?.userId ?? null,
+      teamId: info?.team.id ?? before?.teamId ?? null,
+    };
+    if (status._tag === "Stopped") rows.delete(event.id);
+    else rows.set(event.id, view);
+    const change: BoardChange = { view, previous: before?.state, status };
+    for (const listener of listeners) listener(change);
+    return change;
+  };
+
+  return {
+    apply,
+    addPending: (entry, expiresAt, now) => {
+      if (rows.has(entry.id)) return;
+      rows.set(entry.id, {
+        id: entry.id,
+        fingerprint: entry.fingerprint,
+        generation: entry.generation,
+        state: "Pending",
+        since: iso(now),
+        updatedAt: iso(now),
+        expiresAt: expiresAt === undefined ? null : iso(expiresAt),
+        reason: null,
+        userId: null,
+        teamId: null,
+      });
+    },
+    snapshot: () => [...rows.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    size: () => rows.size,
+    countByState: () => {
+      const counts = new Map<TokenState, number>(TOKEN_STATES.map((s) => [s, 0]));
+      for (const row of rows.values()) counts.set(row.state, (counts.get(row.state) ?? 0) + 1);
+      return counts;
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+};

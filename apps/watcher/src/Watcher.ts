@@ -1,0 +1,226 @@
+/**
+ * The watcher, wired: open the store, show what it holds, serve HTTP, watch every token with
+ * `watchStore$` (core's `TokenWatcher.watchMany` through `@miro-token/rx`) and publish each
+ * status change to the board, the NDJSON log, the metrics and the SSE clients.
+ *
+ * `startWatcher` is what the binary runs and what tests run in-process. Its `close()` is the
+ * graceful shutdown: stop probing (unsubscribing interrupts the watch; core lets an in-flight
+ * refresh finish and persist before its fiber ends), wait for the watch to end — at most
+ * `shutdownTimeout` — then close the HTTP server and release the store and the transport.
+ * When the watch ends, the layer's last finalizer reports it, so "ended" means every loop and
+ * every pooled socket is gone. A process killed instead leaves a valid store: store-file writes
+ * are atomic (temp file, fsync, rename).
+ *
+ * @since 0.1.0
+ */
+import {
+  fingerprint,
+  type HttpTransport,
+  MiroConfig,
+  type MiroConfigOptions,
+  type StoreError,
+  TokenClient,
+  TokenStore,
+  type WatchedStatus,
+  type WatchOptions,
+} from "@miro-token/core";
+import { watchStore$ } from "@miro-token/rx";
+import { NodeTransport } from "@miro-token/transport-node";
+import { Context, Effect, Exit, Layer, Result, Scope } from "effect";
+import {
+  encodeLine,
+  type LifecycleLine,
+  type LineSink,
+  statusLine,
+  streamSink,
+} from "./EventLog.ts";
+import { type Health, startHttpServer } from "./HttpServer.ts";
+import { makeMetrics } from "./Metrics.ts";
+import { observedTransport } from "./ObservedTransport.ts";
+import { makeStatusBoard, type StatusBoard } from "./StatusBoard.ts";
+
+/**
+ * Options of {@link startWatcher}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WatcherOptions {
+  /** The store to watch: any `TokenStore` layer (e.g. `FileTokenStore.layer({directory})`). */
+  readonly store: Layer.Layer<TokenStore, StoreError>;
+  /** Base URL, client credentials, timeouts, retry (core's `MiroConfig` options). */
+  readonly miro?: MiroConfigOptions | undefined;
+  /** Cadence, refresh window, concurrency (core's `WatchOptions`). */
+  readonly watch?: WatchOptions | undefined;
+  /** @default 8720 (0 picks a free port) */
+  readonly port?: number | undefined;
+  /** @default "127.0.0.1" */
+  readonly host?: string | undefined;
+  /** Where NDJSON lines go. @default stdout */
+  readonly output?: LineSink | undefined;
+  /** The transport under the observing one. @default `NodeTransport.layer` */
+  readonly transport?: Layer.Layer<HttpTransport> | undefined;
+  /** Longest wait for the watch to end (an in-flight refresh) at close, ms. @default 4000 */
+  readonly shutdownTimeout?: number | undefined;
+  /** SSE keep-alive comment interval, ms. @default 15000 */
+  readonly keepAliveInterval?: number | undefined;
+  /** Credits per token-info request, for the probe-credits counter. @default 50 */
+  readonly probeCost?: number | undefined;
+}
+
+/**
+ * A running watcher.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RunningWatcher {
+  readonly port: number;
+  /** `http://host:port` */
+  readonly url: string;
+  readonly board: StatusBoard;
+  /**
+   * Shut down gracefully (idempotent). `clean` is false when the watch had to be abandoned
+   * after `shutdownTimeout`.
+   */
+  readonly close: (signal?: string) => Promise<{ readonly clean: boolean }>;
+}
+
+/**
+ * A failure to start (store unreadable, port taken): a message fit for a person, no secret.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class WatcherStartError extends Error {
+  override readonly name = "WatcherStartError";
+}
+
+const now = () => new Date().toISOString();
+
+/** Open the store in `scope`, and list it (so a bad store fails at start, clearly). */
+const openStore = (layer: Layer.Layer<TokenStore, StoreError>, scope: Scope.Closeable) =>
+  Effect.gen(function* () {
+    const context = yield* Layer.buildWithScope(layer, scope);
+    const store = Context.get(context, TokenStore);
+    const entries = yield* store.list();
+    const listed = yield* Effect.forEach(entries, (entry) =>
+      Effect.map(fingerprint(entry.tokenSet.accessToken), (value) => ({
+        id: entry.id,
+        generation: entry.generation,
+        fingerprint: value,
+        expiresAt: entry.tokenSet.expiresAt,
+      })),
+    );
+    return { context, listed };
+  });
+
+/**
+ * Start the watcher. Rejects with {@link WatcherStartError} when the store cannot be opened
+ * or listed, or the port cannot be bound.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const startWatcher = async (options: WatcherOptions): Promise<RunningWatcher> => {
+  const output = options.output ?? streamSink();
+  const log = (line: LifecycleLine) => output(encodeLine(line));
+  const shutdownTimeout = options.shutdownTimeout ?? 4_000;
+
+  const storeScope = Effect.runSync(Scope.make());
+  const releaseStore = () => Effect.runPromise(Scope.close(storeScope, Exit.void));
+  const opened = await Effect.runPromise(Effect.result(openStore(options.store, storeScope)));
+  if (Result.isFailure(opened)) {
+    await releaseStore();
+    const { operation, reason } = opened.failure;
+    throw new WatcherStartError(`cannot open the token store (${operation}: ${reason})`);
+  }
+  const { context: storeContext, listed } = opened.success;
+
+  const board = makeStatusBoard();
+  const startedAt = Date.now();
+  for (const entry of listed) board.addPending(entry, entry.expiresAt, startedAt);
+
+  let sseClients = () => 0;
+  const metrics = makeMetrics({
+    board,
+    probeCost: options.probeCost,
+    sseClients: () => sseClients(),
+  });
+  board.subscribe((change) => {
+    metrics.observeChange(change);
+    output(encodeLine(statusLine(change.view)));
+  });
+
+  let health: Health = { status: "ok" };
+  let http: Awaited<ReturnType<typeof startHttpServer>>;
+  try {
+    http = await startHttpServer({
+      board,
+      metrics,
+      health: () => health,
+      port: options.port ?? 8720,
+      host: options.host ?? "127.0.0.1",
+      keepAliveInterval: options.keepAliveInterval,
+    });
+  } catch (error) {
+    metrics.close();
+    await releaseStore();
+    const code = (error as { code?: unknown }).code;
+    throw new WatcherStartError(
+      `cannot listen on ${options.host ?? "127.0.0.1"}:${options.port ?? 8720} (${String(code ?? error)})`,
+    );
+  }
+  sseClients = http.sseClients;
+  log({ time: now(), event: "listening", url: http.url, port: http.port, tokens: listed.length });
+
+  // The watch's layer. Its first-built part is a finalizer that runs last, once the watch
+  // stream, its loops, the client and the transport's pools are all released.
+  const { promise: watchEnded, resolve: endWatch } = Promise.withResolvers<void>();
+  const ended = Layer.effectDiscard(Effect.addFinalizer(() => Effect.sync(() => endWatch())));
+  const client = TokenClient.layer.pipe(
+    Layer.provide(
+      Layer.merge(
+        observedTransport(metrics, options.transport ?? NodeTransport.layer),
+        MiroConfig.layer(options.miro ?? {}),
+      ),
+    ),
+  );
+  const layer = Layer.merge(client, Layer.succeedContext(storeContext)).pipe(
+    Layer.provideMerge(ended),
+  );
+  const subscription = watchStore$({ layer, ...options.watch }).subscribe({
+    next: (event: WatchedStatus) => {
+      board.apply(event, Date.now());
+    },
+    error: (error: unknown) => {
+      const tag = (error as { _tag?: unknown })._tag;
+      health = { status: "failed", error: typeof tag === "string" ? tag : "watch failed" };
+    },
+  });
+
+  let closing: Promise<{ readonly clean: boolean }> | undefined;
+  const close = (signal = "close") => {
+    closing ??= (async () => {
+      health = { status: "stopping" };
+      log({ time: now(), event: "stopping", signal });
+      subscription.unsubscribe();
+      let timer: NodeJS.Timeout | undefined;
+      const clean = await Promise.race([
+        watchEnded.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), shutdownTimeout);
+        }),
+      ]);
+      clearTimeout(timer);
+      await http.close();
+      metrics.close();
+      await releaseStore();
+      log({ time: now(), event: "stopped", clean });
+      return { clean };
+    })();
+    return closing;
+  };
+
+  return { port: http.port, url: http.url, board, close };
+};

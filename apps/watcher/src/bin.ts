@@ -1,0 +1,77 @@
+/**
+ * The `miro-token-watcher` command: parse and validate the configuration (exit 2 with the
+ * problems listed, no stack trace), open the store, start the watcher, and shut it down
+ * gracefully on SIGTERM or SIGINT (exit 0; 1 when the in-flight work had to be abandoned).
+ * A second signal while shutting down exits at once: the store stays valid either way.
+ *
+ * @since 0.1.0
+ */
+import { FileTokenStore } from "@miro-token/store-file";
+import { startWatcher, WatcherStartError } from "./Watcher.ts";
+import { parseConfig, USAGE } from "./WatcherConfig.ts";
+
+/**
+ * The version printed by `--version`.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const WATCHER_VERSION = "0.1.0";
+
+const parsed = parseConfig(process.argv.slice(2), process.env);
+if (parsed._tag === "Help") {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (parsed._tag === "Version") {
+  process.stdout.write(`miro-token-watcher ${WATCHER_VERSION}\n`);
+  process.exit(0);
+}
+if (parsed._tag === "Invalid") {
+  process.stderr.write(
+    `miro-token-watcher: bad configuration\n${parsed.problems.map((p) => `  - ${p}`).join("\n")}\n(see --help)\n`,
+  );
+  process.exit(2);
+}
+
+const { config } = parsed;
+for (const warning of config.warnings)
+  process.stderr.write(`miro-token-watcher: warning: ${warning}\n`);
+
+try {
+  const watcher = await startWatcher({
+    store: FileTokenStore.layer({ directory: config.store }),
+    miro: {
+      baseUrl: config.baseUrl,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+    },
+    watch: {
+      interval: config.interval,
+      refreshWindow: config.refreshWindow,
+      concurrency: config.concurrency,
+    },
+    port: config.port,
+    host: config.host,
+    shutdownTimeout: config.shutdownTimeout,
+  });
+  process.stderr.write(`miro-token-watcher: listening on ${watcher.url}\n`);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`miro-token-watcher: ${signal} again, exiting now\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    void watcher.close(signal).then(({ clean }) => {
+      process.exitCode = clean ? 0 : 1;
+    });
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+} catch (error) {
+  const message =
+    error instanceof WatcherStartError ? error.message : "unexpected failure at start";
+  process.stderr.write(`miro-token-watcher: ${message}\n`);
+  process.exit(error instanceof WatcherStartError ? 2 : 1);
+}

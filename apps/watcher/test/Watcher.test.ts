@@ -1,0 +1,163 @@
+/**
+ * The watcher in-process against the emulator over real loopback HTTP: the endpoints, the
+ * NDJSON log, tokens added to and removed from the store while running, refresh ahead of
+ * expiry, revocation noticed within one probe interval, and a 429 storm.
+ */
+import { Redacted } from "effect";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  deleteToken,
+  getJson,
+  issueAndStore,
+  readStore,
+  startSyncedEmulator,
+  startTestWatcher,
+  statesOf,
+  type TestWatcher,
+  type TokensDocument,
+  tempDir,
+  tokenSetOf,
+  waitFor,
+  writeTokens,
+} from "./Fixtures.ts";
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const setup = async (
+  count: number,
+  options: Parameters<typeof startTestWatcher>[2] = {},
+  emulatorOptions: Parameters<typeof startSyncedEmulator>[0] = {},
+) => {
+  const dir = tempDir();
+  cleanups.push(dir.cleanup);
+  const { emulator, stop } = await startSyncedEmulator(emulatorOptions);
+  cleanups.push(stop);
+  const issued = await issueAndStore(emulator, dir.path, count);
+  const watcher = await startTestWatcher(emulator, dir.path, options);
+  cleanups.push(() => watcher.close().then(() => undefined));
+  return { dir: dir.path, emulator, issued, watcher };
+};
+
+const allIn = async (watcher: TestWatcher, state: string, ids: ReadonlyArray<string>) => {
+  const states = await statesOf(watcher.url);
+  return ids.every((id) => states[id] === state) && states;
+};
+
+describe("endpoints and the event log", () => {
+  it("serves /healthz, /tokens (no secrets) and logs one NDJSON line per change", async () => {
+    const { watcher, issued } = await setup(3);
+    const ids = issued.map((t) => t.id);
+    // Listed at start, before any probe: Pending.
+    const first = await getJson<TokensDocument>(`${watcher.url}/tokens`);
+    expect(first.count).toBe(3);
+    expect(first.tokens.map((t) => t.id)).toEqual(ids);
+
+    await waitFor("all Active", () => allIn(watcher, "Active", ids));
+    const health = await fetch(`${watcher.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", tokens: 3 });
+
+    const doc = await getJson<TokensDocument>(`${watcher.url}/tokens`);
+    expect(doc.byState).toEqual({ Active: 3 });
+    for (const row of doc.tokens) {
+      expect(row.fingerprint).toMatch(/^[0-9a-f]{8,}$/);
+      expect(row.generation).toBe(1);
+      expect(Date.parse(row.expiresAt!)).toBeGreaterThan(Date.now());
+    }
+    const body = JSON.stringify(doc);
+    for (const t of issued) {
+      expect(body).not.toContain(t.accessToken.slice(-20));
+      expect(body).not.toContain(t.refreshToken!.slice(-20));
+    }
+
+    const events = watcher.events();
+    expect(events[0]).toMatchObject({ event: "listening", port: watcher.port, tokens: 3 });
+    const statusLines = events.filter((e) => e.event === "status");
+    expect(
+      statusLines
+        .filter((e) => e.state === "Active")
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(ids);
+    for (const line of statusLines) {
+      expect(Object.keys(line).sort()).toEqual(
+        ["event", "expiresAt", "fingerprint", "generation", "id", "reason", "state", "time"].sort(),
+      );
+      expect(Number.isNaN(Date.parse(line.time as string))).toBe(false);
+    }
+    // A status is logged only when it changes: after several probe intervals, still one line per token.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(watcher.events().filter((e) => e.event === "status")).toHaveLength(3);
+
+    expect((await fetch(`${watcher.url}/nope`)).status).toBe(404);
+    const post = await fetch(`${watcher.url}/tokens`, { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
+  });
+
+  it("picks up tokens added to and removed from the store while running", async () => {
+    const { watcher, emulator, dir } = await setup(1, { watch: { rescanInterval: 100 } });
+    await waitFor("token-0 Active", () => allIn(watcher, "Active", ["token-0"]));
+    const added = emulator.issueTokens();
+    await writeTokens(dir, [{ id: "late", tokenSet: tokenSetOf(added, emulator.clock.now()) }]);
+    await waitFor("late Active", () => allIn(watcher, "Active", ["token-0", "late"]));
+
+    await deleteToken(dir, "token-0");
+    await waitFor("token-0 gone", async () => {
+      const doc = await getJson<TokensDocument>(`${watcher.url}/tokens`);
+      return doc.count === 1 && doc.tokens[0]!.id === "late";
+    });
+    const stopped = watcher.events().find((e) => e.id === "token-0" && e.state === "Stopped");
+    expect(stopped?.reason).toBe("removed from the token store");
+  });
+
+  it("refreshes ahead of expiry on the emulator clock, and persists the new pair", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const { emulator, stop } = await startSyncedEmulator({ accessTokenTtlSeconds: 3 });
+    cleanups.push(stop);
+    const issued = await issueAndStore(emulator, dir.path, 2);
+    const expiresAt = emulator.clock.now() + issued[0]!.expiresIn! * 1000;
+    const watcher = await startTestWatcher(emulator, dir.path, {
+      watch: { interval: 200, jitter: 0, refreshWindow: 1_000, refreshJitter: 0 },
+    });
+    cleanups.push(() => watcher.close().then(() => undefined));
+
+    await waitFor(
+      "both refreshed",
+      () =>
+        allIn(watcher, "Active", ["token-0", "token-1"]).then(
+          async (ok) =>
+            ok &&
+            (await getJson<TokensDocument>(`${watcher.url}/tokens`)).tokens.every(
+              (t) => t.generation === 2,
+            ),
+        ),
+      8_000,
+    );
+    const refreshes = emulator.requests.filter((r) => r.route === "token" && r.status === 200);
+    expect(refreshes).toHaveLength(2);
+    for (const r of refreshes) expect(r.time).toBeLessThan(expiresAt);
+    // Never probed an expired token.
+    expect(emulator.requests.filter((r) => r.status === 400)).toHaveLength(0);
+    for (const t of issued) {
+      expect(emulator.accessTokenState(t.accessToken)).toBe("rotated");
+    }
+    const stored = await readStore(dir.path);
+    for (const entry of stored) {
+      expect(entry.generation).toBe(2);
+      expect(emulator.refreshTokenState(Redacted.value(entry.tokenSet.refreshToken!))).toBe(
+        "active",
+      );
+      expect(emulator.accessTokenState(Redacted.value(entry.tokenSet.accessToken))).toBe("active");
+    }
+    const states = watcher
+      .events()
+      .filter((e) => e.id === "token-0")
+      .map((e) => e.state);
+    expect(states).toEqual(["Active", "Expiring", "Refreshing", "Refreshed", "Active"]);
+  });
+});
