@@ -384,13 +384,14 @@ const watch = Command.make(
           reason: `--until must be one of ${TOKEN_STATUS_TAGS.join(", ")}`,
         });
       }
-      const activity: WatchActivity = { inFlight: 0 };
+      const activity: WatchActivity = { inFlight: 0, completed: 0 };
       const { layer } = yield* makeClientLayer(ctx.global, ctx.mode, {
         onStart: () => {
           activity.inFlight += 1;
         },
         onEnd: () => {
           activity.inFlight -= 1;
+          activity.completed += 1;
         },
       });
       let source: WatchSource;

@@ -67,18 +67,66 @@ export const testEnvironment = (options: RunOptions, displayed: Array<string>) =
     ConfigProvider.layer(ConfigProvider.fromEnv({ env: { ...options.env } })),
   );
 
-/** Run `miro-token argv` in process and collect what it printed. */
-export const runEffect = (argv: ReadonlyArray<string>, options: RunOptions = {}) =>
-  Effect.gen(function* () {
-    const console = yield* TestConsole.make;
+/** Output captured so far by a run. */
+export interface Capture {
+  readonly stdout: Effect.Effect<string>;
+  readonly stderr: Effect.Effect<string>;
+  readonly display: () => string;
+}
+
+/**
+ * `miro-token argv` as an effect (on the caller's clock: TestClock inside `it.effect`), plus
+ * live views of its output.
+ */
+export const prepare = (argv: ReadonlyArray<string>, options: RunOptions = {}) =>
+  Effect.map(TestConsole.make, (console) => {
     const displayed: Array<string> = [];
-    const exitCode = yield* runCli(argv).pipe(
+    const text = (lines: Effect.Effect<ReadonlyArray<unknown>>) =>
+      Effect.map(lines, (all) => all.map(String).join("\n"));
+    const capture: Capture = {
+      stdout: text(console.logLines),
+      stderr: text(console.errorLines),
+      display: () => displayed.join(""),
+    };
+    const program = runCli(argv).pipe(
       Effect.provideService(Console.Console, console),
       Effect.provide(testEnvironment(options, displayed)),
     );
-    const stdout = (yield* console.logLines).map(String).join("\n");
-    const stderr = (yield* console.errorLines).map(String).join("\n");
-    return { exitCode, stdout, stderr, display: displayed.join("") } satisfies RunResult;
+    return { program, capture };
+  });
+
+/** Run `miro-token argv` in process and collect what it printed. */
+export const runEffect = (argv: ReadonlyArray<string>, options: RunOptions = {}) =>
+  Effect.gen(function* () {
+    const { program, capture } = yield* prepare(argv, options);
+    const exitCode = yield* program;
+    return {
+      exitCode,
+      stdout: yield* capture.stdout,
+      stderr: yield* capture.stderr,
+      display: capture.display(),
+    } satisfies RunResult;
+  });
+
+/** Wait real time (not the TestClock) inside an effect: for sockets to answer. */
+export const realSleep = (ms: number) =>
+  Effect.promise(() => new Promise((resolve) => setTimeout(resolve, ms)));
+
+/** Poll an effect in real time until `predicate` holds. */
+export const eventually = <A, E, R>(
+  read: Effect.Effect<A, E, R>,
+  predicate: (value: A) => boolean,
+  timeoutMs = 10_000,
+): Effect.Effect<A, E | Error, R> =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = yield* read;
+      if (predicate(value)) return value;
+      if (Date.now() > deadline)
+        return yield* Effect.fail(new Error("eventually: condition not met in time"));
+      yield* realSleep(15);
+    }
   });
 
 /** Promise form of {@link runEffect}, for tests against real sockets. */

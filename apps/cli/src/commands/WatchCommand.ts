@@ -56,7 +56,10 @@ export interface WatchEvent {
 
 /** Live counters the status line reads (fed by the client's request hooks). */
 export interface WatchActivity {
+  /** Requests in flight now. */
   inFlight: number;
+  /** Requests finished so far. */
+  completed: number;
 }
 
 /** The statuses in which a token is fine. */
@@ -215,13 +218,15 @@ export const runWatch = (
     const live = !mode.json && mode.interactive;
     const terminal = yield* Terminal.Terminal;
     const latest = new Map<string, WatchEvent>();
-    const state = { frame: 0, lastIdleAt: undefined as number | undefined, wasBusy: false };
+    const state = { frame: 0, lastIdleAt: undefined as number | undefined, completed: 0 };
     const draw = (text: string) => terminal.display(text).pipe(Effect.ignore);
     const redraw = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis;
       const busy = options.activity.inFlight > 0;
-      if (state.wasBusy && !busy) state.lastIdleAt = now;
-      state.wasBusy = busy;
+      if (options.activity.completed !== state.completed && !busy) {
+        state.completed = options.activity.completed;
+        state.lastIdleAt = now;
+      }
       state.frame += 1;
       const nextProbeAt =
         state.lastIdleAt === undefined
