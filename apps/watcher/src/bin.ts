@@ -2,7 +2,8 @@
  * The `miro-token-watcher` command: parse and validate the configuration (exit 2 with the
  * problems listed, no stack trace), open the store, start the watcher, and shut it down
  * gracefully on SIGTERM or SIGINT (exit 0; 1 when the in-flight work had to be abandoned).
- * A second signal while shutting down exits at once: the store stays valid either way.
+ * A second signal (a second apart from the first) exits at once: the store stays valid either
+ * way, store-file writes being atomic.
  *
  * @since 0.1.0
  */
@@ -56,13 +57,16 @@ try {
     shutdownTimeout: config.shutdownTimeout,
   });
   process.stderr.write(`miro-token-watcher: listening on ${watcher.url}\n`);
-  let stopping = false;
+  // One Ctrl-C or `kill` can arrive twice (to the process group and forwarded by the
+  // launcher): a repeat within a second is the same request. A later one forces the exit.
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < 1_000) return;
       process.stderr.write(`miro-token-watcher: ${signal} again, exiting now\n`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     void watcher.close(signal).then(({ clean }) => {
       process.exitCode = clean ? 0 : 1;
     });

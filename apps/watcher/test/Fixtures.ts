@@ -118,13 +118,13 @@ export const startTestWatcher = async (
     store: FileTokenStore.layer({ directory }),
     port: 0,
     output: (line) => lines.push(line),
+    ...options,
     miro: {
       baseUrl: emulator.baseUrl,
       clientId: client.clientId,
       clientSecret: client.clientSecret,
       ...options.miro,
     },
-    ...options,
     watch: { interval: 200, jitter: 0, ...options.watch },
   });
   return {

@@ -160,4 +160,73 @@ describe("endpoints and the event log", () => {
       .map((e) => e.state);
     expect(states).toEqual(["Active", "Expiring", "Refreshing", "Refreshed", "Active"]);
   });
+
+  it("shows a token revoked behind the watcher's back as Invalid within one probe interval", async () => {
+    const interval = 300;
+    const { watcher, emulator, issued } = await setup(3, { watch: { interval, jitter: 0 } });
+    const ids = issued.map((t) => t.id);
+    await waitFor("all Active", () => allIn(watcher, "Active", ids));
+    const revokedAt = Date.now();
+    emulator.revokeAccess(issued[1]!.accessToken);
+    await waitFor(
+      "token-1 Invalid",
+      async () => (await statesOf(watcher.url))["token-1"] === "Invalid",
+    );
+    const line = watcher.events().find((e) => e.id === "token-1" && e.state === "Invalid")!;
+    // One interval, plus the request and scheduling slack of a loaded CI machine.
+    expect(Date.parse(line.time as string) - revokedAt).toBeLessThanOrEqual(interval + 250);
+    expect(line.reason).toBe("Miro answered 400 tokenInvalid");
+    const states = await statesOf(watcher.url);
+    expect(states).toEqual({ "token-0": "Active", "token-1": "Invalid", "token-2": "Active" });
+    // A terminal token is not probed again.
+    const probesOf1 = () =>
+      emulator.requests.filter((r) => r.route === "token-info" && r.status === 400).length;
+    const before = probesOf1();
+    await new Promise((resolve) => setTimeout(resolve, 3 * interval));
+    expect(probesOf1()).toBe(before);
+  });
+
+  it("slows probing down in a 429 storm instead of failing tokens", async () => {
+    const interval = 100;
+    const { watcher, emulator, issued } = await setup(4, {
+      watch: { interval, jitter: 0 },
+      miro: { retry: { limit: 1 } },
+    });
+    const ids = issued.map((t) => t.id);
+    await waitFor("all Active", () => allIn(watcher, "Active", ids));
+    const probes = () => emulator.requests.filter((r) => r.route === "token-info").length;
+
+    // Calm: every token probed about every interval.
+    const calmStart = probes();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const calm = probes() - calmStart;
+    expect(calm).toBeGreaterThanOrEqual(ids.length * 5);
+
+    // Storm: every probe answered 429 with Retry-After: 1.
+    emulator.queueFault(
+      "token-info",
+      { kind: "status", status: 429, headers: { "retry-after": "1" } },
+      100_000,
+    );
+    await waitFor("RateLimited shown", async () =>
+      Object.values(await statesOf(watcher.url)).includes("RateLimited"),
+    );
+    const stormStart = probes();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const storm = probes() - stormStart;
+    // At most about one probe per token per Retry-After second (2 s), against ~20 when calm.
+    expect(storm).toBeLessThanOrEqual(ids.length * 3);
+    expect(storm * 4).toBeLessThan(calm * 2);
+    const during = await statesOf(watcher.url);
+    for (const id of ids) expect(["RateLimited", "Active"]).toContain(during[id]);
+
+    emulator.clearFaults();
+    await waitFor("all Active again", () => allIn(watcher, "Active", ids), 5_000);
+    const terminal = watcher
+      .events()
+      .filter((e) =>
+        ["Invalid", "ReauthorizeRequired", "Revoked", "Stopped"].includes(e.state as string),
+      );
+    expect(terminal).toEqual([]);
+  });
 });

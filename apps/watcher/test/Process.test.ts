@@ -1,0 +1,203 @@
+/**
+ * The binary as a real process (through its launcher, which re-executes Node on the sources
+ * here): `--help`, configuration errors (exit 2, every problem listed, no stack trace, no
+ * secret echoed), the port printed at start, and SIGTERM during an in-flight refresh: the
+ * refresh finishes and is persisted, the process exits 0 within 5 s and the store is valid.
+ * Every child runs under `timeout -k`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redacted } from "effect";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  getJson,
+  issueAndStore,
+  readStore,
+  startSyncedEmulator,
+  type TokensDocument,
+  tempDir,
+  waitFor,
+} from "./Fixtures.ts";
+
+const LAUNCHER = fileURLToPath(new URL("../bin/miro-token-watcher.js", import.meta.url));
+
+interface Run {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children: Array<ChildProcess> = [];
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Run => {
+  const child = spawn("timeout", ["-k", "5", "60", process.execPath, LAUNCHER, ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exit = once(child, "exit").then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+};
+
+describe("the miro-token-watcher process", () => {
+  it("--help lists every flag with its environment variable", async () => {
+    const r = run(["--help"]);
+    expect((await r.exit).code).toBe(0);
+    for (const flag of [
+      "--store",
+      "--port",
+      "--base-url",
+      "--interval",
+      "--client-id",
+      "--client-secret-file",
+    ]) {
+      expect(r.stdout()).toContain(flag);
+    }
+    expect(r.stdout()).toContain("MIRO_TOKEN_STORE");
+  });
+
+  it("rejects bad configuration with exit 2, every problem at once, no stack trace and no secret", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const secretFile = join(dir.path, "secret");
+    writeFileSync(secretFile, "", { mode: 0o600 });
+    const r = run(
+      [
+        "--port",
+        "99999",
+        "--interval",
+        "soon",
+        "--base-url",
+        "ftp://x",
+        "--client-id",
+        "abc",
+        "--client-secret-file",
+        secretFile,
+      ],
+      { MIRO_WATCHER_CONCURRENCY: "0" },
+    );
+    expect((await r.exit).code).toBe(2);
+    const err = r.stderr();
+    expect(err).toContain("--store <dir> is required");
+    expect(err).toContain("--port must be a whole number from 0 to 65535");
+    expect(err).toContain("--interval must be a duration");
+    expect(err).toContain("--base-url must be an http(s) URL");
+    expect(err).toContain("MIRO_WATCHER_CONCURRENCY must be a whole number");
+    expect(err).toContain("must hold the client secret on one line");
+    expect(err).not.toMatch(/\n\s+at /);
+    expect(r.stdout()).toBe("");
+
+    const secret = "s3cr3t-value-never-echoed";
+    const refused = run(["--store", dir.path, `--client-secret=${secret}`]);
+    expect((await refused.exit).code).toBe(2);
+    expect(refused.stderr()).toContain("--client-secret is refused");
+    expect(refused.stderr()).not.toContain(secret.slice(0, 8));
+    const unknown = run(["--store", dir.path, `--bogus=${secret}`]);
+    expect((await unknown.exit).code).toBe(2);
+    expect(unknown.stderr()).toContain("unknown option --bogus");
+    expect(unknown.stderr()).not.toContain(secret.slice(0, 8));
+  });
+
+  it("exits 2 with a clear message when the store cannot be opened", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    writeFileSync(join(dir.path, "dGVzdA.token.json"), "not json", { mode: 0o600 });
+    const r = run(["--store", dir.path, "--port", "0"]);
+    expect((await r.exit).code).toBe(2);
+    expect(r.stderr()).toContain("cannot open the token store");
+    expect(r.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it("on SIGTERM during a refresh: the refresh is persisted, exit 0 within 5 s, the store is valid", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const { emulator, stop } = await startSyncedEmulator({ accessTokenTtlSeconds: 30 });
+    cleanups.push(stop);
+    const issued = await issueAndStore(emulator, dir.path, 2);
+    const client = emulator.seed!.client;
+    const secretFile = join(dir.path, "..", `${dir.path.split("/").at(-1)}.secret`);
+    writeFileSync(secretFile, `${client.clientSecret}\n`, { mode: 0o600 });
+    cleanups.push(() => writeFileSync(secretFile, ""));
+    // Every refresh is due at once (window 60 s > ttl); the token endpoint answers after 1.5 s.
+    emulator.queueFault("token", { kind: "delay", ms: 1_500 }, 2);
+    const r = run([
+      "--store",
+      dir.path,
+      "--port",
+      "0",
+      "--base-url",
+      emulator.baseUrl,
+      "--interval",
+      "100ms",
+      "--refresh-window",
+      "60s",
+      "--client-id",
+      client.clientId,
+      "--client-secret-file",
+      secretFile,
+    ]);
+    const listening = await waitFor("listening line", () => {
+      const first = r.stdout().split("\n")[0];
+      return first?.endsWith("}")
+        ? (JSON.parse(first) as { event: string; port: number })
+        : undefined;
+    });
+    expect(listening.event).toBe("listening");
+    expect(listening.port).toBeGreaterThan(0);
+    const doc = await getJson<TokensDocument>(`http://127.0.0.1:${listening.port}/tokens`);
+    expect(doc.count).toBe(2);
+
+    await waitFor("a refresh in flight", () =>
+      emulator.requests.some((req) => req.route === "token" && req.status === 0),
+    );
+    const signalledAt = Date.now();
+    r.child.kill("SIGTERM");
+    const exit = await r.exit;
+    const took = Date.now() - signalledAt;
+    expect(exit.code).toBe(0);
+    expect(took).toBeLessThan(5_000);
+
+    const lines = r
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.at(-1)).toMatchObject({ event: "stopped", clean: true });
+    expect(lines.some((l) => l.event === "stopping" && l.signal === "SIGTERM")).toBe(true);
+    // The store reads back whole; every refresh that reached Miro was persisted, so every stored
+    // refresh token is still valid at the emulator (none was rotated away and lost).
+    const stored = await readStore(dir.path);
+    expect(stored).toHaveLength(2);
+    const refreshedAtMiro = emulator.requests.filter(
+      (req) => req.route === "token" && req.status === 200,
+    ).length;
+    expect(refreshedAtMiro).toBeGreaterThanOrEqual(1);
+    expect(stored.filter((e) => e.generation === 2)).toHaveLength(refreshedAtMiro);
+    for (const entry of stored) {
+      expect(emulator.refreshTokenState(Redacted.value(entry.tokenSet.refreshToken!))).toBe(
+        "active",
+      );
+    }
+    for (const t of issued) expect(r.stdout()).not.toContain(t.accessToken.slice(-16));
+  });
+});
