@@ -1,0 +1,104 @@
+/**
+ * The status page in a real browser: Debian's headless Chromium driven by playwright-core.
+ * The page lists the store's tokens, counts expiry down, and a token revoked behind the
+ * watcher's back turns Invalid without a reload (the update comes from `/events`).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { afterEach, describe, expect, it } from "vitest";
+import { issueAndStore, startSyncedEmulator, startTestWatcher, tempDir } from "./Fixtures.ts";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+];
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe("the status page", () => {
+  it("lists the tokens and shows a revoked one as Invalid without a reload", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const { emulator, stop } = await startSyncedEmulator();
+    cleanups.push(stop);
+    const issued = await issueAndStore(emulator, dir.path, 3);
+    const watcher = await startTestWatcher(emulator, dir.path, {
+      watch: { interval: 200, jitter: 0 },
+    });
+    cleanups.push(() => watcher.close().then(() => undefined));
+
+    const profile = mkdtempSync(join(tmpdir(), "watcher-chromium-"));
+    cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
+    // A fresh profile directory per run (playwright passes it as --user-data-dir).
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: "/usr/bin/chromium",
+      args: CHROMIUM_ARGS,
+      timeout: 20_000,
+    });
+    cleanups.push(() => context.close());
+    const page = context.pages()[0] ?? (await context.newPage());
+    const pageErrors: Array<string> = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    let navigations = 0;
+    page.on("framenavigated", () => {
+      navigations += 1;
+    });
+
+    await page.goto(watcher.url);
+    expect(navigations).toBe(1);
+    await page.waitForFunction(
+      () => document.querySelector("#connection")?.getAttribute("data-connected") === "true",
+    );
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll("#tokens tr")].filter(
+          (tr) => (tr as HTMLElement).dataset.state === "Active",
+        ).length === 3,
+      undefined,
+      { timeout: 10_000 },
+    );
+    const ids = await page.$$eval("#tokens tr", (rows) =>
+      rows.map((tr) => (tr as HTMLElement).dataset.id),
+    );
+    expect(ids).toEqual(issued.map((t) => t.id));
+    // Expiry counts down (the emulator's tokens live an hour).
+    const ttl = await page.textContent('#tokens tr[data-id="token-0"] td.ttl');
+    expect(ttl).toMatch(/^59m \d+s$/);
+    await page.waitForFunction(
+      (first) =>
+        document.querySelector('#tokens tr[data-id="token-0"] td.ttl')?.textContent !== first,
+      ttl,
+      { timeout: 3_000 },
+    );
+    const fingerprint = await page.textContent('#tokens tr[data-id="token-0"] td.fingerprint');
+    expect(fingerprint).toMatch(/^[0-9a-f]{8,}$/);
+
+    emulator.revokeAccess(issued[1]!.accessToken);
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('#tokens tr[data-id="token-1"]') as HTMLElement | null)?.dataset
+          .state === "Invalid",
+      undefined,
+      { timeout: 5_000 },
+    );
+    expect(await page.textContent('#tokens tr[data-id="token-1"] td.state')).toBe("Invalid");
+    expect(await page.textContent('#tokens tr[data-id="token-1"] td.reason')).toContain("400");
+    expect(await page.textContent('#tokens tr[data-id="token-0"] td.state')).toBe("Active");
+    expect(await page.textContent("#summary")).toBe("3 tokens: 2 Active, 1 Invalid");
+    expect(navigations).toBe(1);
+
+    // The page holds no secret.
+    const html = await page.content();
+    for (const t of issued) expect(html).not.toContain(t.accessToken.slice(-16));
+    expect(pageErrors).toEqual([]);
+  });
+});
