@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The status page in a real browser: Debian's headless Chromium driven by playwright-core.
  * The page lists the store's tokens, counts expiry down, and a token revoked behind the
