@@ -11,14 +11,14 @@ const tail = secret.slice(-20);
 
 describe("usage errors", () => {
   it.each([
-    [["info", `--token=${secret}`]],
-    [["info", "--token", secret]],
-    [["--access-token", secret, "info"]],
-    [["revoke", `--access-token=${secret}`]],
-    [["info", secret]],
-    [["info", "--", secret]],
-    [["info", "--client-secret", canaries.clientSecret]],
-  ])("refuses a secret on argv without echoing it: %j", async (argv) => {
+    ["info --token=<canary>", ["info", `--token=${secret}`]],
+    ["info --token <canary>", ["info", "--token", secret]],
+    ["--access-token <canary> info", ["--access-token", secret, "info"]],
+    ["revoke --access-token=<canary>", ["revoke", `--access-token=${secret}`]],
+    ["info <canary>", ["info", secret]],
+    ["info -- <canary>", ["info", "--", secret]],
+    ["info --client-secret <canary>", ["info", "--client-secret", canaries.clientSecret]],
+  ])("refuses a secret on argv without echoing it: %s", async (_name, argv) => {
     for (const json of [false, true]) {
       const result = await run(json ? ["--json", ...argv] : argv);
       expect(result.exitCode).toBe(2);

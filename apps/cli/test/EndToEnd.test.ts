@@ -1,0 +1,201 @@
+// The built binary, spawned: `--json` output and exit codes for an active, invalid, revoked
+// and rate-limited (429, then success) token, an unreachable Miro (closed port) and a usage
+// error; plus RELIABILITY target 10: /proc/<pid>/cmdline, sampled every 10 ms while the CLI
+// runs in --token-file, stdin and env modes, never holds the token, and --token=<canary> is
+// refused with exit 2 and no 8-character slice of it in the output.
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { type Emulator, startEmulator } from "@miro-token/emulator";
+import { findLeaks, makeCanaries } from "@miro-token/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildBundle, type SpawnResult, spawnCli } from "./BuiltBinary.ts";
+import { writeTempFile } from "./TempFiles.ts";
+
+let emulator: Emulator;
+beforeAll(async () => {
+  buildBundle();
+  emulator = await startEmulator({ port: 0 });
+}, 120_000);
+afterAll(async () => {
+  await emulator.close();
+});
+
+const json = (result: SpawnResult) => {
+  const lines = result.stdout.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!) as Record<string, unknown>;
+};
+
+const closedPort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+describe("the built miro-token binary", () => {
+  it("exits 0 with an info document for an active token", async () => {
+    const { accessToken } = emulator.issueTokens();
+    const result = await spawnCli(["info", "--json"], {
+      env: { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(json(result)).toMatchObject({ ok: true, command: "info", state: "active" });
+    expect(result.stderr).toBe("");
+  });
+
+  it("exits 3 for an invalid token", async () => {
+    const result = await spawnCli(["info", "--json"], {
+      env: {
+        MIRO_API_BASE_URL: emulator.baseUrl,
+        MIRO_ACCESS_TOKEN: "eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_nosuchtoken",
+      },
+    });
+    expect(result.exitCode).toBe(3);
+    expect(json(result)).toMatchObject({
+      ok: false,
+      error: { tag: "InvalidTokenError", status: 400 },
+    });
+  });
+
+  it("exits 3 for a revoked token (revoked by the CLI itself)", async () => {
+    const { accessToken } = emulator.issueTokens();
+    const env = {
+      MIRO_API_BASE_URL: emulator.baseUrl,
+      MIRO_CLIENT_ID: emulator.seed!.client.clientId,
+      MIRO_CLIENT_SECRET: emulator.seed!.client.clientSecret,
+    };
+    const revoked = await spawnCli(["revoke", "--json", "-"], { env, stdin: `${accessToken}\n` });
+    expect(revoked.exitCode).toBe(0);
+    const result = await spawnCli(["info", "--json", "-"], { env, stdin: `${accessToken}\n` });
+    expect(result.exitCode).toBe(3);
+    expect(json(result)).toMatchObject({ error: { tag: "InvalidTokenError" } });
+  });
+
+  it("exits 5 when Miro is unreachable", async () => {
+    const port = await closedPort();
+    const result = await spawnCli(["info", "--json", "--retries", "0"], {
+      env: { MIRO_API_BASE_URL: `http://127.0.0.1:${port}`, MIRO_ACCESS_TOKEN: "token" },
+    });
+    expect(result.exitCode).toBe(5);
+    expect(json(result)).toMatchObject({
+      ok: false,
+      error: { tag: "TransportError" },
+      exitCode: 5,
+    });
+  });
+
+  it("retries a 429 and exits 0", async () => {
+    const { accessToken } = emulator.issueTokens();
+    emulator.queueFault("token-info", {
+      kind: "status",
+      status: 429,
+      headers: { "retry-after": "1" },
+    });
+    const started = Date.now();
+    const result = await spawnCli(["info", "--json"], {
+      env: { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(json(result)).toMatchObject({ ok: true });
+  });
+
+  it("exits 2 on a usage error, with a JSON document", async () => {
+    const result = await spawnCli(["info", "--no-such-flag", "--json"]);
+    expect(result.exitCode).toBe(2);
+    expect(json(result)).toMatchObject({ ok: false, error: { tag: "UsageError" }, exitCode: 2 });
+  });
+
+  it("prints help with the exit codes fast, and exits 0", async () => {
+    const result = await spawnCli(["--help"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("EXIT CODES");
+    expect(result.stdout).toContain("130");
+  });
+});
+
+describe("RELIABILITY target 10: argv and /proc/<pid>/cmdline", () => {
+  const canaries = makeCanaries();
+
+  /** Run while sampling the CLI's cmdline every 10 ms; return the run and every sample. */
+  const sampled = async (
+    argv: ReadonlyArray<string>,
+    options: { env?: Record<string, string>; stdin?: string },
+  ) => {
+    const samples: Array<string> = [];
+    let timer: NodeJS.Timeout | undefined;
+    const read = (pid: number) => {
+      for (const candidate of [pid, ...childrenOf(pid)]) {
+        try {
+          samples.push(readFileSync(`/proc/${candidate}/cmdline`, "utf8").replaceAll("\0", " "));
+        } catch {
+          // the process already ended
+        }
+      }
+    };
+    const result = await spawnCli(argv, {
+      ...options,
+      onSpawn: (pid) => {
+        read(pid);
+        timer = setInterval(() => read(pid), 10);
+      },
+    });
+    clearInterval(timer);
+    return { result, samples };
+  };
+
+  const childrenOf = (pid: number): ReadonlyArray<number> => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+        .trim()
+        .split(/\s+/)
+        .filter((text) => text !== "")
+        .map(Number);
+    } catch {
+      return [];
+    }
+  };
+
+  const slowEmulatorEnv = () => {
+    // A 300 ms answer keeps the CLI alive long enough for many samples.
+    emulator.queueFault("token-info", { kind: "delay", ms: 300 });
+    return { MIRO_API_BASE_URL: emulator.baseUrl };
+  };
+
+  it("never shows the token in cmdline in --token-file, stdin and env modes", async () => {
+    const file = await writeTempFile(`${canaries.accessToken}\n`);
+    const runs = [
+      await sampled(["info", "--json", "--token-file", file], { env: slowEmulatorEnv() }),
+      await sampled(["info", "--json", "-"], {
+        env: slowEmulatorEnv(),
+        stdin: `${canaries.accessToken}\n`,
+      }),
+      await sampled(["info", "--json"], {
+        env: { ...slowEmulatorEnv(), MIRO_ACCESS_TOKEN: canaries.accessToken },
+      }),
+    ];
+    for (const { result, samples } of runs) {
+      expect(result.exitCode).toBe(3);
+      expect(samples.length).toBeGreaterThan(5);
+      expect(samples.some((sample) => sample.includes("bin/miro-token.js"))).toBe(true);
+      expect(findLeaks(samples.join("\n"), [canaries.accessToken])).toEqual([]);
+      expect(findLeaks(result.stdout + result.stderr, [canaries.accessToken])).toEqual([]);
+    }
+  });
+
+  it.each([
+    ["--token=<canary>", [`--token=${canaries.accessToken}`]],
+    ["--access-token <canary>", ["--access-token", canaries.accessToken]],
+    ["--token <canary>", ["--token", canaries.accessToken]],
+  ])("refuses %s with exit 2 and no slice of the value", async (_name, flags) => {
+    for (const json of [[], ["--json"]]) {
+      const result = await spawnCli(["info", ...flags, ...json]);
+      expect(result.exitCode).toBe(2);
+      expect(result.stdout + result.stderr).toContain("never accepted on the command line");
+      expect(findLeaks(result.stdout + result.stderr, [canaries.accessToken])).toEqual([]);
+    }
+  });
+});
