@@ -3,14 +3,14 @@
  * in flight, and one rate-limit gate per Miro quota bucket (Miro counts credits per user and
  * app). When any token of a user learns that the quota is spent (`X-RateLimit-Remaining: 0`,
  * or a 429), the gate closes until the reset for every token of that user, so none of them
- * spends a request the server would refuse. Waiters released by a reset are spread over
- * `spread` milliseconds (uniform jitter) instead of all firing in the same second.
+ * spends a request the server would refuse (the watcher spreads the held-back probes over one
+ * interval after the reset instead of firing them in the same second).
  *
  * Times are monotonic milliseconds of the Effect `Clock`.
  *
  * @since 0.1.0
  */
-import { Effect, Random, Semaphore } from "effect";
+import { Effect, Semaphore } from "effect";
 
 /**
  * @category models
@@ -19,11 +19,8 @@ import { Effect, Random, Semaphore } from "effect";
 export interface RequestBudget {
   /** Run one request holding one of the shared permits. */
   readonly withPermit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>;
-  /**
-   * Wait while the gate of `key` is closed; once it opens, wait a further random share of
-   * `spread` milliseconds. Returns at once when the gate is open.
-   */
-  readonly awaitGate: (key: string, spread: number) => Effect.Effect<void>;
+  /** When the gate of `key` reopens (monotonic ms), or `undefined` when it is open at `now`. */
+  readonly reopensAt: (key: string, now: number) => number | undefined;
   /** Close the gate of `key` until monotonic time `until` (a later close wins). */
   readonly close: (key: string, until: number) => Effect.Effect<void>;
   /** Whether requests for `key` must wait at monotonic time `now`. */
@@ -50,19 +47,9 @@ export const makeRequestBudget = (concurrency: number): RequestBudget => {
   const permits = Semaphore.makeUnsafe(Math.max(1, Math.floor(concurrency)));
   const gates = new Map<string, number>();
   const isClosed = (key: string, now: number): boolean => (gates.get(key) ?? 0) > now;
-  const awaitGate = (key: string, spread: number): Effect.Effect<void> =>
-    Effect.gen(function* () {
-      for (;;) {
-        const now = yield* monotonicMillis;
-        const until = gates.get(key);
-        if (until === undefined || until <= now) return;
-        const random = yield* Random.next;
-        yield* Effect.sleep(until - now + Math.floor(random * spread));
-      }
-    });
   return {
     withPermit: (effect) => permits.withPermits(1)(effect),
-    awaitGate,
+    reopensAt: (key, now) => (isClosed(key, now) ? gates.get(key) : undefined),
     close: (key, until) =>
       Effect.sync(() => {
         if ((gates.get(key) ?? 0) < until) gates.set(key, until);

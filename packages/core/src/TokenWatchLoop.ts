@@ -8,7 +8,8 @@
  *
  * Rate limits: a low `X-RateLimit-Remaining` slows probing down; a spent quota (remaining 0,
  * or a 429) closes the {@link RequestBudget} gate of the token's user until the reset, and the
- * waiters are spread over one interval after it.
+ * probes held back are spread over one interval after it. A refresh is never held back by
+ * the gate (a 429 from the token endpoint itself delays only that refresh).
  *
  * @since 0.1.0
  */
@@ -27,6 +28,7 @@ import {
   failureDelay,
   planDeadlines,
   probeDelay,
+  refreshRetryDelay,
   type WatchSchedule,
 } from "./WatchSchedule.ts";
 
@@ -112,11 +114,16 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
             : planDeadlines(schedule, expiresAt, at.wall, at.mono, yield* Random.next);
       });
 
-    const failed = (error: MiroTokenError | RefreshError | StoreError) =>
+    /** Count a failure; `expiryMono` makes it a refresh failure (retried before expiry). */
+    const failed = (error: MiroTokenError | RefreshError | StoreError, expiryMono?: number) =>
       Effect.gen(function* () {
         failures += 1;
         const at = yield* now;
-        const delay = failureDelay(schedule, failures, yield* Random.next);
+        const random = yield* Random.next;
+        const delay =
+          expiryMono === undefined
+            ? failureDelay(schedule, failures, random)
+            : refreshRetryDelay(schedule, failures, random, expiryMono - at.mono);
         const wait = rateLimitWait(error, at.wall, schedule.maxRateLimitWait);
         if (wait !== undefined) yield* budget.close(gateKey, at.mono + wait);
         const resetAt = wait === undefined ? undefined : at.wall + wait;
@@ -204,7 +211,7 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
           return;
         }
         const error = result.failure;
-        const f = yield* failed(error);
+        const f = yield* failed(error, plan.expiryMono);
         refreshRetryAt = f.at.mono + (f.resetAt === undefined ? f.delay : f.resetAt - f.at.wall);
         const reason = error._tag === "ReauthorizeRequiredError" ? error.reason : undefined;
         yield* apply(TokenEvent.RefreshFailed({ error: summarizeFailure(error), reason, ...f }));
@@ -229,9 +236,11 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
           ? deadlineReached(plan.refreshAt, plan.refreshAtMono, at)
           : at.mono >= refreshRetryAt);
       const probeDue = at.mono >= nextProbe;
-      if ((refreshDue || probeDue) && budget.isClosed(gateKey, at.mono)) {
-        yield* budget.awaitGate(gateKey, schedule.interval);
-        nextProbe = Math.max(nextProbe, (yield* now).mono);
+      const reopensAt = budget.reopensAt(gateKey, at.mono);
+      if (probeDue && !refreshDue && reopensAt !== undefined) {
+        // The user's quota is spent: probe after the reset, spread over one interval. A
+        // refresh is not held back (it is rare, and letting the token lapse costs more).
+        nextProbe = reopensAt + (yield* Random.next) * schedule.interval;
         continue;
       }
       if (refreshDue && plan !== undefined) {

@@ -117,6 +117,33 @@ export const failureDelay = (schedule: WatchSchedule, failures: number, random: 
 };
 
 /**
+ * Fewest milliseconds between two attempts to refresh one token.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const REFRESH_RETRY_FLOOR = 10_000;
+
+/**
+ * The wait before retrying a failed refresh: the {@link failureDelay}, but while the access
+ * token is still valid at most half the time it has left (and at least
+ * {@link REFRESH_RETRY_FLOOR}), so the retries close in on the expiry instead of passing it.
+ *
+ * @category schedule
+ * @since 0.1.0
+ */
+export const refreshRetryDelay = (
+  schedule: WatchSchedule,
+  failures: number,
+  random: number,
+  timeLeft: number | undefined,
+): number => {
+  const delay = failureDelay(schedule, failures, random);
+  if (timeLeft === undefined || timeLeft <= 0) return delay;
+  return Math.min(delay, Math.max(REFRESH_RETRY_FLOOR, Math.round(timeLeft / 2)));
+};
+
+/**
  * The deadlines of one adopted token set.
  *
  * @category models
