@@ -81,6 +81,7 @@ describe("target 17: lost refresh response", () => {
   it.effect("a body that stalls after the server rotated (real socket, attempt timeout)", () =>
     Effect.gen(function* () {
       const s = yield* scenario();
+      s.traffic.stallMillis = 50;
       s.emu.queueFault("token", { kind: "drip", intervalMs: 60_000, bytesPerTick: 1 });
       yield* lostResponseScenario(s);
     }).pipe(Effect.scoped),

@@ -33,6 +33,12 @@ export interface Traffic {
   /** Token-info probes in flight per access token, and the most ever seen at once. */
   readonly probing: Map<string, number>;
   maxProbesPerToken: number;
+  /**
+   * Real milliseconds without progress after which `settle` stops waiting for requests in
+   * flight (a drip the server holds open is then left to core's attempt timeout). Generous by
+   * default, so a loaded machine does not turn slow answers into simulated timeouts.
+   */
+  stallMillis: number;
   /** Every request: route, wall time (TestClock) and the refresh token of a refresh. */
   readonly log: Array<{ readonly route: Route; readonly at: number; readonly grant?: string }>;
 }
@@ -113,6 +119,7 @@ export const newTraffic = (): Traffic => ({
   progress: 0,
   probing: new Map(),
   maxProbesPerToken: 0,
+  stallMillis: 2_000,
   log: [],
 });
 
@@ -171,20 +178,19 @@ export const scenario = (
 
 /**
  * Wait (real time) until the requests set off by the last clock move have finished, or until
- * nothing has moved for 50 ms (a request the server holds open, like a drip, is left to core's
- * attempt timeout on simulated time).
+ * nothing has moved for `traffic.stallMillis`.
  */
 export const settle = (traffic: Traffic): Effect.Effect<void> =>
   TestClock.withLive(
     Effect.gen(function* () {
       let quiet = 0;
-      let stalled = 0;
       let seen = traffic.progress;
-      while (quiet < 3 && stalled < 50) {
+      let lastMove = Date.now();
+      while (quiet < 3 && Date.now() - lastMove < traffic.stallMillis) {
         yield* Effect.sleep(traffic.inFlight > 0 ? 1 : 0);
         const moved = traffic.progress !== seen;
         quiet = traffic.inFlight === 0 && !moved ? quiet + 1 : 0;
-        stalled = moved ? 0 : stalled + 1;
+        if (moved) lastMove = Date.now();
         seen = traffic.progress;
       }
     }),
