@@ -24,8 +24,8 @@ import { runWatchLoop } from "./TokenWatchLoop.ts";
 import { resolveWatchOptions, type WatchOptions } from "./WatchSchedule.ts";
 
 /**
- * What `watch` accepts: a bare access token (probe only), a token set (kept in a private
- * in-memory store), or a token in a store.
+ * What `watch` accepts: a bare access token or a token set (probed only), or a token in a
+ * store (probed and refreshed).
  *
  * @category models
  * @since 0.1.0
@@ -56,7 +56,9 @@ const sourceOf = (input: WatchInput, client: TokenClientShape) =>
     if ("store" in input) {
       return { id: input.id, store: input.store, refresher: refresherFor(input.store, client) };
     }
-    const tokenSet: TokenSet = Redacted.isRedacted(input)
+    // Without a store there is nowhere to keep a new pair, and a refresh retires the caller's
+    // refresh token: a bare token set is watched, never refreshed.
+    const { refreshToken: _retired, ...tokenSet }: TokenSet = Redacted.isRedacted(input)
       ? { accessToken: input, scopes: [] }
       : input;
     const store = yield* makeMemoryStore([{ id: PRIVATE_ID, tokenSet }]);
@@ -157,8 +159,10 @@ const watchMany = (
 /**
  * The watcher's entry points.
  *
- * - `watch(input, options)`: one token (a bare access token is probed only; a token set or a
- *   store entry is also refreshed). The stream ends after a terminal status.
+ * - `watch(input, options)`: one token. A token in a store (`{ id, store }`) is probed and
+ *   refreshed ahead of expiry. A bare access token or a token set is probed only (and reported
+ *   `Expiring`, then `Expired`): a refresh retires the refresh token, and without a store the
+ *   new pair would have nowhere to go. The stream ends after a terminal status.
  * - `watchMany(options)`: every token of the `TokenStore`, picking up tokens added to or
  *   removed from it (re-listed every `rescanInterval`). All tokens share one request budget:
  *   `concurrency` requests in flight at most, and one rate-limit gate per user. A token that
