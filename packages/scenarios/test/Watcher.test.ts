@@ -121,4 +121,27 @@ describe("TokenWatcher.watch", () => {
       expect(JSON.stringify(statuses.items)).not.toContain(issued.accessToken.slice(-12));
     }).pipe(Effect.scoped),
   );
+
+  it.effect("watches a bare token set without refreshing it (no store to keep a new pair)", () =>
+    Effect.gen(function* () {
+      const s = yield* scenario();
+      const issued = s.emu.issueTokens({ expiring: true });
+      const tokenSet = tokenSetOf(issued, yield* Clock.currentTimeMillis);
+      const statuses = yield* record(TokenWatcher.watch(tokenSet, { interval: "1 minute" })).pipe(
+        Effect.provideContext(s.client),
+      );
+      yield* advance(s, "65 minutes", "10 seconds");
+      expect(s.traffic.log.filter((r) => r.route === "token")).toHaveLength(0);
+      expect(s.emu.refreshTokenState(issued.refreshToken ?? "")).toBe("active");
+      // (Expired shows when our clock notices first; the emulator's clock runs up to a step
+      // ahead, so its "tokenExpired" may come first.)
+      const seen = tags(statuses.items).filter((tag) => tag !== "Expired");
+      expect(seen).toEqual(["Active", "Expiring", "Invalid"]);
+      expect(statuses.items.at(-1)?.value).toEqual({
+        _tag: "Invalid",
+        status: 400,
+        code: "tokenExpired",
+      });
+    }).pipe(Effect.scoped),
+  );
 });
