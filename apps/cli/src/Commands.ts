@@ -401,7 +401,13 @@ const watch = Command.make(
           return yield* new UsageError({ reason: "give either --store or one token, not both" });
         }
         const store = yield* openStore(input.store.value);
-        expectedIds = Math.max(1, (yield* store.list()).length);
+        expectedIds = (yield* store.list()).length;
+        if (expectedIds === 0 && (input.once || Option.isSome(input.until))) {
+          return yield* new UsageError({
+            reason: "the store is empty: nothing to wait for",
+            hint: "add a token with miro-token store add or miro-token login --store",
+          });
+        }
         source = { _tag: "Store", store };
       } else {
         source = { _tag: "Token", token: yield* accessTokenOf(input) };
