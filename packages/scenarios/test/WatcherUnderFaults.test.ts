@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from "@effect/vitest";
 import { makeMemoryStore, TokenStore, TokenWatcher, type WatchedStatus } from "@miro-token/core";
-import type { Emulator } from "@miro-token/emulator";
+import { type Emulator, MIRO_TOKEN_PREFIX } from "@miro-token/emulator";
 import { Clock, Effect, Layer, Option, Random, Redacted } from "effect";
 import { type Recorded, record } from "./support/Collect.ts";
 import { advance, type Perturb, scenario, tokenSetOf } from "./support/Harness.ts";
@@ -132,6 +132,8 @@ describe("target 16: the watcher under faults", () => {
         }
         expect(refreshes).toBeGreaterThanOrEqual(2 * TOKENS);
         expect(s.traffic.maxProbesPerToken).toBe(1);
+        // Tokens are named by fingerprint only: no event holds one (they all share a prefix).
+        expect(JSON.stringify(events.items)).not.toContain(MIRO_TOKEN_PREFIX);
       }).pipe(Effect.scoped),
     300_000,
   );
