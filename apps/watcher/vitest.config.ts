@@ -1,4 +1,6 @@
 import { defineConfig, mergeConfig } from "vitest/config";
 import { sharedConfig } from "../../vitest.shared.ts";
 
-export default mergeConfig(sharedConfig, defineConfig({}));
+// One test file at a time: the soak and the browser test load both cores, and the timing
+// assertions of the other files (revocation within one interval) must not share them.
+export default mergeConfig(sharedConfig, defineConfig({ test: { fileParallelism: false } }));

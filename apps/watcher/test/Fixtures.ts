@@ -58,10 +58,14 @@ export const writeTokens = (
   Effect.runPromise(
     Effect.gen(function* () {
       const store = yield* TokenStore;
-      for (const { id, tokenSet } of entries) {
-        const written = yield* store.compareAndSet(id, 0, tokenSet);
-        if (written._tag !== "Written") throw new Error(`could not write ${id}`);
-      }
+      yield* Effect.forEach(
+        entries,
+        ({ id, tokenSet }) =>
+          Effect.flatMap(store.compareAndSet(id, 0, tokenSet), (written) =>
+            written._tag === "Written" ? Effect.void : Effect.die(`could not write ${id}`),
+          ),
+        { concurrency: 32, discard: true },
+      );
     }).pipe(Effect.provide(FileTokenStore.layer({ directory }))),
   );
 
