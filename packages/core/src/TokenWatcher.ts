@@ -144,6 +144,7 @@ const watchMany = (
         if (Result.isSuccess(listed)) {
           const ids = new Set(listed.success.map((entry) => entry.id));
           for (const id of finished.keys()) if (!ids.has(id)) finished.delete(id);
+          for (const id of fingerprints.keys()) if (!ids.has(id)) fingerprints.delete(id);
           for (const entry of listed.success) {
             if (running.has(entry.id)) continue;
             if ((finished.get(entry.id) ?? 0) >= entry.generation) continue;
