@@ -176,6 +176,15 @@ export const parseDuration = (text: string): number | undefined => {
 /** Names of flags that must never carry a value on argv. */
 const SECRET_FLAGS = ["client-secret", "token", "access-token", "refresh-token"];
 
+/**
+ * A value as an error message may quote it: not when it could be a secret pasted into the
+ * wrong flag (a long unbroken run of token characters, or Miro's `eyJ` prefix).
+ */
+const shown = (value: string): string =>
+  /eyJ|[A-Za-z0-9_-]{20,}/.test(value) || value.length > 60
+    ? `a value of ${value.length} characters (not shown: it could be a secret)`
+    : `"${value}"`;
+
 /** The option part of an argv entry, without any `=value` (which may be a secret). */
 const optionName = (arg: string): string => arg.replace(/=.*$/s, "");
 
@@ -247,7 +256,7 @@ export const parseConfig = (
     if (s === undefined) return fallback;
     const n = Number(s.text);
     if (!/^\d+$/.test(s.text.trim()) || n < min || n > max) {
-      problems.push(`${s.from} must be a whole number from ${min} to ${max}, got "${s.text}"`);
+      problems.push(`${s.from} must be a whole number from ${min} to ${max}, got ${shown(s.text)}`);
       return fallback;
     }
     return n;
@@ -258,7 +267,7 @@ export const parseConfig = (
     const millis = parseDuration(s.text);
     if (millis === undefined || millis < min) {
       problems.push(
-        `${s.from} must be a duration of at least ${min}ms such as 500ms, 60s or 2m, got "${s.text}"`,
+        `${s.from} must be a duration of at least ${min}ms such as 500ms, 60s or 2m, got ${shown(s.text)}`,
       );
       return fallback;
     }
@@ -273,11 +282,11 @@ export const parseConfig = (
     store = resolve(storeSetting.text);
     try {
       if (!statSync(store).isDirectory())
-        problems.push(`${storeSetting.from}: ${store} is not a directory`);
+        problems.push(`${storeSetting.from}: ${shown(store)} is not a directory`);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code !== "ENOENT")
-        problems.push(`${storeSetting.from}: cannot read ${store} (${String(code)})`);
+        problems.push(`${storeSetting.from}: cannot read ${shown(store)} (${String(code)})`);
     }
   }
   const port = integer("port", 8720, 0, 65_535);
@@ -310,7 +319,7 @@ export const parseConfig = (
       const mode = statSync(path).mode;
       const text = readFileSync(path, "utf8").replace(/[\r\n]+$/, "");
       if (text === "" || /\s/.test(text)) {
-        problems.push(`${secretFile.from}: ${path} must hold the client secret on one line`);
+        problems.push(`${secretFile.from}: ${shown(path)} must hold the client secret on one line`);
       } else {
         clientSecret = Redacted.make(text);
       }
@@ -321,7 +330,7 @@ export const parseConfig = (
       }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      problems.push(`${secretFile.from}: cannot read ${path} (${String(code ?? "error")})`);
+      problems.push(`${secretFile.from}: cannot read ${shown(path)} (${String(code ?? "error")})`);
     }
   } else if (secretEnv !== undefined && secretEnv !== "") {
     clientSecret = Redacted.make(secretEnv.trim());
