@@ -3,7 +3,6 @@
 // by `pnpm build`): one minified file starts several times faster than thousands of ESM files.
 // Without a bundle (a fresh clone before `pnpm build`) it falls back to the TypeScript source,
 // run by Node 24's type stripping with the `@miro-token/source` condition in a child process.
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import module from "node:module";
 
@@ -13,6 +12,7 @@ if (existsSync(bundle)) {
   module.enableCompileCache?.();
   await import(bundle.href);
 } else {
+  const { spawnSync } = await import("node:child_process");
   const source = new URL("../src/bin.ts", import.meta.url);
   const child = spawnSync(
     process.execPath,

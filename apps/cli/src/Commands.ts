@@ -8,43 +8,35 @@ import { ExitCode, type MalformedTokenError, TOKEN_STATUS_TAGS } from "@miro-tok
 import { Clock, Console, Duration, Effect, Option, type Redacted, type Stdio } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { makeClientLayer } from "./ClientLayer.ts";
-import { DEFAULT_EMULATOR_PORT, runEmulator } from "./commands/EmulatorCommand.ts";
 import { infoDocument, infoLines, tokenInfo } from "./commands/InfoCommand.ts";
-import { loginDocument, loginLines, loginReport, saveTokenSet } from "./commands/LoginCommand.ts";
-import {
-  refreshDocument,
-  refreshLines,
-  refreshStored,
-  refreshTokenSetFile,
-} from "./commands/RefreshCommand.ts";
 import { revokeDocument, revokeLines, revokeToken } from "./commands/RevokeCommand.ts";
-import {
-  addToStore,
-  checkId,
-  listStore,
-  removeFromStore,
-  storeAddLines,
-  storeListLines,
-} from "./commands/StoreCommand.ts";
-import {
-  parseState,
-  runWatch,
-  type WatchActivity,
-  type WatchSource,
-  watchEvents,
-  watchOptionsOf,
-} from "./commands/WatchCommand.ts";
-import { runDemo } from "./Demo.ts";
+import type { WatchActivity, WatchSource } from "./commands/WatchCommand.ts";
 import { parseDuration } from "./DurationText.ts";
 import { ENV } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
 import { globalFlags } from "./GlobalOptions.ts";
-import { authorizationCodeFlow, defaultAuthorizeUrl } from "./LoginFlow.ts";
 import { printJson, printLines, warn } from "./Output.ts";
 import { makeRunContext, type RunContext } from "./RunContext.ts";
 import { openStore } from "./StoreAccess.ts";
 import { readStdin, resolveAccessToken } from "./TokenInput.ts";
-import { parseTokenSetText } from "./TokenSetText.ts";
+
+/**
+ * What only some commands need, loaded by `import()` when they run: `info` and `--help` start
+ * without the login server, the watcher, the store commands, the demo or the emulator.
+ */
+const load = {
+  emulator: () => Effect.promise(() => import("./commands/EmulatorCommand.ts")),
+  login: () => Effect.promise(() => import("./commands/LoginCommand.ts")),
+  loginFlow: () => Effect.promise(() => import("./LoginFlow.ts")),
+  refresh: () => Effect.promise(() => import("./commands/RefreshCommand.ts")),
+  store: () => Effect.promise(() => import("./commands/StoreCommand.ts")),
+  tokenSetText: () => Effect.promise(() => import("./TokenSetText.ts")),
+  watch: () => Effect.promise(() => import("./commands/WatchCommand.ts")),
+  demo: () => Effect.promise(() => import("./Demo.ts")),
+};
+
+/** The emulator's default port (as its own binary uses). */
+const DEFAULT_EMULATOR_PORT = 8710;
 
 /** The version `--version` prints. */
 export const CLI_VERSION = "0.1.0";
@@ -223,6 +215,7 @@ const emulator = Command.make(
   (input) =>
     Effect.gen(function* () {
       const ctx = yield* context;
+      const { runEmulator } = yield* load.emulator();
       return yield* runEmulator(ctx.mode, input);
     }).pipe(Effect.scoped),
 ).pipe(
@@ -292,6 +285,9 @@ const refresh = Command.make(
         });
       }
       const { layer } = yield* makeClientLayer(ctx.global, ctx.mode);
+      const { refreshDocument, refreshLines, refreshStored, refreshTokenSetFile } =
+        yield* load.refresh();
+      const { checkId } = yield* load.store();
       const id = Option.isSome(input.id) ? yield* checkId(input.id.value) : undefined;
       const result = Option.isSome(input.store)
         ? yield* Effect.flatMap(openStore(input.store.value), (store) =>
@@ -376,6 +372,7 @@ const watch = Command.make(
       const failIfTtlBelow = Option.isSome(input.failIfTtlBelow)
         ? yield* durationOf("--fail-if-ttl-below", input.failIfTtlBelow.value)
         : undefined;
+      const { parseState, runWatch, watchEvents, watchOptionsOf } = yield* load.watch();
       const until = Option.isSome(input.until)
         ? parseState(input.until.value, TOKEN_STATUS_TAGS)
         : Option.none();
@@ -442,6 +439,7 @@ const storeList = Command.make("list", { store: storeFlag }, (input) =>
     const ctx = yield* context;
     const store = yield* openStore(input.store);
     const now = yield* Clock.currentTimeMillis;
+    const { listStore, storeListLines } = yield* load.store();
     const entries = yield* listStore(store, now);
     yield* ctx.mode.json
       ? printJson({ ok: true, command: "store list", tokens: entries })
@@ -472,6 +470,8 @@ const storeAdd = Command.make(
     Effect.gen(function* () {
       const ctx = yield* context;
       const now = yield* Clock.currentTimeMillis;
+      const { addToStore, checkId, storeAddLines } = yield* load.store();
+      const { parseTokenSetText } = yield* load.tokenSetText();
       const tokenSet = yield* parseTokenSetText(yield* readStdin(), now, "stdin");
       const id = yield* checkId(Option.getOrUndefined(input.id) ?? tokenSet.userId ?? "default");
       const store = yield* openStore(input.store);
@@ -502,6 +502,7 @@ const storeRemove = Command.make(
   (input) =>
     Effect.gen(function* () {
       const ctx = yield* context;
+      const { checkId, removeFromStore } = yield* load.store();
       const id = yield* checkId(input.id);
       const store = yield* openStore(input.store);
       yield* removeFromStore(store, id);
@@ -587,6 +588,9 @@ const login = Command.make(
       if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535) {
         return yield* new UsageError({ reason: "--port must be 0 to 65535" });
       }
+      const { authorizationCodeFlow, defaultAuthorizeUrl } = yield* load.loginFlow();
+      const { loginDocument, loginLines, loginReport, saveTokenSet } = yield* load.login();
+      const { checkId } = yield* load.store();
       const timeout = yield* durationOf("--wait", input.wait);
       const authorizeUrl =
         Option.getOrUndefined(input.authorizeUrl) ?? defaultAuthorizeUrl(settings.baseUrl);
@@ -654,6 +658,7 @@ const demo = Command.make(
       if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535) {
         return yield* new UsageError({ reason: "--port must be 0 to 65535" });
       }
+      const { runDemo } = yield* load.demo();
       yield* runDemo(ctx.mode, { transport: ctx.global.transport, port: input.port });
     }),
 ).pipe(

@@ -4,12 +4,12 @@
  * and exit 130.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
-import * as NodeServices from "@effect/platform-node/NodeServices";
 import { Cause, Effect, Exit } from "effect";
 import { runCli } from "./Main.ts";
+import * as NodeEnvironment from "./NodeEnvironment.ts";
 
 runCli(process.argv.slice(2)).pipe(
-  Effect.provide(NodeServices.layer),
+  Effect.provide(NodeEnvironment.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit, onExit) => {
