@@ -35,7 +35,7 @@ import {
   watchEvents,
 } from "./commands/WatchCommand.ts";
 import { formatRemaining } from "./DurationText.ts";
-import { UsageError } from "./Failure.ts";
+import { DemoError } from "./Failure.ts";
 import type { TransportName } from "./GlobalOptions.ts";
 import { isoTime, type OutputMode, printJson, printLines, style } from "./Output.ts";
 
@@ -71,7 +71,7 @@ const result = (mode: OutputMode, data: Record<string, unknown>, lines: Readonly
     ? printJson({ type: "result", ...data })
     : printLines(lines.map((line) => `   ${line}`));
 
-const demoFailure = (what: string) => new UsageError({ reason: `demo: ${what}` });
+const demoFailure = (what: string) => new DemoError({ reason: what });
 
 /** The whole demo. */
 export const runDemo = (mode: OutputMode, options: DemoOptions) =>
@@ -270,8 +270,8 @@ export const runDemo = (mode: OutputMode, options: DemoOptions) =>
       yield* printLines([
         "",
         style.green(mode, `Done in ${(elapsed / 1000).toFixed(1)} s.`),
-        "Next: miro-token emulator (in one terminal), then miro-token --base-url http://127.0.0.1:8710 info",
-        "with MIRO_ACCESS_TOKEN from curl -s http://127.0.0.1:8710/__emulator/seed; see miro-token --help.",
+        "Next: miro-token emulator --show-token starts one to play with (http://127.0.0.1:8710);",
+        "point any command at it with --base-url http://127.0.0.1:8710. See miro-token --help.",
       ]);
     }
   }).pipe(Effect.scoped);

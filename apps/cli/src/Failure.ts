@@ -97,10 +97,21 @@ export class LoginError extends Schema.TaggedError<LoginError>()("LoginError", {
   }
 }
 
+/** `demo`: a step of the story did not go as told (a bug somewhere). Exit code 1. */
+export class DemoError extends Schema.TaggedError<DemoError>()("DemoError", {
+  reason: Schema.String,
+}) {
+  readonly exitCode = ExitCode.Unexpected;
+  override get message(): string {
+    return `DemoError: ${this.reason}`;
+  }
+}
+
 /** The failures only the CLI produces. */
 export type CliOnlyError =
   | UsageError
   | LoginError
+  | DemoError
   | RevokeNotEffectiveError
   | WatchConditionError
   | StoreEntryNotFoundError;
@@ -111,6 +122,7 @@ export type CliFailure = MiroTokenError | ReauthorizeRequiredError | CliOnlyErro
 const CLI_ONLY_TAGS: ReadonlySet<string> = new Set([
   "UsageError",
   "LoginError",
+  "DemoError",
   "RevokeNotEffectiveError",
   "WatchConditionError",
   "StoreEntryNotFoundError",

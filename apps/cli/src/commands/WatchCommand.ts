@@ -128,7 +128,10 @@ export const failureOf = (
   const state = event.status._tag;
   if (state === conditions.until) return undefined;
   const who = event.id === null ? `token ${event.fingerprint}` : `token ${event.id}`;
-  if (state === "Expired") return new WatchConditionError({ reason: `${who} expired`, state });
+  // Expired is not terminal (a refresh may still revive it); only --fail-if-ttl-below stops on it.
+  if (state === "Expired" && conditions.failIfTtlBelow !== undefined) {
+    return new WatchConditionError({ reason: `${who} expired`, state });
+  }
   const expiresAt = expiryOf(event.status);
   if (conditions.failIfTtlBelow !== undefined && expiresAt !== undefined) {
     const ttl = expiresAt - now;
