@@ -27,7 +27,10 @@ const cliRoot = fileURLToPath(new URL("../../apps/cli/", import.meta.url));
 const launcher = `${cliRoot}bin/miro-token.js`;
 
 if (!existsSync(`${cliRoot}dist/miro-token.js`) || process.argv.includes("--build")) {
-  const built = spawnSync(process.execPath, ["scripts/bundle.ts"], { cwd: cliRoot, stdio: "inherit" });
+  const built = spawnSync(process.execPath, ["scripts/bundle.ts"], {
+    cwd: cliRoot,
+    stdio: "inherit",
+  });
   if (built.status !== 0) throw new Error("building the CLI bundle failed");
 }
 
@@ -36,7 +39,9 @@ const spawnOnce =
   (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) =>
   (): Promise<void> =>
     new Promise((resolve, reject) => {
-      execFile(process.execPath, [...args], { env }, (error) => (error ? reject(error) : resolve()));
+      execFile(process.execPath, [...args], { env }, (error) =>
+        error ? reject(error) : resolve(),
+      );
     });
 
 const emulator = await startEmulatorProcess();
@@ -71,7 +76,9 @@ try {
     const ratio = results.find((r) => r.name === name)!.ratio;
     const met = ratio <= limit;
     if (!met) missed += 1;
-    console.log(`${name.padEnd(width)}  ${formatRatio(ratio)}  ${met ? `<= ${limit}x  met` : `> ${limit}x  MISSED`}`);
+    console.log(
+      `${name.padEnd(width)}  ${formatRatio(ratio)}  ${met ? `<= ${limit}x  met` : `> ${limit}x  MISSED`}`,
+    );
   }
   const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
   mkdirSync(resultsDir, { recursive: true });
