@@ -1,7 +1,9 @@
 /**
- * The watcher benchmark: `miro-token-watcher` (in this process) watching 10,000 tokens of a
- * file store against the emulator in its own process (rate limit lifted, ~1% injected faults as
- * RELIABILITY target 20 asks). Reports probes per CPU-second and RSS per watched token, next to
+ * The watcher benchmark: `miro-token-watcher` watching 10,000 tokens of a file store, in its own
+ * process (`--expose-gc`; the same harness as the CI-scale soak test,
+ * `apps/watcher/test/fixtures/SoakWatcher.ts`), against the emulator in another (rate limit
+ * lifted, ~1% injected faults as RELIABILITY target 20 asks). This process issues and stores
+ * the tokens, injects the faults and measures the floor. Reports probes per CPU-second and RSS per watched token, next to
  * the floor: token-info calls per CPU-second of raw undici and raw node:http keep-alive, and of
  * core's client alone, against the same emulator. Also checks target 20 at full scale (heap
  * after GC at the end <= 1.2x minute one, event-loop delay p99 < 100 ms, RSS < 300 MB, CPU < 1
@@ -14,30 +16,25 @@
  * Options: `--tokens N`, `--minutes M`, `--interval-seconds S` (default 60: ~167 probes/s).
  * Results go to `bench/results/watcher.json`.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform, tmpdir } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { TokenStore } from "@miro-token/core";
 import { Effect, Redacted } from "effect";
-import { startWatcher } from "../../apps/watcher/src/Watcher.ts";
 import { FileTokenStore } from "../../packages/store-file/src/index.ts";
 import { startEmulatorProcess } from "./EmulatorProcess.ts";
 import { effectClient } from "./OurClients.ts";
 import { type OwnedCase, rawNodeHttp, rawUndici } from "./RawClients.ts";
 import { median } from "./Stats.ts";
 
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-const heapAfterGc = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The watcher side, shared with the CI-scale soak test: it runs in its own process. */
+const SOAK_WATCHER = fileURLToPath(
+  new URL("../../apps/watcher/test/fixtures/SoakWatcher.ts", import.meta.url),
+);
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
 const { values } = parseArgs({
@@ -111,71 +108,72 @@ try {
     void control("faults", { route: "token-info", fault: faults[faultCount++ % faults.length] });
   }, faultEveryMs);
 
-  const heapBefore = heapAfterGc();
-  const rssBefore = process.memoryUsage().rss;
   console.log(
     `watching ${tokens} tokens every ${intervalMs / 1000} s for ${minutes} min (faults every ${faultEveryMs} ms) ...`,
   );
-  let statusLines = 0;
-  const watcher = await startWatcher({
-    store: FileTokenStore.layer({ directory }),
-    port: 0,
-    output: (line) => {
-      if (line.includes('"event":"status"')) statusLines += 1;
-    },
-    miro: { baseUrl: emulator.baseUrl },
-    watch: { interval: intervalMs, concurrency: 16 },
-  });
-  const probesSoFar = async () => {
-    const text = await (await fetch(`${watcher.url}/metrics`)).text();
-    return [
-      ...text.matchAll(/^miro_token_watcher_requests_total\{route="token_info",[^}]*\} (\d+)$/gm),
-    ].reduce((sum, m) => sum + Number(m[1]), 0);
+  const seed = (await (await fetch(`${emulator.baseUrl}/__emulator/seed`)).json()) as {
+    client: { clientId: string; clientSecret: string };
   };
-  const started = performance.now();
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
-  let maxRss = 0;
-  const heapSamples: Array<{ minute: number; heap: number }> = [];
-  const rssSampler = setInterval(() => {
-    maxRss = Math.max(maxRss, process.memoryUsage().rss);
-  }, 1_000);
-
-  // The first probes are spread over one interval: measure throughput after it.
-  const warmup = Math.min(intervalMs, durationMs / 2);
-  await sleep(warmup);
-  const windowProbes0 = await probesSoFar();
-  const windowCpu0 = process.cpuUsage();
-  const window0 = performance.now();
-  await sleep(sampleAtMs - warmup);
-  const heapAtSample = heapAfterGc();
-  heapSamples.push({ minute: sampleAtMs / 60_000, heap: heapAtSample });
-  while (performance.now() - started < durationMs - 30_000) {
-    await sleep(30_000);
-    heapSamples.push({ minute: (performance.now() - started) / 60_000, heap: heapAfterGc() });
-  }
-  await sleep(Math.max(0, durationMs - (performance.now() - started)));
-  const windowCpu = process.cpuUsage(windowCpu0);
-  const windowSeconds = (performance.now() - window0) / 1000;
-  const windowProbes = (await probesSoFar()) - windowProbes0;
-  const heapAtEnd = heapAfterGc();
-  const rssAtEnd = process.memoryUsage().rss;
-  heapSamples.push({ minute: (performance.now() - started) / 60_000, heap: heapAtEnd });
-  clearInterval(rssSampler);
-  clearInterval(injector);
-  delay.disable();
-  const states: Record<string, number> = {};
-  for (const row of watcher.board.snapshot()) states[row.state] = (states[row.state] ?? 0) + 1;
-  const { clean } = await watcher.close("bench end");
-  await sleep(100);
-  const handlesAfterClose = process.getActiveResourcesInfo();
-  // The emulator's child process and its stdio pipes are still ours to hold here.
-  const leftHandles = handlesAfterClose.filter(
-    (h) => h !== "PipeWrap" && h !== "TTYWrap" && h !== "ProcessWrap",
+  const child = spawn(
+    "timeout",
+    [
+      "-k",
+      "5",
+      String(Math.ceil(durationMs / 1000) + 300),
+      process.execPath,
+      "--expose-gc",
+      "--conditions=@miro-token/source",
+      SOAK_WATCHER,
+    ],
+    {
+      env: {
+        PATH: process.env.PATH ?? "",
+        SOAK_STORE: directory,
+        SOAK_BASE_URL: emulator.baseUrl,
+        SOAK_CLIENT_ID: seed.client.clientId,
+        SOAK_CLIENT_SECRET: seed.client.clientSecret,
+        SOAK_DURATION_MS: String(durationMs),
+        SOAK_SAMPLE_AT_MS: String(sampleAtMs),
+        SOAK_WARMUP_MS: String(Math.min(intervalMs, durationMs / 2)),
+        SOAK_INTERVAL_MS: String(intervalMs),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
   );
-
-  const cpuSeconds = (windowCpu.user + windowCpu.system) / 1e6;
-  const tail = heapSamples.filter((s) => s.minute >= sampleAtMs / 60_000);
+  let stdout = "";
+  let printedAt = 0;
+  child.stdout!.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (printedAt === 0 && stdout.includes("\n")) printedAt = Date.now();
+  });
+  const [code] = (await once(child, "exit")) as [number | null];
+  const exitedAfterMs = printedAt === 0 ? Number.NaN : Date.now() - printedAt;
+  clearInterval(injector);
+  // Faults still queued must not reach the floor measurement.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await fetch(`${emulator.baseUrl}/__emulator/faults`, { method: "DELETE" });
+  if (code !== 0 || printedAt === 0) throw new Error(`the watcher process exited with ${code}`);
+  const r = JSON.parse(stdout.trim()) as {
+    states: Record<string, number>;
+    statusLines: number;
+    probes: number;
+    windowSeconds: number;
+    cpuSeconds: number;
+    heapBefore: number;
+    heapAtSample: number;
+    heapAtEnd: number;
+    heapSamples: Array<{ minute: number; heap: number }>;
+    rssBefore: number;
+    rssAtEnd: number;
+    maxRss: number;
+    loopDelayP99Ms: number;
+    clean: boolean;
+    closeMs: number;
+    collected: boolean;
+    handles: Array<string>;
+  };
+  const leftHandles = r.handles.filter((h) => h !== "PipeWrap" && h !== "TTYWrap");
+  const tail = r.heapSamples.filter((s) => s.minute >= sampleAtMs / 60_000 - 0.01);
   const slope =
     tail.length < 2
       ? 0
@@ -184,26 +182,31 @@ try {
     tokens,
     intervalSeconds: intervalMs / 1000,
     minutes,
-    statusLines,
-    states,
-    probesInWindow: windowProbes,
-    windowSeconds,
-    probesPerSecond: windowProbes / windowSeconds,
-    cpuSeconds,
-    cpuCores: cpuSeconds / windowSeconds,
-    probesPerCpuSecond: windowProbes / cpuSeconds,
-    rssBeforeMb: mb(rssBefore),
-    rssAtEndMb: mb(rssAtEnd),
-    maxRssMb: mb(maxRss),
-    rssPerTokenKb: (rssAtEnd - rssBefore) / tokens / 1024,
-    heapPerTokenKb: (heapAtEnd - heapBefore) / tokens / 1024,
-    heapAtSampleMb: mb(heapAtSample),
-    heapAtEndMb: mb(heapAtEnd),
+    statusLines: r.statusLines,
+    states: r.states,
+    probesInWindow: r.probes,
+    windowSeconds: r.windowSeconds,
+    probesPerSecond: r.probes / r.windowSeconds,
+    cpuSeconds: r.cpuSeconds,
+    cpuCores: r.cpuSeconds / r.windowSeconds,
+    probesPerCpuSecond: r.probes / r.cpuSeconds,
+    rssBeforeMb: mb(r.rssBefore),
+    rssAtEndMb: mb(r.rssAtEnd),
+    maxRssMb: mb(r.maxRss),
+    rssPerTokenKb: (r.rssAtEnd - r.rssBefore) / tokens / 1024,
+    heapPerTokenKb: (r.heapAtEnd - r.heapBefore) / tokens / 1024,
+    heapAtSampleMb: mb(r.heapAtSample),
+    heapAtEndMb: mb(r.heapAtEnd),
     heapSlopeMbPerMinute: slope,
-    loopDelayP99Ms: delay.percentile(99) / 1e6,
-    clean,
-    handlesAfterClose,
+    loopDelayP99Ms: r.loopDelayP99Ms,
+    clean: r.clean,
+    closeMs: r.closeMs,
+    collected: r.collected,
+    handlesAfterClose: r.handles,
+    exitedAfterMs,
   };
+  const { heapAtEnd, heapAtSample, maxRss } = r;
+  const states = r.states;
 
   console.log("measuring the floor (sequential token-info calls, CPU per call) ...");
   const target = { baseUrl: emulator.baseUrl, accessToken: "" };
