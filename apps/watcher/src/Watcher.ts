@@ -189,6 +189,7 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
   const layer = Layer.merge(client, Layer.succeedContext(storeContext)).pipe(
     Layer.provideMerge(ended),
   );
+  let closing: Promise<{ readonly clean: boolean }> | undefined;
   const subscription = watchStore$({ layer, ...options.watch }).subscribe({
     next: (event: WatchedStatus) => {
       board.apply(event, Date.now());
@@ -197,9 +198,12 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
       const tag = (error as { _tag?: unknown })._tag;
       health = { status: "failed", error: typeof tag === "string" ? tag : "watch failed" };
     },
+    complete: () => {
+      // The watch never ends by itself; if it does (the runtime shut down), say so.
+      if (closing === undefined) health = { status: "failed", error: "watch ended" };
+    },
   });
 
-  let closing: Promise<{ readonly clean: boolean }> | undefined;
   const close = (signal = "close") => {
     closing ??= (async () => {
       health = { status: "stopping" };

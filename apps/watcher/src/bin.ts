@@ -35,6 +35,12 @@ if (parsed._tag === "Invalid") {
   process.exit(2);
 }
 
+// A reader that goes away (`miro-token-watcher | head`) must not crash the watcher: drop the
+// log from then on and keep serving HTTP.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
+
 const { config } = parsed;
 for (const warning of config.warnings)
   process.stderr.write(`miro-token-watcher: warning: ${warning}\n`);

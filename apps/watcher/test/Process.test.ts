@@ -200,4 +200,37 @@ describe("the miro-token-watcher process", () => {
     }
     for (const t of issued) expect(r.stdout()).not.toContain(t.accessToken.slice(-16));
   });
+
+  it("keeps serving when the reader of its stdout goes away (EPIPE), and still stops cleanly", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const { emulator, stop } = await startSyncedEmulator();
+    cleanups.push(stop);
+    await issueAndStore(emulator, dir.path, 2);
+    const r = run([
+      "--store",
+      dir.path,
+      "--port",
+      "0",
+      "--base-url",
+      emulator.baseUrl,
+      "--interval",
+      "100ms",
+    ]);
+    const port = await waitFor("listening line", () => {
+      const first = r.stdout().split("\n")[0];
+      return first?.endsWith("}") ? (JSON.parse(first) as { port: number }).port : undefined;
+    });
+    r.child.stdout!.destroy();
+    // Status lines are written after the reader left (first probes within one interval).
+    await waitFor("both Active", async () => {
+      const doc = await getJson<TokensDocument>(`http://127.0.0.1:${port}/tokens`);
+      return doc.byState.Active === 2;
+    });
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    r.child.kill("SIGTERM");
+    expect((await r.exit).code).toBe(0);
+    expect(r.stderr()).not.toMatch(/EPIPE|\n\s+at /);
+  });
 });
