@@ -117,6 +117,65 @@ describe("the built miro-token binary", () => {
   });
 });
 
+/** The `node` child of the `timeout` process, once it has started. */
+const nodeChildOf = async (timeoutPid: number): Promise<number> => {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const children = readFileSync(
+        `/proc/${timeoutPid}/task/${timeoutPid}/children`,
+        "utf8",
+      ).trim();
+      if (children !== "") return Number(children.split(/\s+/)[0]);
+    } catch {
+      // not started yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("the CLI process did not start");
+};
+
+describe("interruption", () => {
+  it("watch exits 130 on SIGINT, emulator exits 130 on SIGTERM and frees its port", async () => {
+    const { accessToken } = emulator.issueTokens();
+    let watchPid = -1;
+    const watching = spawnCli(["watch", "--json", "--interval", "60s"], {
+      env: { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
+      onSpawn: (pid) => {
+        watchPid = pid;
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    process.kill(await nodeChildOf(watchPid), "SIGINT");
+    const watched = await watching;
+    expect(watched.exitCode).toBe(130);
+    expect(watched.stdout).toContain('"state":"Active"');
+
+    let emulatorPid = -1;
+    const port = await closedPort();
+    const serving = spawnCli(["emulator", "--port", String(port), "--json"], {
+      onSpawn: (pid) => {
+        emulatorPid = pid;
+      },
+    });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+      if (
+        await fetch(`${base}/__emulator/seed`).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    process.kill(await nodeChildOf(emulatorPid), "SIGTERM");
+    const served = await serving;
+    expect(served.exitCode).toBe(130);
+    expect(JSON.parse(served.stdout)).toMatchObject({ ok: true, baseUrl: base });
+    await expect(fetch(`${base}/__emulator/seed`)).rejects.toThrow();
+  });
+});
+
 describe("RELIABILITY target 10: argv and /proc/<pid>/cmdline", () => {
   const canaries = makeCanaries();
 

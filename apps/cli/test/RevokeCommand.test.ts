@@ -89,14 +89,26 @@ describe("revoke", () => {
     expect(emulator.accessTokenState(accessToken)).toBe("active");
   });
 
-  it("warns on stderr that v1 is deprecated when no credentials are given", async () => {
+  it("revokes through the deprecated v1 without credentials, warning on stderr", async () => {
     const { accessToken } = emulator.issueTokens();
-    const result = await run(["revoke", "--json"], {
+    const result = await run(["revoke", "--json", "--verify"], {
       env: { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
     });
     expect(result.stderr).toContain("deprecated POST /v1/oauth/revoke");
-    expect([0, 4]).toContain(result.exitCode);
-    expect(() => jsonOf(result)).not.toThrow();
+    expect(result.exitCode).toBe(0);
+    expect(jsonOf(result)).toMatchObject({ endpoint: "v1", deprecated: true, verified: true });
+    expect(emulator.accessTokenState(accessToken)).toBe("revoked");
+  });
+
+  it("--verify exits 4 when Miro says revoked but the token still works", async () => {
+    const { accessToken } = emulator.issueTokens();
+    emulator.queueFault("revoke-v2", { kind: "status", status: 204, body: "" });
+    const result = await run(["revoke", "--verify", "--json"], {
+      env: { ...credentials(), MIRO_ACCESS_TOKEN: accessToken },
+    });
+    expect(result.exitCode).toBe(4);
+    expect(jsonOf(result)).toMatchObject({ ok: false, error: { tag: "RevokeNotEffectiveError" } });
+    expect(emulator.accessTokenState(accessToken)).toBe("active");
   });
 
   it("exits 4 with RevokeEndpointGoneError when v1 is retired", async () => {
