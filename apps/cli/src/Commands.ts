@@ -235,7 +235,9 @@ const emulator = Command.make(
 /** `--store <path>`: a token store directory. */
 const storeFlag = Flag.String("store").pipe(
   Flag.withMetavar("path"),
-  Flag.withDescription("Token store directory, created with mode 0700 if missing (required)"),
+  Flag.withDescription(
+    "Token store directory, created with mode 0700 if missing (default: none, required)",
+  ),
 );
 
 const showTokenFlag = Flag.Boolean("show-token").pipe(
@@ -497,7 +499,9 @@ const storeRemove = Command.make(
   "remove",
   {
     store: storeFlag,
-    id: Flag.String("id").pipe(Flag.withDescription("Id of the token to remove (required)")),
+    id: Flag.String("id").pipe(
+      Flag.withDescription("Id of the token to remove (default: none, required)"),
+    ),
   },
   (input) =>
     Effect.gen(function* () {

@@ -10,7 +10,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { MalformedTokenError, type TokenSubject, tokenProblem } from "@miro-token/core";
-import { Effect, Redacted, Stdio, Stream } from "effect";
+import { Console, Effect, Redacted, Stdio, Stream } from "effect";
 import { TOKEN_INPUT_HINT } from "./ArgvGuard.ts";
 import { ENV, envVar } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
@@ -26,6 +26,9 @@ export const stripOneNewline = (text: string): string =>
 export const readStdin = (maxBytes: number = MAX_SECRET_INPUT_BYTES) =>
   Effect.gen(function* () {
     const stdio = yield* Stdio.Stdio;
+    if (yield* stdio.stdinIsTerminal) {
+      yield* Console.error("miro-token: reading stdin (end with Ctrl+D)");
+    }
     const chunks: Array<Uint8Array> = [];
     let total = 0;
     yield* stdio.stdin.pipe(

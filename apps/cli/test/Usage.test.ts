@@ -133,8 +133,18 @@ describe("help", () => {
   it("lists every command and the exit codes, exit 0", async () => {
     const result = await run(["--help"]);
     expect(result.exitCode).toBe(0);
-    for (const command of ["info", "revoke", "emulator"])
+    for (const command of [
+      "demo",
+      "info",
+      "revoke",
+      "refresh",
+      "watch",
+      "login",
+      "store",
+      "emulator",
+    ]) {
       expect(result.stdout).toContain(`  ${command} `);
+    }
     for (const code of ["0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "130"]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${code}`, "m"));
     }
@@ -142,20 +152,32 @@ describe("help", () => {
     expect(result.stdout).toContain("MIRO_ACCESS_TOKEN");
   });
 
-  it.each(["info", "revoke", "emulator"])(
-    "%s --help has a description, examples and defaults",
-    async (command) => {
-      const result = await run([command, "--help"]);
-      expect(result.exitCode).toBe(0);
-      expect(result.stdout).toContain("DESCRIPTION");
-      expect(result.stdout).toContain("EXAMPLES");
-      const flagLines = result.stdout
-        .split("\n")
-        .filter((line) => /^ {2}--[a-z]/.test(line) && !/--help|--version/.test(line));
-      expect(flagLines.length).toBeGreaterThan(0);
-      for (const line of flagLines) expect(line).toContain("(default:");
-    },
-  );
+  it.each([
+    "demo",
+    "info",
+    "revoke",
+    "refresh",
+    "watch",
+    "login",
+    "store",
+    "store list",
+    "store add",
+    "store remove",
+    "emulator",
+  ])("%s --help has a description, examples and defaults", async (command) => {
+    const result = await run([...command.split(" "), "--help"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("DESCRIPTION");
+    expect(result.stdout).toContain("EXAMPLES");
+    const flagLines = result.stdout
+      .split("\n")
+      .filter((line) => /^ {2}--[a-z]/.test(line) && !/--help|--version/.test(line));
+    for (const line of flagLines) expect(line).toContain("(default:");
+    // Arguments too.
+    for (const line of result.stdout.split("\n").filter((text) => /^ {2}- string/.test(text))) {
+      expect(line).toContain("(default:");
+    }
+  });
 
   it("prints the version", async () => {
     const result = await run(["--version"]);
