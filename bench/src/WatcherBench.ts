@@ -123,6 +123,7 @@ try {
       process.execPath,
       "--expose-gc",
       "--conditions=@miro-token/source",
+      ...(process.env.WATCHER_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== ""),
       SOAK_WATCHER,
     ],
     {
@@ -246,7 +247,12 @@ try {
     ],
     ["RSS < 300 MB", `${watcherResult.maxRssMb.toFixed(0)} MB max`, maxRss < 300 * 1024 * 1024],
     ["CPU < 1 core", `${watcherResult.cpuCores.toFixed(2)} cores`, watcherResult.cpuCores < 1],
-    ["no live handle after close", leftHandles.join(",") || "none", leftHandles.length === 0],
+    [
+      "no live handle after close",
+      `${leftHandles.join(",") || "none"}; exit ${exitedAfterMs} ms`,
+      leftHandles.length === 0 && r.collected && exitedAfterMs < 2_000,
+    ],
+    ["clean close < 5 s", `${r.closeMs} ms`, r.clean && r.closeMs < 5_000],
     ...(values.soak
       ? [
           ["heap slope < 0.5 MB/min", `${slope.toFixed(2)} MB/min`, slope < 0.5] as [
