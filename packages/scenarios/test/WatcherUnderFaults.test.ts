@@ -135,6 +135,6 @@ describe("target 16: the watcher under faults", () => {
         // Tokens are named by fingerprint only: no event holds one (they all share a prefix).
         expect(JSON.stringify(events.items)).not.toContain(MIRO_TOKEN_PREFIX);
       }).pipe(Effect.scoped),
-    300_000,
+    600_000,
   );
 });
