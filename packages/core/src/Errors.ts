@@ -19,6 +19,7 @@ import { InvalidTokenError } from "./errors/InvalidTokenError.ts";
 import { MalformedTokenError } from "./errors/MalformedTokenError.ts";
 import { MissingCredentialsError } from "./errors/MissingCredentialsError.ts";
 import { RateLimitedError } from "./errors/RateLimitedError.ts";
+import { ReauthorizeRequiredError } from "./errors/ReauthorizeRequiredError.ts";
 import { RefreshOutcomeUnknownError } from "./errors/RefreshOutcomeUnknownError.ts";
 import { ResponseDecodeError } from "./errors/ResponseDecodeError.ts";
 import { RevokeEndpointGoneError } from "./errors/RevokeEndpointGoneError.ts";
@@ -35,6 +36,7 @@ export { InvalidTokenError } from "./errors/InvalidTokenError.ts";
 export { MalformedTokenError } from "./errors/MalformedTokenError.ts";
 export { MissingCredentialsError } from "./errors/MissingCredentialsError.ts";
 export { RateLimitedError } from "./errors/RateLimitedError.ts";
+export { ReauthorizeRequiredError } from "./errors/ReauthorizeRequiredError.ts";
 export { RefreshOutcomeUnknownError } from "./errors/RefreshOutcomeUnknownError.ts";
 export { ResponseDecodeError } from "./errors/ResponseDecodeError.ts";
 export { RevokeEndpointGoneError } from "./errors/RevokeEndpointGoneError.ts";
@@ -61,6 +63,7 @@ export type MiroTokenError =
   | UnexpectedStatusError
   | ResponseDecodeError
   | RefreshOutcomeUnknownError
+  | ReauthorizeRequiredError
   | MissingCredentialsError
   | StoreError
   | TransportError;
@@ -83,6 +86,7 @@ export const MIRO_TOKEN_ERROR_CLASSES = [
   UnexpectedStatusError,
   ResponseDecodeError,
   RefreshOutcomeUnknownError,
+  ReauthorizeRequiredError,
   MissingCredentialsError,
   StoreError,
   TransportError,

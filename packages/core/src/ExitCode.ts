@@ -50,6 +50,7 @@ export const EXIT_CODE_BY_TAG: { readonly [Tag in MiroTokenError["_tag"]]: ExitC
   InvalidGrantError: ExitCode.Rejected,
   ClientAuthError: ExitCode.Rejected,
   RefreshOutcomeUnknownError: ExitCode.Rejected,
+  ReauthorizeRequiredError: ExitCode.Rejected,
   RateLimitedError: ExitCode.Unavailable,
   ServerError: ExitCode.Unavailable,
   TransportError: ExitCode.Unavailable,

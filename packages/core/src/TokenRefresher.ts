@@ -26,7 +26,7 @@
 import type { Redacted } from "effect";
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Random } from "effect";
 import type { MiroTokenError, StoreError } from "./Errors.ts";
-import { ReauthorizeRequiredError } from "./ReauthorizeRequiredError.ts";
+import { ReauthorizeRequiredError } from "./errors/ReauthorizeRequiredError.ts";
 import { type Backoff, delayFor } from "./RetryPolicy.ts";
 import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
 import type { TokenSet } from "./TokenSet.ts";

@@ -27,7 +27,6 @@ export type { TokenInfoResult } from "./operations/TokenInfoOperation.ts";
 export { TOKEN_INFO_MAX_ATTEMPTS } from "./operations/TokenInfoOperation.ts";
 export * from "./PromiseClient.ts";
 export * from "./RateLimit.ts";
-export * from "./ReauthorizeRequiredError.ts";
 export * from "./RequestBudget.ts";
 export * as RetryPolicy from "./RetryPolicy.ts";
 export * from "./TokenClient.ts";

@@ -15,6 +15,7 @@ import {
   type MiroTokenError,
   MissingCredentialsError,
   RateLimitedError,
+  ReauthorizeRequiredError,
   RefreshOutcomeUnknownError,
   ResponseDecodeError,
   RevokeEndpointGoneError,
@@ -40,6 +41,7 @@ const samples: ReadonlyArray<MiroTokenError> = [
   new UnexpectedStatusError({ ...at, status: 403 }),
   new ResponseDecodeError({ ...at, status: 200, reason: "not JSON" }),
   new RefreshOutcomeUnknownError({ ...at, grant: "refresh_token", ambiguousFailure: "HTTP 502" }),
+  new ReauthorizeRequiredError({ id: "user-1", reason: "InvalidGrantError (invalidGrant)" }),
   new MissingCredentialsError({ attempts: 0, operation: "refresh" }),
   new StoreError({ attempts: 0, operation: "get", reason: "EACCES" }),
   new TransportError({
@@ -119,6 +121,7 @@ describe("exit codes", () => {
       UnexpectedStatusError: 1,
       ResponseDecodeError: 1,
       RefreshOutcomeUnknownError: 4,
+      ReauthorizeRequiredError: 4,
       MissingCredentialsError: 2,
       StoreError: 1,
       TransportError: 5,
