@@ -19,6 +19,7 @@ export type Fault =
   | { kind: "status"; status: number; body?: string; headers?: Record<string, string> }
   | { kind: "delay"; ms: number }
   | { kind: "reset" }
+  | { kind: "lost" }
   | { kind: "hang" }
   | { kind: "malformed" }
   | { kind: "truncated" }
@@ -131,6 +132,7 @@ export const parseFault = (input: unknown): Fault => {
       return fault;
     }
     case "reset":
+    case "lost":
     case "hang":
     case "malformed":
     case "truncated":

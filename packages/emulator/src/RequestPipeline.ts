@@ -150,6 +150,12 @@ const answerMiroRoute = async (
       ? handler.prepare(call, context)
       : { bucket: ANONYMOUS_BUCKET, respond: () => methodNotAllowed(call.method, handler.method) };
   const charge = context.limiter.charge(prepared.bucket);
+  if (fault?.kind === "lost") {
+    // The request took effect (a refresh rotated, a revoke revoked); the answer never arrives.
+    if (charge.allowed) prepared.respond();
+    req.socket.resetAndDestroy();
+    return;
+  }
   const fixed = fault === undefined ? undefined : fixedFaultReply(fault);
   if (fixed !== undefined) return sendReply(res, withDefaultHeaders(fixed, charge.headers));
   if (fault?.kind === "truncated") return writeTruncated(res, charge.headers);

@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import {
   bearer,
   call,
+  formPost,
   rawRequest,
+  refreshGrant,
   seedOf,
   tokenInformationProblems,
   useEmulator,
@@ -67,6 +69,17 @@ describe("scripted faults", () => {
     });
     expect(emulator().requests.at(-1)?.status).toBe(0);
     expect((await tokenInfo()).status).toBe(200);
+  });
+
+  it("lost: the refresh takes effect, then the connection resets before the answer", async () => {
+    const { client, tokens } = seedOf(emulator());
+    emulator().queueFault("token", { kind: "lost" });
+    await expect(
+      call(emulator(), "/v1/oauth/token", formPost(refreshGrant(client, tokens.refreshToken))),
+    ).rejects.toThrow();
+    expect(emulator().refreshTokenState(tokens.refreshToken ?? "")).toBe("rotated");
+    expect(emulator().accessTokenState(tokens.accessToken)).toBe("rotated");
+    expect(emulator().requests.at(-1)?.status).toBe(0);
   });
 
   it("hang: never answers until the client aborts", async () => {
