@@ -1,36 +1,27 @@
 /**
  * Every `miro-token` command in one place: name, description, examples and options (each with
- * its default). Handlers are thin: they resolve inputs, call the plain typed function of
- * `commands/*.ts` (which tests call without argv), and render its result. Failures propagate
- * to the one top-level handler in `Main.ts`.
+ * its default). A handler only hands the parsed options and the run context to the command's
+ * plain typed function (`run…` in `commands/*.ts`, loaded on demand for all but `info` and
+ * `revoke`); failures propagate to the one top-level handler in `Main.ts`.
  */
-import { ExitCode, type MalformedTokenError, TOKEN_STATUS_TAGS } from "@miro-token/core";
-import { Clock, Console, Duration, Effect, Option, type Redacted, type Stdio } from "effect";
+import { ExitCode, TOKEN_STATUS_TAGS } from "@miro-token/core";
+import { Effect, type Stdio } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
-import { makeClientLayer } from "./ClientLayer.ts";
-import { infoDocument, infoLines, tokenInfo } from "./commands/InfoCommand.ts";
-import { revokeDocument, revokeLines, revokeToken } from "./commands/RevokeCommand.ts";
-import type { WatchActivity, WatchSource } from "./commands/WatchCommand.ts";
-import { parseDuration } from "./DurationText.ts";
+import { runInfo } from "./commands/InfoCommand.ts";
+import { runRevoke } from "./commands/RevokeCommand.ts";
 import { ENV } from "./Env.ts";
-import { UsageError } from "./Failure.ts";
 import { globalFlags } from "./GlobalOptions.ts";
-import { printJson, printLines, warn } from "./Output.ts";
 import { makeRunContext, type RunContext } from "./RunContext.ts";
-import { openStore } from "./StoreAccess.ts";
-import { readStdin, resolveAccessToken } from "./TokenInput.ts";
 
 /**
- * What only some commands need, loaded by `import()` when they run: `info` and `--help` start
- * without the login server, the watcher, the store commands, the demo or the emulator.
+ * What only some commands need, loaded by `import()` when they run: `--help`, `info` and
+ * `revoke` start without the login server, the watcher, the store, the demo or the emulator.
  */
 const load = {
   emulator: () => Effect.promise(() => import("./commands/EmulatorCommand.ts")),
   login: () => Effect.promise(() => import("./commands/LoginCommand.ts")),
-  loginFlow: () => Effect.promise(() => import("./LoginFlow.ts")),
   refresh: () => Effect.promise(() => import("./commands/RefreshCommand.ts")),
   store: () => Effect.promise(() => import("./commands/StoreCommand.ts")),
-  tokenSetText: () => Effect.promise(() => import("./TokenSetText.ts")),
   watch: () => Effect.promise(() => import("./commands/WatchCommand.ts")),
   demo: () => Effect.promise(() => import("./Demo.ts")),
 };
@@ -102,27 +93,6 @@ const stdinArgument = Argument.String("-").pipe(
   Argument.withDescription("A lone - reads the access token from stdin (default: not given)"),
 );
 
-/** The access token of a command: a bare `-`, `--token-file`, else the environment. */
-const accessTokenOf = (input: {
-  readonly tokenFile: Option.Option<string>;
-  readonly stdin: Option.Option<string>;
-}): Effect.Effect<Redacted.Redacted<string>, UsageError | MalformedTokenError, Stdio.Stdio> =>
-  Effect.gen(function* () {
-    if (Option.isSome(input.stdin)) {
-      if (input.stdin.value !== "-") {
-        return yield* new UsageError({
-          reason: "unexpected argument (only a lone - is accepted, to read the token from stdin)",
-          hint: "tokens are never accepted on the command line; use MIRO_ACCESS_TOKEN or --token-file",
-        });
-      }
-      if (Option.isSome(input.tokenFile)) {
-        return yield* new UsageError({ reason: "give either - or --token-file, not both" });
-      }
-      return yield* resolveAccessToken("-");
-    }
-    return yield* resolveAccessToken(Option.getOrUndefined(input.tokenFile));
-  });
-
 /** The run context, from the root command's parsed shared flags. */
 const context: Effect.Effect<
   RunContext,
@@ -130,16 +100,25 @@ const context: Effect.Effect<
   Stdio.Stdio | Command.CommandContext<"miro-token">
 > = Effect.flatMap(root, makeRunContext);
 
-const info = Command.make("info", { tokenFile: tokenFileFlag, stdin: stdinArgument }, (input) =>
-  Effect.gen(function* () {
-    const ctx = yield* context;
-    const { layer } = yield* makeClientLayer(ctx.global, ctx.mode);
-    const token = yield* accessTokenOf(input);
-    const report = yield* tokenInfo(token).pipe(Effect.provide(layer));
-    yield* ctx.mode.json
-      ? printJson(infoDocument(report))
-      : printLines(infoLines(ctx.mode, report));
-  }),
+/** A handler: the command's plain typed function, given the run context. */
+const run =
+  <I, A, E, R>(command: (ctx: RunContext, input: I) => Effect.Effect<A, E, R>) =>
+  (input: I) =>
+    Effect.flatMap(context, (ctx) => command(ctx, input));
+
+/** A handler whose function lives in a module loaded when the command runs. */
+const runLoaded =
+  <M, I, A, E, R>(
+    loadModule: () => Effect.Effect<M>,
+    pick: (module: M) => (ctx: RunContext, input: I) => Effect.Effect<A, E, R>,
+  ) =>
+  (input: I) =>
+    Effect.flatMap(loadModule(), (module) => run(pick(module))(input));
+
+const info = Command.make(
+  "info",
+  { tokenFile: tokenFileFlag, stdin: stdinArgument },
+  run(runInfo),
 ).pipe(
   Command.withShortDescription("Show what Miro knows about a token"),
   Command.withDescription(
@@ -167,19 +146,7 @@ const revoke = Command.make(
       ),
     ),
   },
-  (input) =>
-    Effect.gen(function* () {
-      const ctx = yield* context;
-      const { layer, settings } = yield* makeClientLayer(ctx.global, ctx.mode);
-      const token = yield* accessTokenOf(input);
-      const report = yield* revokeToken(token, {
-        verify: input.verify,
-        hasCredentials: settings.clientId !== undefined && settings.hasClientSecret,
-      }).pipe(Effect.provide(layer));
-      yield* ctx.mode.json
-        ? printJson(revokeDocument(report))
-        : printLines(revokeLines(ctx.mode, report));
-    }),
+  run(runRevoke),
 ).pipe(
   Command.withShortDescription("Revoke a token (and its refresh token)"),
   Command.withDescription(
@@ -212,12 +179,9 @@ const emulator = Command.make(
       ),
     ),
   },
-  (input) =>
-    Effect.gen(function* () {
-      const ctx = yield* context;
-      const { runEmulator } = yield* load.emulator();
-      return yield* runEmulator(ctx.mode, input);
-    }).pipe(Effect.scoped),
+  run((ctx, input) =>
+    Effect.flatMap(load.emulator(), (module) => Effect.scoped(module.runEmulator(ctx.mode, input))),
+  ),
 ).pipe(
   Command.withShortDescription("Run the local Miro token API emulator"),
   Command.withDescription(
@@ -245,16 +209,6 @@ const showTokenFlag = Flag.Boolean("show-token").pipe(
   Flag.withDescription("Also print the new access token itself (default: false: fingerprint only)"),
 );
 
-/** A duration flag's value, or a usage error naming the flag. */
-const durationOf = (flag: string, text: string): Effect.Effect<Duration.Duration, UsageError> => {
-  const duration = parseDuration(text);
-  return duration === undefined || Duration.toMillis(duration) <= 0
-    ? Effect.fail(
-        new UsageError({ reason: `${flag} must be a positive duration such as 30s, 5m or 1h` }),
-      )
-    : Effect.succeed(duration);
-};
-
 const refresh = Command.make(
   "refresh",
   {
@@ -277,32 +231,7 @@ const refresh = Command.make(
     ),
     showToken: showTokenFlag,
   },
-  (input) =>
-    Effect.gen(function* () {
-      const ctx = yield* context;
-      if (Option.isSome(input.store) === Option.isSome(input.tokenSet)) {
-        return yield* new UsageError({
-          reason: "give exactly one of --store <path> or --token-set <path>",
-          hint: "miro-token refresh --store ~/.miro-token --id alice",
-        });
-      }
-      const { layer } = yield* makeClientLayer(ctx.global, ctx.mode);
-      const { refreshDocument, refreshLines, refreshStored, refreshTokenSetFile } =
-        yield* load.refresh();
-      const { checkId } = yield* load.store();
-      const id = Option.isSome(input.id) ? yield* checkId(input.id.value) : undefined;
-      const result = Option.isSome(input.store)
-        ? yield* Effect.flatMap(openStore(input.store.value), (store) =>
-            refreshStored(store, id, input.showToken),
-          ).pipe(Effect.provide(layer))
-        : yield* refreshTokenSetFile(Option.getOrThrow(input.tokenSet), input.showToken).pipe(
-            Effect.provide(layer),
-            Effect.scoped,
-          );
-      yield* ctx.mode.json
-        ? printJson(refreshDocument(result))
-        : printLines(refreshLines(ctx.mode, result));
-    }),
+  runLoaded(load.refresh, (module) => module.runRefresh),
 ).pipe(
   Command.withShortDescription("Refresh a stored token with the store protocol"),
   Command.withDescription(
@@ -366,58 +295,7 @@ const watch = Command.make(
       Flag.withDescription("With --store: refresh this long before expiry (default: 5m)"),
     ),
   },
-  (input) =>
-    Effect.gen(function* () {
-      const ctx = yield* context;
-      const interval = yield* durationOf("--interval", input.interval);
-      const refreshWindow = yield* durationOf("--refresh-window", input.refreshWindow);
-      const failIfTtlBelow = Option.isSome(input.failIfTtlBelow)
-        ? yield* durationOf("--fail-if-ttl-below", input.failIfTtlBelow.value)
-        : undefined;
-      const { parseState, runWatch, watchEvents, watchOptionsOf } = yield* load.watch();
-      const until = Option.isSome(input.until)
-        ? parseState(input.until.value, TOKEN_STATUS_TAGS)
-        : Option.none();
-      if (Option.isSome(input.until) && Option.isNone(until)) {
-        return yield* new UsageError({
-          reason: `--until must be one of ${TOKEN_STATUS_TAGS.join(", ")}`,
-        });
-      }
-      const activity: WatchActivity = { inFlight: 0, completed: 0 };
-      const { layer } = yield* makeClientLayer(ctx.global, ctx.mode, {
-        onStart: () => {
-          activity.inFlight += 1;
-        },
-        onEnd: () => {
-          activity.inFlight -= 1;
-          activity.completed += 1;
-        },
-      });
-      let source: WatchSource;
-      let expectedIds = 1;
-      if (Option.isSome(input.store)) {
-        if (Option.isSome(input.tokenFile) || Option.isSome(input.stdin)) {
-          return yield* new UsageError({ reason: "give either --store or one token, not both" });
-        }
-        const store = yield* openStore(input.store.value);
-        expectedIds = (yield* store.list()).length;
-        if (expectedIds === 0 && (input.once || Option.isSome(input.until))) {
-          return yield* new UsageError({
-            reason: "the store is empty: nothing to wait for",
-            hint: "add a token with miro-token store add or miro-token login --store",
-          });
-        }
-        source = { _tag: "Store", store };
-      } else {
-        source = { _tag: "Token", token: yield* accessTokenOf(input) };
-      }
-      yield* runWatch(
-        watchEvents(source, watchOptionsOf(interval, refreshWindow)),
-        ctx.mode,
-        { once: input.once, until: Option.getOrUndefined(until), failIfTtlBelow },
-        { expectedIds, interval, activity },
-      ).pipe(Effect.provide(layer));
-    }),
+  runLoaded(load.watch, (module) => module.runWatchCommand),
 ).pipe(
   Command.withShortDescription("Follow a token (or a whole store) through its life"),
   Command.withDescription(
@@ -436,17 +314,10 @@ const watch = Command.make(
   ]),
 );
 
-const storeList = Command.make("list", { store: storeFlag }, (input) =>
-  Effect.gen(function* () {
-    const ctx = yield* context;
-    const store = yield* openStore(input.store);
-    const now = yield* Clock.currentTimeMillis;
-    const { listStore, storeListLines } = yield* load.store();
-    const entries = yield* listStore(store, now);
-    yield* ctx.mode.json
-      ? printJson({ ok: true, command: "store list", tokens: entries })
-      : printLines(storeListLines(ctx.mode, entries, now));
-  }),
+const storeList = Command.make(
+  "list",
+  { store: storeFlag },
+  runLoaded(load.store, (module) => module.runStoreList),
 ).pipe(
   Command.withShortDescription("List the tokens of a store (never the tokens themselves)"),
   Command.withDescription(
@@ -468,20 +339,7 @@ const storeAdd = Command.make(
       ),
     ),
   },
-  (input) =>
-    Effect.gen(function* () {
-      const ctx = yield* context;
-      const now = yield* Clock.currentTimeMillis;
-      const { addToStore, checkId, storeAddLines } = yield* load.store();
-      const { parseTokenSetText } = yield* load.tokenSetText();
-      const tokenSet = yield* parseTokenSetText(yield* readStdin(), now, "stdin");
-      const id = yield* checkId(Option.getOrUndefined(input.id) ?? tokenSet.userId ?? "default");
-      const store = yield* openStore(input.store);
-      const entry = yield* addToStore(store, id, tokenSet, now);
-      yield* ctx.mode.json
-        ? printJson({ ok: true, command: "store add", token: entry })
-        : printLines(storeAddLines(ctx.mode, entry));
-    }),
+  runLoaded(load.store, (module) => module.runStoreAdd),
 ).pipe(
   Command.withShortDescription("Add a token set (Miro's token response JSON) from stdin"),
   Command.withDescription(
@@ -503,17 +361,7 @@ const storeRemove = Command.make(
       Flag.withDescription("Id of the token to remove (default: none, required)"),
     ),
   },
-  (input) =>
-    Effect.gen(function* () {
-      const ctx = yield* context;
-      const { checkId, removeFromStore } = yield* load.store();
-      const id = yield* checkId(input.id);
-      const store = yield* openStore(input.store);
-      yield* removeFromStore(store, id);
-      yield* ctx.mode.json
-        ? printJson({ ok: true, command: "store remove", id })
-        : printLines([`removed ${id}`]);
-    }),
+  runLoaded(load.store, (module) => module.runStoreRemove),
 ).pipe(
   Command.withShortDescription("Remove a token from a store (it is not revoked)"),
   Command.withDescription(
@@ -579,56 +427,7 @@ const login = Command.make(
     ),
     showToken: showTokenFlag,
   },
-  (input) =>
-    Effect.gen(function* () {
-      const ctx = yield* context;
-      const { layer, settings } = yield* makeClientLayer(ctx.global, ctx.mode);
-      if (settings.clientId === undefined || !settings.hasClientSecret) {
-        return yield* new UsageError({
-          reason: "login needs the app's client id and client secret",
-          hint: "pass --client-id <id> (or MIRO_CLIENT_ID) and MIRO_CLIENT_SECRET or --client-secret-file <path>",
-        });
-      }
-      if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535) {
-        return yield* new UsageError({ reason: "--port must be 0 to 65535" });
-      }
-      const { authorizationCodeFlow, defaultAuthorizeUrl } = yield* load.loginFlow();
-      const { loginDocument, loginLines, loginReport, saveTokenSet } = yield* load.login();
-      const { checkId } = yield* load.store();
-      const timeout = yield* durationOf("--wait", input.wait);
-      const authorizeUrl =
-        Option.getOrUndefined(input.authorizeUrl) ?? defaultAuthorizeUrl(settings.baseUrl);
-      const parsed = URL.parse(authorizeUrl);
-      if (parsed === null || !/^https?:$/.test(parsed.protocol)) {
-        return yield* new UsageError({ reason: "--authorize-url must be an http(s) URL" });
-      }
-      const requestedId = Option.isSome(input.id) ? yield* checkId(input.id.value) : undefined;
-      const store = Option.isSome(input.store) ? yield* openStore(input.store.value) : undefined;
-      const { tokenSet } = yield* authorizationCodeFlow({
-        clientId: settings.clientId,
-        authorizeUrl,
-        port: input.port,
-        scopes: Option.match(input.scope, {
-          onNone: () => [],
-          onSome: (text) => text.split(/[\s,]+/).filter((scope) => scope !== ""),
-        }),
-        timeout,
-        open: !input.noBrowser && ctx.mode.interactive,
-        onAuthorizeUrl: (url) =>
-          Console.error(
-            `miro-token: open this URL to sign in (waiting up to ${input.wait}):\n${url}`,
-          ),
-      }).pipe(Effect.provide(layer), Effect.scoped);
-      const id = requestedId ?? (yield* checkId(tokenSet.userId ?? "default"));
-      const stored = store === undefined ? null : yield* saveTokenSet(store, id, tokenSet);
-      if (store === undefined && !input.showToken) {
-        yield* warn("the token set was not saved (no --store); it is lost when this command ends");
-      }
-      const report = yield* loginReport(tokenSet, stored, input.showToken);
-      yield* ctx.mode.json
-        ? printJson(loginDocument(report))
-        : printLines(loginLines(ctx.mode, report));
-    }),
+  runLoaded(load.login, (module) => module.runLogin),
 ).pipe(
   Command.withShortDescription("Authorize the app in a browser and save the token set"),
   Command.withDescription(
@@ -656,15 +455,7 @@ const demo = Command.make(
       Flag.withDescription("Port of the embedded emulator; 0 picks a free one (default: 0)"),
     ),
   },
-  (input) =>
-    Effect.gen(function* () {
-      const ctx = yield* context;
-      if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535) {
-        return yield* new UsageError({ reason: "--port must be 0 to 65535" });
-      }
-      const { runDemo } = yield* load.demo();
-      yield* runDemo(ctx.mode, { transport: ctx.global.transport, port: input.port });
-    }),
+  runLoaded(load.demo, (module) => module.runDemoCommand),
 ).pipe(
   Command.withShortDescription("Watch one token live its whole life on a local emulator (~15 s)"),
   Command.withDescription(

@@ -2,7 +2,8 @@
  * Durations as people type them on a command line: `500ms`, `10s`, `5m`, `2h`, `1d`, a bare
  * number of seconds, or combinations such as `1m30s`.
  */
-import { Duration } from "effect";
+import { Duration, Effect } from "effect";
+import { UsageError } from "./Failure.ts";
 
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
 const UNIT_MILLIS: Readonly<Record<string, number>> = {
@@ -41,4 +42,17 @@ export const formatRemaining = (millis: number): string => {
   if (h > 0) return `${h}h ${m}m`;
   if (m > 0) return `${m}m ${s}s`;
   return `${s}s`;
+};
+
+/** A duration option's value, or a usage error naming the option (never the value). */
+export const durationOption = (
+  option: string,
+  text: string,
+): Effect.Effect<Duration.Duration, UsageError> => {
+  const duration = parseDuration(text);
+  return duration === undefined || Duration.toMillis(duration) <= 0
+    ? Effect.fail(
+        new UsageError({ reason: `${option} must be a positive duration such as 30s, 5m or 1h` }),
+      )
+    : Effect.succeed(duration);
 };

@@ -10,7 +10,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { MalformedTokenError, type TokenSubject, tokenProblem } from "@miro-token/core";
-import { Console, Effect, Redacted, Stdio, Stream } from "effect";
+import { Console, Effect, Option, Redacted, Stdio, Stream } from "effect";
 import { TOKEN_INPUT_HINT } from "./ArgvGuard.ts";
 import { ENV, envVar } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
@@ -97,4 +97,31 @@ export const resolveAccessToken = (
     const fromEnv = yield* envVar(ENV.accessToken);
     if (fromEnv !== undefined) return yield* checkSecretText("access token", fromEnv);
     return yield* new UsageError({ reason: "no access token given", hint: TOKEN_INPUT_HINT });
+  });
+
+/** The token arguments of `info`, `revoke` and `watch`: `--token-file` and a lone `-`. */
+export interface TokenArguments {
+  readonly tokenFile: Option.Option<string>;
+  /** The optional positional argument; only `-` is accepted. */
+  readonly stdin: Option.Option<string>;
+}
+
+/** The access token of a command: a lone `-`, `--token-file`, else the environment. */
+export const resolveTokenArguments = (
+  input: TokenArguments,
+): Effect.Effect<Redacted.Redacted<string>, UsageError | MalformedTokenError, Stdio.Stdio> =>
+  Effect.gen(function* () {
+    if (Option.isNone(input.stdin)) {
+      return yield* resolveAccessToken(Option.getOrUndefined(input.tokenFile));
+    }
+    if (input.stdin.value !== "-") {
+      return yield* new UsageError({
+        reason: "unexpected argument (only a lone - is accepted, to read the token from stdin)",
+        hint: "tokens are never accepted on the command line; use MIRO_ACCESS_TOKEN or --token-file",
+      });
+    }
+    if (Option.isSome(input.tokenFile)) {
+      return yield* new UsageError({ reason: "give either - or --token-file, not both" });
+    }
+    return yield* resolveAccessToken("-");
   });

@@ -5,12 +5,8 @@ import { Duration } from "effect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { debugRequested, jsonRequested, refuseSecretsOnArgv } from "../src/ArgvGuard.ts";
-import {
-  endFailureOf,
-  failureOf,
-  statusLine,
-  type WatchEvent,
-} from "../src/commands/WatchCommand.ts";
+import { endFailureOf, failureOf } from "../src/commands/WatchCommand.ts";
+import { statusLine, type WatchEvent } from "../src/commands/WatchOutput.ts";
 import { formatRemaining, parseDuration } from "../src/DurationText.ts";
 import { stripOneNewline } from "../src/TokenInput.ts";
 

@@ -12,7 +12,10 @@ import {
   type TokenInfo,
 } from "@miro-token/core";
 import { Effect, type Redacted } from "effect";
-import { isoTime, type OutputMode, style, table } from "../Output.ts";
+import { makeClientLayer } from "../ClientLayer.ts";
+import { isoTime, type OutputMode, printJson, printLines, style, table } from "../Output.ts";
+import type { RunContext } from "../RunContext.ts";
+import { resolveTokenArguments, type TokenArguments } from "../TokenInput.ts";
 
 /** The result of `info`. */
 export interface InfoReport {
@@ -70,3 +73,14 @@ export const infoLines = (mode: OutputMode, report: InfoReport): ReadonlyArray<s
     ["created by", entity(report.info.createdBy)],
     ["rate limit", headroom(report.rateLimit)],
   ]);
+
+/** The command: settings, then the token, then Miro; prints the report. */
+export const runInfo = (ctx: RunContext, input: TokenArguments) =>
+  Effect.gen(function* () {
+    const { layer } = yield* makeClientLayer(ctx.global, ctx.mode);
+    const token = yield* resolveTokenArguments(input);
+    const report = yield* tokenInfo(token).pipe(Effect.provide(layer));
+    yield* ctx.mode.json
+      ? printJson(infoDocument(report))
+      : printLines(infoLines(ctx.mode, report));
+  });

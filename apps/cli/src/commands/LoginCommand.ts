@@ -10,9 +10,15 @@ import {
   type TokenSet,
   type TokenStoreShape,
 } from "@miro-token/core";
-import { Clock, Effect, Option, Redacted } from "effect";
-import { formatRemaining } from "../DurationText.ts";
-import { isoTime, type OutputMode, style, table } from "../Output.ts";
+import { Clock, Console, Effect, Option, Redacted } from "effect";
+import { makeClientLayer } from "../ClientLayer.ts";
+import { durationOption, formatRemaining } from "../DurationText.ts";
+import { UsageError } from "../Failure.ts";
+import { authorizationCodeFlow, defaultAuthorizeUrl } from "../LoginFlow.ts";
+import { isoTime, type OutputMode, printJson, printLines, style, table, warn } from "../Output.ts";
+import type { RunContext } from "../RunContext.ts";
+import { openStore } from "../StoreAccess.ts";
+import { checkId } from "./StoreCommand.ts";
 
 /** What `login` reports. */
 export interface LoginReport {
@@ -96,3 +102,63 @@ export const loginLines = (mode: OutputMode, report: LoginReport): ReadonlyArray
     ],
     ...(report.accessToken === undefined ? [] : [["access token", report.accessToken] as const]),
   ]);
+
+/** The command's options. */
+export interface LoginInput {
+  readonly store: Option.Option<string>;
+  readonly id: Option.Option<string>;
+  readonly port: number;
+  readonly scope: Option.Option<string>;
+  readonly authorizeUrl: Option.Option<string>;
+  readonly wait: string;
+  readonly noBrowser: boolean;
+  readonly showToken: boolean;
+}
+
+/** The command: check everything first, then run the flow, then save and report. */
+export const runLogin = (ctx: RunContext, input: LoginInput) =>
+  Effect.gen(function* () {
+    const { layer, settings } = yield* makeClientLayer(ctx.global, ctx.mode);
+    if (settings.clientId === undefined || !settings.hasClientSecret) {
+      return yield* new UsageError({
+        reason: "login needs the app's client id and client secret",
+        hint: "pass --client-id <id> (or MIRO_CLIENT_ID) and MIRO_CLIENT_SECRET or --client-secret-file <path>",
+      });
+    }
+    if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535) {
+      return yield* new UsageError({ reason: "--port must be 0 to 65535" });
+    }
+    const timeout = yield* durationOption("--wait", input.wait);
+    const authorizeUrl =
+      Option.getOrUndefined(input.authorizeUrl) ?? defaultAuthorizeUrl(settings.baseUrl);
+    const parsed = URL.parse(authorizeUrl);
+    if (parsed === null || !/^https?:$/.test(parsed.protocol)) {
+      return yield* new UsageError({ reason: "--authorize-url must be an http(s) URL" });
+    }
+    const requestedId = Option.isSome(input.id) ? yield* checkId(input.id.value) : undefined;
+    const store = Option.isSome(input.store) ? yield* openStore(input.store.value) : undefined;
+    const { tokenSet } = yield* authorizationCodeFlow({
+      clientId: settings.clientId,
+      authorizeUrl,
+      port: input.port,
+      scopes: Option.match(input.scope, {
+        onNone: () => [],
+        onSome: (text) => text.split(/[\s,]+/).filter((scope) => scope !== ""),
+      }),
+      timeout,
+      open: !input.noBrowser && ctx.mode.interactive,
+      onAuthorizeUrl: (url) =>
+        Console.error(
+          `miro-token: open this URL to sign in (waiting up to ${input.wait}):\n${url}`,
+        ),
+    }).pipe(Effect.provide(layer), Effect.scoped);
+    const id = requestedId ?? (yield* checkId(tokenSet.userId ?? "default"));
+    const stored = store === undefined ? null : yield* saveTokenSet(store, id, tokenSet);
+    if (store === undefined && !input.showToken) {
+      yield* warn("the token set was not saved (no --store); it is lost when this command ends");
+    }
+    const report = yield* loginReport(tokenSet, stored, input.showToken);
+    yield* ctx.mode.json
+      ? printJson(loginDocument(report))
+      : printLines(loginLines(ctx.mode, report));
+  });

@@ -17,11 +17,15 @@ import {
   type TokenStoreShape,
 } from "@miro-token/core";
 import { Clock, Effect, Option, Redacted, type Scope } from "effect";
+import { makeClientLayer } from "../ClientLayer.ts";
 import { formatRemaining } from "../DurationText.ts";
 import { StoreEntryNotFoundError, UsageError } from "../Failure.ts";
-import { isoTime, type OutputMode, style, table } from "../Output.ts";
+import { isoTime, type OutputMode, printJson, printLines, style, table } from "../Output.ts";
+import type { RunContext } from "../RunContext.ts";
+import { openStore } from "../StoreAccess.ts";
 import { prepareAtomicWrite, readTokenSetFile } from "../TokenSetFile.ts";
 import { parseTokenSetText, tokenSetDocument } from "../TokenSetText.ts";
+import { checkId } from "./StoreCommand.ts";
 
 /** The result of a refresh. */
 export interface RefreshReport {
@@ -145,3 +149,35 @@ export const refreshLines = (mode: OutputMode, result: RefreshReport): ReadonlyA
     ],
     ...(result.accessToken === undefined ? [] : [["access token", result.accessToken] as const]),
   ]);
+
+/** The command's options. */
+export interface RefreshInput {
+  readonly store: Option.Option<string>;
+  readonly id: Option.Option<string>;
+  readonly tokenSet: Option.Option<string>;
+  readonly showToken: boolean;
+}
+
+/** The command: exactly one of a store entry or a token-set file. */
+export const runRefresh = (ctx: RunContext, input: RefreshInput) =>
+  Effect.gen(function* () {
+    if (Option.isSome(input.store) === Option.isSome(input.tokenSet)) {
+      return yield* new UsageError({
+        reason: "give exactly one of --store <path> or --token-set <path>",
+        hint: "miro-token refresh --store ~/.miro-token --id alice",
+      });
+    }
+    const { layer } = yield* makeClientLayer(ctx.global, ctx.mode);
+    const id = Option.isSome(input.id) ? yield* checkId(input.id.value) : undefined;
+    const result = Option.isSome(input.store)
+      ? yield* Effect.flatMap(openStore(input.store.value), (store) =>
+          refreshStored(store, id, input.showToken),
+        ).pipe(Effect.provide(layer))
+      : yield* refreshTokenSetFile(Option.getOrThrow(input.tokenSet), input.showToken).pipe(
+          Effect.provide(layer),
+          Effect.scoped,
+        );
+    yield* ctx.mode.json
+      ? printJson(refreshDocument(result))
+      : printLines(refreshLines(ctx.mode, result));
+  });

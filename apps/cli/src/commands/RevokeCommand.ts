@@ -6,8 +6,11 @@
  */
 import { fingerprint, type MiroTokenError, type RevokeResult, TokenClient } from "@miro-token/core";
 import { Effect, type Redacted } from "effect";
+import { makeClientLayer } from "../ClientLayer.ts";
 import { RevokeNotEffectiveError } from "../Failure.ts";
-import { type OutputMode, style, table, warn } from "../Output.ts";
+import { type OutputMode, printJson, printLines, style, table, warn } from "../Output.ts";
+import type { RunContext } from "../RunContext.ts";
+import { resolveTokenArguments, type TokenArguments } from "../TokenInput.ts";
 
 /** The warning shown when revoking without client credentials. */
 export const V1_DEPRECATION_WARNING =
@@ -64,3 +67,22 @@ export const revokeLines = (mode: OutputMode, report: RevokeReport): ReadonlyArr
         : style.green(mode, "token info now says invalid"),
     ],
   ]);
+
+/** The command's options. */
+export interface RevokeInput extends TokenArguments {
+  readonly verify: boolean;
+}
+
+/** The command: settings, then the token, then Miro; prints the report. */
+export const runRevoke = (ctx: RunContext, input: RevokeInput) =>
+  Effect.gen(function* () {
+    const { layer, settings } = yield* makeClientLayer(ctx.global, ctx.mode);
+    const token = yield* resolveTokenArguments(input);
+    const report = yield* revokeToken(token, {
+      verify: input.verify,
+      hasCredentials: settings.clientId !== undefined && settings.hasClientSecret,
+    }).pipe(Effect.provide(layer));
+    yield* ctx.mode.json
+      ? printJson(revokeDocument(report))
+      : printLines(revokeLines(ctx.mode, report));
+  });

@@ -9,10 +9,14 @@ import {
   type TokenSet,
   type TokenStoreShape,
 } from "@miro-token/core";
-import { Effect, Option } from "effect";
+import { Clock, Effect, Option } from "effect";
 import { formatRemaining } from "../DurationText.ts";
 import { StoreEntryNotFoundError, UsageError } from "../Failure.ts";
-import { isoTime, type OutputMode, style, table } from "../Output.ts";
+import { isoTime, type OutputMode, printJson, printLines, style, table } from "../Output.ts";
+import type { RunContext } from "../RunContext.ts";
+import { openStore } from "../StoreAccess.ts";
+import { readStdin } from "../TokenInput.ts";
+import { parseTokenSetText } from "../TokenSetText.ts";
 
 /** What `list` shows of one entry. */
 export interface StoreEntryView {
@@ -137,3 +141,44 @@ export const storeAddLines = (mode: OutputMode, entry: StoreEntryView): Readonly
     ["expires", entry.expiresAt === null ? "never" : isoTime(entry.expiresAt)],
     ["refreshable", entry.refreshable ? "yes" : "no (no refresh token)"],
   ]);
+
+/** `store list`. */
+export const runStoreList = (ctx: RunContext, input: { readonly store: string }) =>
+  Effect.gen(function* () {
+    const store = yield* openStore(input.store);
+    const now = yield* Clock.currentTimeMillis;
+    const entries = yield* listStore(store, now);
+    yield* ctx.mode.json
+      ? printJson({ ok: true, command: "store list", tokens: entries })
+      : printLines(storeListLines(ctx.mode, entries, now));
+  });
+
+/** `store add`: the token set from stdin. */
+export const runStoreAdd = (
+  ctx: RunContext,
+  input: { readonly store: string; readonly id: Option.Option<string> },
+) =>
+  Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis;
+    const tokenSet = yield* parseTokenSetText(yield* readStdin(), now, "stdin");
+    const id = yield* checkId(Option.getOrUndefined(input.id) ?? tokenSet.userId ?? "default");
+    const store = yield* openStore(input.store);
+    const entry = yield* addToStore(store, id, tokenSet, now);
+    yield* ctx.mode.json
+      ? printJson({ ok: true, command: "store add", token: entry })
+      : printLines(storeAddLines(ctx.mode, entry));
+  });
+
+/** `store remove`. */
+export const runStoreRemove = (
+  ctx: RunContext,
+  input: { readonly store: string; readonly id: string },
+) =>
+  Effect.gen(function* () {
+    const id = yield* checkId(input.id);
+    const store = yield* openStore(input.store);
+    yield* removeFromStore(store, id);
+    yield* ctx.mode.json
+      ? printJson({ ok: true, command: "store remove", id })
+      : printLines([`removed ${id}`]);
+  });

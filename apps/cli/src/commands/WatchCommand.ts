@@ -10,8 +10,8 @@
  */
 import {
   fingerprint,
+  TOKEN_STATUS_TAGS,
   type TokenClient,
-  TokenStatus,
   type TokenStatusTag,
   TokenStore,
   type TokenStoreShape,
@@ -26,13 +26,26 @@ import {
   Layer,
   Option,
   type Redacted,
-  Schema,
   Stream,
   Terminal,
 } from "effect";
-import { formatRemaining } from "../DurationText.ts";
-import { WatchConditionError } from "../Failure.ts";
-import { isoTime, type OutputMode, printJson, style } from "../Output.ts";
+import { makeClientLayer } from "../ClientLayer.ts";
+import { durationOption, formatRemaining } from "../DurationText.ts";
+import { UsageError, WatchConditionError } from "../Failure.ts";
+import { type OutputMode, printJson } from "../Output.ts";
+import type { RunContext } from "../RunContext.ts";
+import { openStore } from "../StoreAccess.ts";
+import { resolveTokenArguments, type TokenArguments } from "../TokenInput.ts";
+import {
+  changeLine,
+  eventDocument,
+  expiryOf,
+  GOOD,
+  statusLine,
+  type WatchEvent,
+} from "./WatchOutput.ts";
+
+export type { WatchEvent } from "./WatchOutput.ts";
 
 /** What to watch. */
 export type WatchSource =
@@ -46,14 +59,6 @@ export interface StopConditions {
   readonly failIfTtlBelow: Duration.Duration | undefined;
 }
 
-/** One status of one token, as the CLI reports it. */
-export interface WatchEvent {
-  readonly id: string | null;
-  readonly fingerprint: string;
-  readonly generation: number | null;
-  readonly status: TokenStatus;
-}
-
 /** Live counters the status line reads (fed by the client's request hooks). */
 export interface WatchActivity {
   /** Requests in flight now. */
@@ -61,14 +66,6 @@ export interface WatchActivity {
   /** Requests finished so far. */
   completed: number;
 }
-
-/** The statuses in which a token is fine. */
-const GOOD: ReadonlySet<TokenStatusTag> = new Set([
-  "Active",
-  "Expiring",
-  "Refreshing",
-  "Refreshed",
-]);
 
 /** The events of a source, as a stream. */
 export const watchEvents = (
@@ -91,33 +88,6 @@ export const watchEvents = (
     Stream.provide(Layer.succeed(TokenStore, source.store)),
   );
 };
-
-/** The expiry a status knows of, if any. */
-export const expiryOf = (status: TokenStatus): number | undefined => {
-  switch (status._tag) {
-    case "Active":
-    case "Refreshed":
-    case "Expired":
-      return status.expiresAt;
-    case "Expiring":
-      return status.expiresAt;
-    default:
-      return undefined;
-  }
-};
-
-const encodeStatus = Schema.encodeSync(TokenStatus);
-
-/** The NDJSON line of an event. */
-export const eventDocument = (event: WatchEvent, at: number) => ({
-  type: "status" as const,
-  at: isoTime(at),
-  id: event.id,
-  fingerprint: event.fingerprint,
-  generation: event.generation,
-  state: event.status._tag,
-  status: encodeStatus(event.status),
-});
 
 /** The failure a status implies when the watch must stop on it, if any. */
 export const failureOf = (
@@ -156,52 +126,6 @@ export const endFailureOf = (
   const who = event.id === null ? `token ${event.fingerprint}` : `token ${event.id}`;
   return new WatchConditionError({ reason: `${who} ended ${state}`, state });
 };
-
-const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-const paintState = (mode: OutputMode, state: TokenStatusTag): string =>
-  GOOD.has(state)
-    ? style.green(mode, state)
-    : state === "Unreachable" || state === "RateLimited" || state === "Expiring"
-      ? style.yellow(mode, state)
-      : style.red(mode, state);
-
-/** The live status line for the latest events. */
-export const statusLine = (
-  mode: OutputMode,
-  latest: ReadonlyMap<string, WatchEvent>,
-  now: number,
-  nextProbeAt: number | undefined,
-  frame: number,
-  inFlight: boolean,
-): string => {
-  const spinner = inFlight
-    ? style.cyan(mode, SPINNER[frame % SPINNER.length] ?? "*")
-    : style.dim(mode, "●");
-  const next =
-    nextProbeAt === undefined
-      ? ""
-      : `  next probe in ${formatRemaining(Math.max(1, nextProbeAt - now))}`;
-  const events = [...latest.values()];
-  if (events.length === 1 && events[0] !== undefined) {
-    const event = events[0];
-    const expiresAt = expiryOf(event.status);
-    const expiry =
-      expiresAt === undefined ? "" : `  expires in ${formatRemaining(expiresAt - now)}`;
-    return `${spinner} ${event.id ?? event.fingerprint}  ${paintState(mode, event.status._tag)}${expiry}${next}`;
-  }
-  const counts = new Map<string, number>();
-  for (const event of events)
-    counts.set(event.status._tag, (counts.get(event.status._tag) ?? 0) + 1);
-  const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(", ");
-  return `${spinner} ${events.length} tokens: ${summary || "starting"}${next}`;
-};
-
-/** One permanent line per change, above the status line. */
-export const changeLine = (mode: OutputMode, event: WatchEvent, at: number): string =>
-  `${style.dim(mode, isoTime(at))}  ${event.id === null ? event.fingerprint : `${event.id} ${style.dim(mode, event.fingerprint)}`}  ${paintState(mode, event.status._tag)}${
-    event.generation === null ? "" : style.dim(mode, `  gen ${event.generation}`)
-  }`;
 
 /**
  * Run a watch to its end: print each event (NDJSON or the live line) and stop as the
@@ -305,3 +229,63 @@ export const parseState = (
   tags: ReadonlyArray<TokenStatusTag>,
 ): Option.Option<TokenStatusTag> =>
   Option.fromNullishOr(tags.find((tag) => tag.toLowerCase() === text.toLowerCase()));
+
+/** The command's options. */
+export interface WatchInput extends TokenArguments {
+  readonly store: Option.Option<string>;
+  readonly once: boolean;
+  readonly until: Option.Option<string>;
+  readonly failIfTtlBelow: Option.Option<string>;
+  readonly interval: string;
+  readonly refreshWindow: string;
+}
+
+/** The command: one token from the token inputs, or every token of `--store`. */
+export const runWatchCommand = (ctx: RunContext, input: WatchInput) =>
+  Effect.gen(function* () {
+    const interval = yield* durationOption("--interval", input.interval);
+    const refreshWindow = yield* durationOption("--refresh-window", input.refreshWindow);
+    const failIfTtlBelow = Option.isSome(input.failIfTtlBelow)
+      ? yield* durationOption("--fail-if-ttl-below", input.failIfTtlBelow.value)
+      : undefined;
+    const until = Option.flatMap(input.until, (text) => parseState(text, TOKEN_STATUS_TAGS));
+    if (Option.isSome(input.until) && Option.isNone(until)) {
+      return yield* new UsageError({
+        reason: `--until must be one of ${TOKEN_STATUS_TAGS.join(", ")}`,
+      });
+    }
+    const activity: WatchActivity = { inFlight: 0, completed: 0 };
+    const { layer } = yield* makeClientLayer(ctx.global, ctx.mode, {
+      onStart: () => {
+        activity.inFlight += 1;
+      },
+      onEnd: () => {
+        activity.inFlight -= 1;
+        activity.completed += 1;
+      },
+    });
+    let source: WatchSource;
+    let expectedIds = 1;
+    if (Option.isSome(input.store)) {
+      if (Option.isSome(input.tokenFile) || Option.isSome(input.stdin)) {
+        return yield* new UsageError({ reason: "give either --store or one token, not both" });
+      }
+      const store = yield* openStore(input.store.value);
+      expectedIds = (yield* store.list()).length;
+      if (expectedIds === 0 && (input.once || Option.isSome(until))) {
+        return yield* new UsageError({
+          reason: "the store is empty: nothing to wait for",
+          hint: "add a token with miro-token store add or miro-token login --store",
+        });
+      }
+      source = { _tag: "Store", store };
+    } else {
+      source = { _tag: "Token", token: yield* resolveTokenArguments(input) };
+    }
+    yield* runWatch(
+      watchEvents(source, watchOptionsOf(interval, refreshWindow)),
+      ctx.mode,
+      { once: input.once, until: Option.getOrUndefined(until), failIfTtlBelow },
+      { expectedIds, interval, activity },
+    ).pipe(Effect.provide(layer));
+  });
