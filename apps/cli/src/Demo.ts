@@ -31,9 +31,10 @@ import { revokeToken } from "./commands/RevokeCommand.ts";
 import { watchEvents } from "./commands/WatchCommand.ts";
 import { changeLine, eventDocument, type WatchEvent } from "./commands/WatchOutput.ts";
 import { formatRemaining } from "./DurationText.ts";
-import { DemoError, UsageError } from "./Failure.ts";
+import { DemoError } from "./Failure.ts";
 import type { TransportName } from "./GlobalOptions.ts";
 import { isoTime, type OutputMode, printJson, printLines, style } from "./Output.ts";
+import { checkPort } from "./PortOption.ts";
 import type { RunContext } from "./RunContext.ts";
 
 /** Timing of the story (real time). */
@@ -278,6 +279,6 @@ export const runDemo = (mode: OutputMode, options: DemoOptions) =>
 
 /** The command: `--port` checked, then the story with the run's transport. */
 export const runDemoCommand = (ctx: RunContext, input: { readonly port: number }) =>
-  Number.isInteger(input.port) && input.port >= 0 && input.port <= 65_535
-    ? runDemo(ctx.mode, { transport: ctx.global.transport, port: input.port })
-    : Effect.fail(new UsageError({ reason: "--port must be 0 to 65535" }));
+  Effect.flatMap(checkPort(input.port), (port) =>
+    runDemo(ctx.mode, { transport: ctx.global.transport, port }),
+  );

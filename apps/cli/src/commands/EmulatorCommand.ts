@@ -10,6 +10,7 @@ import type { Emulator } from "@miro-token/emulator";
 import { Effect, type Scope } from "effect";
 import { UsageError } from "../Failure.ts";
 import { type OutputMode, printJson, printLines, table } from "../Output.ts";
+import { checkPort } from "../PortOption.ts";
 
 /** The default port, as the emulator's own binary uses. */
 export const DEFAULT_EMULATOR_PORT = 8710;
@@ -50,9 +51,7 @@ export const runEmulator = (
   options: { readonly port: number; readonly host: string; readonly showToken: boolean },
 ): Effect.Effect<never, UsageError, Scope.Scope> =>
   Effect.gen(function* () {
-    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
-      return yield* new UsageError({ reason: "--port must be 0 to 65535" });
-    }
+    yield* checkPort(options.port);
     const emulator = yield* startEmulatorScoped(options);
     const seed = emulator.seed;
     const access = seed === undefined ? undefined : yield* fingerprint(seed.tokens.accessToken);

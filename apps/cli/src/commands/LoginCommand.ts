@@ -16,6 +16,7 @@ import { durationOption, formatRemaining } from "../DurationText.ts";
 import { UsageError } from "../Failure.ts";
 import { authorizationCodeFlow, defaultAuthorizeUrl } from "../LoginFlow.ts";
 import { isoTime, type OutputMode, printJson, printLines, style, table, warn } from "../Output.ts";
+import { checkPort } from "../PortOption.ts";
 import type { RunContext } from "../RunContext.ts";
 import { openStore } from "../StoreAccess.ts";
 import { checkId } from "./StoreCommand.ts";
@@ -125,9 +126,7 @@ export const runLogin = (ctx: RunContext, input: LoginInput) =>
         hint: "pass --client-id <id> (or MIRO_CLIENT_ID) and MIRO_CLIENT_SECRET or --client-secret-file <path>",
       });
     }
-    if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535) {
-      return yield* new UsageError({ reason: "--port must be 0 to 65535" });
-    }
+    yield* checkPort(input.port);
     const timeout = yield* durationOption("--wait", input.wait);
     const authorizeUrl =
       Option.getOrUndefined(input.authorizeUrl) ?? defaultAuthorizeUrl(settings.baseUrl);
