@@ -8,7 +8,7 @@
  * value. Secret files and stdin are read through the `Stdio` service and `node:fs`, and
  * capped, so a wrong path (a log file, /dev/zero) cannot exhaust memory.
  */
-import { readFile } from "node:fs/promises";
+import { readFile } from "node:fs";
 import { MalformedTokenError, type TokenSubject, tokenProblem } from "@miro-token/core";
 import { Console, Effect, Option, Redacted, Stdio, Stream } from "effect";
 import { TOKEN_INPUT_HINT } from "./ArgvGuard.ts";
@@ -58,12 +58,17 @@ const errnoOf = (error: unknown): string => {
  */
 export const readSecretFile = (path: string, option: string) =>
   Effect.tryPromise({
-    try: async () => {
-      const bytes = await readFile(path);
-      if (bytes.byteLength > MAX_SECRET_INPUT_BYTES)
-        throw Object.assign(new Error(), { code: "EFBIG" });
-      return bytes.toString("utf8");
-    },
+    // node:fs rather than node:fs/promises: the latter loads readline and more at start-up.
+    try: () =>
+      new Promise<string>((resolve, reject) =>
+        readFile(path, (error, bytes) => {
+          if (error !== null) return reject(error);
+          if (bytes.byteLength > MAX_SECRET_INPUT_BYTES) {
+            return reject(Object.assign(new Error(), { code: "EFBIG" }));
+          }
+          resolve(bytes.toString("utf8"));
+        }),
+      ),
     catch: (error) =>
       new UsageError({ reason: `cannot read the file given to ${option} (${errnoOf(error)})` }),
   });
