@@ -73,9 +73,9 @@ try {
       process.exit(130);
     }
     stoppingSince = Date.now();
-    void watcher.close(signal).then(({ clean }) => {
-      process.exitCode = clean ? 0 : 1;
-    });
+    // Exit explicitly: after the shutdown timeout an abandoned refresh must not keep the
+    // process alive (the store stays valid: its writes are atomic).
+    void watcher.close(signal).then(({ clean }) => process.exit(clean ? 0 : 1));
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);

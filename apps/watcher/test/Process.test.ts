@@ -233,4 +233,45 @@ describe("the miro-token-watcher process", () => {
     expect((await r.exit).code).toBe(0);
     expect(r.stderr()).not.toMatch(/EPIPE|\n\s+at /);
   });
+
+  it("bounds the shutdown: a refresh still in flight after --shutdown-timeout is abandoned, exit 1, store readable", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const { emulator, stop } = await startSyncedEmulator({ accessTokenTtlSeconds: 30 });
+    cleanups.push(stop);
+    await issueAndStore(emulator, dir.path, 1);
+    const client = emulator.seed!.client;
+    emulator.queueFault("token", { kind: "delay", ms: 4_000 });
+    const r = run(
+      [
+        "--store",
+        dir.path,
+        "--port",
+        "0",
+        "--base-url",
+        emulator.baseUrl,
+        "--interval",
+        "100ms",
+        "--refresh-window",
+        "60s",
+        "--shutdown-timeout",
+        "300ms",
+        "--client-id",
+        client.clientId,
+      ],
+      { MIRO_CLIENT_SECRET: client.clientSecret },
+    );
+    await waitFor("a refresh in flight", () =>
+      emulator.requests.some((req) => req.route === "token" && req.status === 0),
+    );
+    const signalledAt = Date.now();
+    r.child.kill("SIGTERM");
+    expect((await r.exit).code).toBe(1);
+    expect(Date.now() - signalledAt).toBeLessThan(2_000);
+    const last = JSON.parse(r.stdout().trim().split("\n").at(-1)!) as Record<string, unknown>;
+    expect(last).toMatchObject({ event: "stopped", clean: false });
+    // Whatever the refresh's fate, the store reads back whole (generation 1: never persisted).
+    const stored = await readStore(dir.path);
+    expect(stored.map((e) => [e.id, e.generation])).toEqual([["token-0", 1]]);
+  });
 });
