@@ -9,12 +9,11 @@
  * when a target is missed). Results go to `bench/results/cold-start-*.json`.
  */
 import { execFile, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { arch, cpus, platform } from "node:os";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startEmulatorProcess } from "./EmulatorProcess.ts";
 import { type BenchCase, runInterleaved } from "./Harness.ts";
-import { formatRatio } from "./Stats.ts";
+import { printResults, printTargets, type Target, writeResults } from "./Report.ts";
 
 const BASELINE = "node -e 0";
 const quick = process.argv.includes("--quick");
@@ -58,48 +57,19 @@ const cases: ReadonlyArray<BenchCase> = [
 
 try {
   const results = await runInterleaved(cases, BASELINE, options);
-  const width = Math.max(...results.map((r) => r.name.length));
-  console.log(`\ncold start, ${options.rounds} rounds x ${options.callsPerRound} spawns`);
-  console.log(`${"case".padEnd(width)}  ${"median".padStart(9)}  ${"vs node -e 0".padStart(12)}`);
-  for (const r of results) {
-    console.log(
-      `${r.name.padEnd(width)}  ${`${(r.medianMicros / 1000).toFixed(1)} ms`.padStart(9)}  ${formatRatio(r.ratio).padStart(12)}`,
-    );
-  }
-  const targets = [
-    ["miro-token --help", 2.5],
-    ["miro-token info", 3.5],
-  ] as const;
-  console.log("\ntargets");
-  let missed = 0;
-  for (const [name, limit] of targets) {
-    const ratio = results.find((r) => r.name === name)!.ratio;
-    const met = ratio <= limit;
-    if (!met) missed += 1;
-    console.log(
-      `${name.padEnd(width)}  ${formatRatio(ratio)}  ${met ? `<= ${limit}x  met` : `> ${limit}x  MISSED`}`,
-    );
-  }
-  const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
-  mkdirSync(resultsDir, { recursive: true });
-  const file = `${resultsDir}cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  writeFileSync(
-    file,
-    `${JSON.stringify(
-      {
-        kind: "cold-start",
-        node: process.version,
-        platform: `${platform()} ${arch()}`,
-        cpus: cpus().length,
-        options,
-        results,
-        targets: targets.map(([name, limit]) => ({ name, limit })),
-      },
-      null,
-      2,
-    )}\n`,
+  printResults(
+    `cold start, ${options.rounds} rounds x ${options.callsPerRound} spawns`,
+    results,
+    BASELINE,
+    (micros) => `${(micros / 1000).toFixed(1)} ms`,
   );
-  console.log(`\nwritten ${file}`);
+  const ratioOf = (name: string) => results.find((r) => r.name === name)!.ratio;
+  const targets: ReadonlyArray<Target> = [
+    { name: "miro-token --help", ratio: ratioOf("miro-token --help"), limit: 2.5 },
+    { name: "miro-token info", ratio: ratioOf("miro-token info"), limit: 3.5 },
+  ];
+  const missed = printTargets(targets);
+  writeResults("cold-start", { options, results, targets });
   if (strict && missed > 0) process.exitCode = 1;
 } finally {
   await emulator.stop();
