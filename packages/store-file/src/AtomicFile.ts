@@ -148,21 +148,23 @@ export const readFileIfExists = (
   path: string,
   operation: string,
 ): Effect.Effect<Option.Option<string>, StoreError> =>
-  fsCallTolerating(operation, "open", ["ENOENT"], () =>
-    fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW),
-  ).pipe(
-    Effect.catchTag("StoreError", (error) =>
-      Effect.fail(
-        error.reason.startsWith("ELOOP")
-          ? storeError(operation, "ELOOP (token file is a symbolic link; refused)")
-          : error,
+  // The open runs as the (uninterruptible) acquire: an interrupted read still gets its handle
+  // back and closes it, instead of leaving it to the garbage collector.
+  Effect.acquireUseRelease(
+    fsCallTolerating(operation, "open", ["ENOENT"], () =>
+      fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW),
+    ).pipe(
+      Effect.catchTag("StoreError", (error) =>
+        Effect.fail(
+          error.reason.startsWith("ELOOP")
+            ? storeError(operation, "ELOOP (token file is a symbolic link; refused)")
+            : error,
+        ),
       ),
     ),
-    Effect.flatMap((handle) =>
+    (handle) =>
       handle === undefined
         ? Effect.succeed(Option.none<string>())
-        : withHandle(Effect.succeed(handle), operation, (opened) =>
-            fsCall(operation, "read", () => opened.readFile("utf8")).pipe(Effect.map(Option.some)),
-          ),
-    ),
+        : fsCall(operation, "read", () => handle.readFile("utf8")).pipe(Effect.map(Option.some)),
+    (handle) => (handle === undefined ? Effect.void : closeQuietly(handle)),
   );
