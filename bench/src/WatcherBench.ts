@@ -18,17 +18,18 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { arch, cpus, platform, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { TokenStore } from "@miro-token/core";
+import { FileTokenStore } from "@miro-token/store-file";
 import { Effect, Redacted } from "effect";
-import { FileTokenStore } from "../../packages/store-file/src/index.ts";
 import { startEmulatorProcess } from "./EmulatorProcess.ts";
 import { effectClient } from "./OurClients.ts";
 import { type OwnedCase, rawNodeHttp, rawUndici } from "./RawClients.ts";
+import { writeResults } from "./Report.ts";
 import { median } from "./Stats.ts";
 
 /** The watcher side, shared with the CI-scale soak test: it runs in its own process. */
@@ -282,20 +283,7 @@ try {
     console.log(`${name.padEnd(34)} ${value.padEnd(24)} ${verdict(ok)}`);
   }
 
-  const resultsDir = new URL("../results/", import.meta.url);
-  mkdirSync(resultsDir, { recursive: true });
-  const machine = {
-    node: process.version,
-    platform: platform(),
-    arch: arch(),
-    cpus: cpus().length,
-    cpu: cpus()[0]?.model,
-  };
-  writeFileSync(
-    new URL("watcher.json", resultsDir),
-    `${JSON.stringify({ date: new Date().toISOString(), machine, watcher: watcherResult, floor, checks }, null, 2)}\n`,
-  );
-  console.log("\nwritten: bench/results/watcher.json");
+  writeResults("watcher", { watcher: watcherResult, floor, checks });
   if (checks.some(([, , ok]) => !ok)) process.exitCode = 1;
 } finally {
   await emulator.stop();
