@@ -10,10 +10,11 @@
  */
 import {
   endpointOf,
-  HttpTransport,
+  type HttpTransport,
   MalformedTokenError,
   MiroConfig,
   type MiroConfigOptions,
+  observeTransport,
   TokenClient,
   tokenProblem,
 } from "@miro-token/core";
@@ -130,30 +131,31 @@ const observed = (
   mode: Pick<OutputMode, "verbose">,
   hooks: RequestHooks,
 ): Layer.Layer<HttpTransport> =>
-  Layer.effect(
-    HttpTransport,
-    Effect.gen(function* () {
-      const transport = yield* HttpTransport;
-      return HttpTransport.of({
-        send: (request) =>
-          Effect.suspend(() => {
-            const started = performance.now();
-            hooks.onStart?.();
-            const took = () => `${Math.round(performance.now() - started)} ms`;
-            const where = `${request.method} ${endpointOf(request.url)}`;
-            return transport.send(request).pipe(
-              Effect.tap((response) =>
-                diagnostic(mode, `${where} -> ${response.status} in ${took()}`),
-              ),
-              Effect.tapError((error) =>
-                diagnostic(mode, `${where} -> ${error.kind} (${error.reason}) in ${took()}`),
-              ),
-              Effect.ensuring(Effect.sync(() => hooks.onEnd?.())),
-            );
-          }),
-      });
-    }),
-  ).pipe(Layer.provide(inner));
+  observeTransport(inner, {
+    onStart: () => Effect.sync(() => hooks.onStart?.()),
+    onSettled: (request, outcome, millis) => {
+      const where = `${request.method} ${endpointOf(request.url)}`;
+      const took = `${Math.round(millis)} ms`;
+      const done = Effect.sync(() => hooks.onEnd?.());
+      switch (outcome._tag) {
+        case "Response":
+          return Effect.andThen(
+            diagnostic(mode, `${where} -> ${outcome.response.status} in ${took}`),
+            done,
+          );
+        case "Failure":
+          return Effect.andThen(
+            diagnostic(
+              mode,
+              `${where} -> ${outcome.error.kind} (${outcome.error.reason}) in ${took}`,
+            ),
+            done,
+          );
+        case "Interrupted":
+          return done;
+      }
+    },
+  });
 
 /** The configuration core runs with, from resolved settings. */
 export const miroConfigOptions = (

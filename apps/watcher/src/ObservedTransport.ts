@@ -7,8 +7,8 @@
  *
  * @since 0.1.0
  */
-import { HttpTransport } from "@miro-token/core";
-import { Effect, Layer } from "effect";
+import { type HttpTransport, observeTransport } from "@miro-token/core";
+import { Effect, type Layer } from "effect";
 import type { Metrics } from "./Metrics.ts";
 
 /**
@@ -21,41 +21,15 @@ export const observedTransport = <E, R>(
   metrics: Metrics,
   inner: Layer.Layer<HttpTransport, E, R>,
 ): Layer.Layer<HttpTransport, E, R> =>
-  Layer.effect(
-    HttpTransport,
-    Effect.gen(function* () {
-      const transport = yield* HttpTransport;
-      return HttpTransport.of({
-        send: (request) =>
-          Effect.suspend(() => {
-            // Timed from when the attempt runs, not from when its effect was built.
-            const started = performance.now();
-            const seconds = () => (performance.now() - started) / 1000;
-            return transport.send(request).pipe(
-              Effect.tap((response) =>
-                Effect.sync(() =>
-                  metrics.observeExchange(
-                    request.url,
-                    response.status,
-                    seconds(),
-                    response.headers,
-                    Date.now(),
-                  ),
-                ),
-              ),
-              Effect.tapError((error) =>
-                Effect.sync(() =>
-                  metrics.observeExchange(
-                    request.url,
-                    error.kind,
-                    seconds(),
-                    undefined,
-                    Date.now(),
-                  ),
-                ),
-              ),
-            );
-          }),
-      });
-    }),
-  ).pipe(Layer.provide(inner));
+  observeTransport(inner, {
+    onSettled: (request, outcome, millis) =>
+      Effect.sync(() => {
+        const seconds = millis / 1000;
+        if (outcome._tag === "Response") {
+          const { status, headers } = outcome.response;
+          metrics.observeExchange(request.url, status, seconds, headers, Date.now());
+        } else if (outcome._tag === "Failure") {
+          metrics.observeExchange(request.url, outcome.error.kind, seconds, undefined, Date.now());
+        }
+      }),
+  });

@@ -17,6 +17,7 @@ export * from "./HttpTransport.ts";
 export * from "./JsonText.ts";
 export * from "./MiroConfig.ts";
 export * from "./MiroErrorBody.ts";
+export * from "./ObservedTransport.ts";
 export type { RevokeResult } from "./operations/RevokeOperation.ts";
 export { REVOKE_MAX_ATTEMPTS } from "./operations/RevokeOperation.ts";
 export {
