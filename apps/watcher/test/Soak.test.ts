@@ -1,12 +1,13 @@
 /**
- * RELIABILITY targets 20 (memory soak) and 21 (no leaks on dispose) at CI scale: 2,000 tokens
- * for 30 s at the target's request rate (~167 probes/s, each token every 12 s) with about 1%
- * injected faults (503, connection reset, 429 with Retry-After), the watcher in its own process
- * with `--expose-gc`. Pass: heap after GC at the end <= 1.2x the heap at half time, event-loop
- * delay p99 < 100 ms, RSS growth < 200 MB, CPU < 1 core, no token lost to a terminal state, a clean
- * close, the watcher collected (WeakRef), no live handle left: the process exits on its own.
- * The full 10,000 tokens x 2 minutes and the 10-minute soak run from `pnpm bench`
- * (bench/src/WatcherBench.ts).
+ * RELIABILITY targets 20 (memory soak) and 21 (no leaks on dispose) at CI scale, as the watcher
+ * issue sets it: 10,000 tokens for 2 minutes at the target's request rate (~167 probes/s, each
+ * token every 60 s) with about 1% injected faults (503, connection reset, 429 with
+ * Retry-After), the watcher in its own process with `--expose-gc`. Pass: heap after GC at the
+ * end <= 1.2x the heap at minute one, event-loop delay p99 < 100 ms, flat RSS after minute one, CPU <
+ * 1 core, no token lost to a terminal state, a clean close, the watcher collected (WeakRef), no
+ * live handle left: the process exits on its own. `SOAK_TOKENS` and `SOAK_DURATION_MS` scale
+ * it down for a quick local run; the 10-minute soak runs from `pnpm bench`
+ * (bench/src/WatcherBench.ts --soak).
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -16,9 +17,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { tempDir, tokenSetOf, writeTokens } from "./Fixtures.ts";
 
 const SCRIPT = fileURLToPath(new URL("./fixtures/SoakWatcher.ts", import.meta.url));
-const TOKENS = Number(process.env.SOAK_TOKENS ?? 2_000);
-const DURATION_MS = Number(process.env.SOAK_DURATION_MS ?? 30_000);
-const INTERVAL_MS = 12_000;
+const TOKENS = Number(process.env.SOAK_TOKENS ?? 10_000);
+const DURATION_MS = Number(process.env.SOAK_DURATION_MS ?? 120_000);
+/** Each token's probe interval that makes ~167 probes a second in all (RELIABILITY target 20). */
+const INTERVAL_MS = Math.round((TOKENS / 167) * 1000);
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -26,127 +28,133 @@ afterEach(async () => {
 });
 
 describe("soak at CI scale (targets 20 and 21)", () => {
-  it(`${TOKENS} tokens for ${DURATION_MS / 1000} s: flat heap, responsive loop, clean dispose`, async () => {
-    const dir = tempDir("watcher-soak-");
-    cleanups.push(dir.cleanup);
-    const emulator = await startEmulator({ accessTokenTtlSeconds: 7_200 });
-    cleanups.push(() => emulator.close());
-    const at = emulator.clock.now();
-    const entries = Array.from({ length: TOKENS }, (_, i) => ({
-      id: `soak-${i}`,
-      tokenSet: tokenSetOf(
-        emulator.issueTokens({ userId: String(3_074_457_000_000_000_000n + BigInt(i)) }),
-        at,
-      ),
-    }));
-    await writeTokens(dir.path, entries);
+  it(
+    `${TOKENS} tokens for ${DURATION_MS / 1000} s: flat heap, responsive loop, clean dispose`,
+    async () => {
+      const dir = tempDir("watcher-soak-");
+      cleanups.push(dir.cleanup);
+      const emulator = await startEmulator({ accessTokenTtlSeconds: 7_200 });
+      cleanups.push(() => emulator.close());
+      const at = emulator.clock.now();
+      const entries = Array.from({ length: TOKENS }, (_, i) => ({
+        id: `soak-${i}`,
+        tokenSet: tokenSetOf(
+          emulator.issueTokens({ userId: String(3_074_457_000_000_000_000n + BigInt(i)) }),
+          at,
+        ),
+      }));
+      await writeTokens(dir.path, entries);
 
-    // ~1% of ~167 requests/s: two faults a second, rotating through three kinds.
-    const faults = [
-      { kind: "status", status: 503 },
-      { kind: "reset" },
-      { kind: "status", status: 429, headers: { "retry-after": "1" } },
-    ] as const;
-    let next = 0;
-    const injector = setInterval(() => {
-      emulator.queueFault("token-info", faults[next++ % faults.length]!);
-    }, 500);
-    cleanups.push(() => clearInterval(injector));
+      // ~1% of ~167 requests/s: two faults a second, rotating through three kinds.
+      const faults = [
+        { kind: "status", status: 503 },
+        { kind: "reset" },
+        { kind: "status", status: 429, headers: { "retry-after": "1" } },
+      ] as const;
+      let next = 0;
+      const injector = setInterval(() => {
+        emulator.queueFault("token-info", faults[next++ % faults.length]!);
+      }, 500);
+      cleanups.push(() => clearInterval(injector));
 
-    const client = emulator.seed!.client;
-    const child = spawn(
-      "timeout",
-      [
-        "-k",
-        "5",
-        "120",
-        process.execPath,
-        "--expose-gc",
-        "--conditions=@miro-token/source",
-        SCRIPT,
-      ],
-      {
-        env: {
-          PATH: process.env.PATH ?? "",
-          SOAK_STORE: dir.path,
-          SOAK_BASE_URL: emulator.baseUrl,
-          SOAK_CLIENT_ID: client.clientId,
-          SOAK_CLIENT_SECRET: client.clientSecret,
-          SOAK_DURATION_MS: String(DURATION_MS),
-          SOAK_SAMPLE_AT_MS: String(DURATION_MS / 2),
-          SOAK_INTERVAL_MS: String(INTERVAL_MS),
-          SOAK_WARMUP_MS: String(INTERVAL_MS),
+      const client = emulator.seed!.client;
+      const child = spawn(
+        "timeout",
+        [
+          "-k",
+          "5",
+          String(Math.ceil(DURATION_MS / 1000) + 120),
+          process.execPath,
+          "--expose-gc",
+          "--conditions=@miro-token/source",
+          SCRIPT,
+        ],
+        {
+          env: {
+            PATH: process.env.PATH ?? "",
+            SOAK_STORE: dir.path,
+            SOAK_BASE_URL: emulator.baseUrl,
+            SOAK_CLIENT_ID: client.clientId,
+            SOAK_CLIENT_SECRET: client.clientSecret,
+            SOAK_DURATION_MS: String(DURATION_MS),
+            SOAK_SAMPLE_AT_MS: String(DURATION_MS / 2),
+            SOAK_INTERVAL_MS: String(INTERVAL_MS),
+            SOAK_WARMUP_MS: String(INTERVAL_MS),
+          },
+          stdio: ["ignore", "pipe", "pipe"],
         },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    cleanups.push(() => {
-      if (child.exitCode === null) child.kill("SIGKILL");
-    });
-    let stdout = "";
-    let stderr = "";
-    let printedAt = 0;
-    child.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (printedAt === 0 && stdout.includes("\n")) printedAt = Date.now();
-    });
-    child.stderr!.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const [code] = await once(child, "exit");
-    const exitedAfter = Date.now() - printedAt;
-    // Known, outside this package: a store-file read interrupted while its `open` is pending
-    // (every loop is interrupted at close) leaves that FileHandle to the GC, which closes it
-    // with this warning. Anything else on stderr fails the test.
-    const unexpected = stderr
-      .split("\n")
-      .filter(
-        (line) =>
-          line !== "" &&
-          !/Warning: Closing file descriptor \d+ on garbage collection/.test(line) &&
-          !line.includes("DEP0137") &&
-          !line.includes("--trace-warnings"),
       );
-    expect(unexpected).toEqual([]);
-    expect(code).toBe(0);
-    const r = JSON.parse(stdout.trim()) as {
-      tokens: number;
-      states: Record<string, number>;
-      probes: number;
-      windowSeconds: number;
-      cpuSeconds: number;
-      heapAtSample: number;
-      heapAtEnd: number;
-      maxRss: number;
-      rssAtStart: number;
-      loopDelayP99Ms: number;
-      clean: boolean;
-      closeMs: number;
-      collected: boolean;
-      handles: Array<string>;
-    };
-    console.log(`soak: ${JSON.stringify(r)}`);
+      cleanups.push(() => {
+        if (child.exitCode === null) child.kill("SIGKILL");
+      });
+      let stdout = "";
+      let stderr = "";
+      let printedAt = 0;
+      child.stdout!.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (printedAt === 0 && stdout.includes("\n")) printedAt = Date.now();
+      });
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const [code] = await once(child, "exit");
+      const exitedAfter = Date.now() - printedAt;
+      // Known, outside this package: a store-file read interrupted while its `open` is pending
+      // (every loop is interrupted at close) leaves that FileHandle to the GC, which closes it
+      // with this warning. Anything else on stderr fails the test.
+      const unexpected = stderr
+        .split("\n")
+        .filter(
+          (line) =>
+            line !== "" &&
+            !/Warning: Closing file descriptor \d+ on garbage collection/.test(line) &&
+            !line.includes("DEP0137") &&
+            !line.includes("--trace-warnings"),
+        );
+      expect(unexpected).toEqual([]);
+      expect(code).toBe(0);
+      const r = JSON.parse(stdout.trim()) as {
+        tokens: number;
+        states: Record<string, number>;
+        probes: number;
+        windowSeconds: number;
+        cpuSeconds: number;
+        heapAtSample: number;
+        heapAtEnd: number;
+        maxRss: number;
+        rssAtStart: number;
+        rssAtSample: number;
+        rssAtEnd: number;
+        loopDelayP99Ms: number;
+        clean: boolean;
+        closeMs: number;
+        collected: boolean;
+        handles: Array<string>;
+      };
+      console.log(`soak: ${JSON.stringify(r)}`);
 
-    expect(r.tokens).toBe(TOKENS);
-    for (const state of ["Invalid", "ReauthorizeRequired", "Revoked", "Stopped", "Pending"]) {
-      expect(r.states[state] ?? 0).toBe(0);
-    }
-    // Probing kept its pace after the first interval (over which first probes are spread).
-    expect(r.probes).toBeGreaterThan(((TOKENS * r.windowSeconds) / (INTERVAL_MS / 1000)) * 0.8);
-    // Target 20.
-    expect(r.heapAtEnd).toBeLessThanOrEqual(1.2 * r.heapAtSample);
-    expect(r.loopDelayP99Ms).toBeLessThan(100);
-    // RSS: the target's 300 MB is for a built process; run from TypeScript sources (type
-    // stripping, ~140 MB after imports alone) the process starts near 190 MB, so what is
-    // bounded here is what watching adds on top (mostly V8's young generation and heap
-    // headroom; measured ~120 MB at 2,000 tokens). bench/src/WatcherBench.ts reports the rest.
-    expect(r.maxRss - r.rssAtStart).toBeLessThan(200 * 1024 * 1024);
-    expect(r.cpuSeconds / r.windowSeconds).toBeLessThan(1);
-    // Target 21.
-    expect(r.clean).toBe(true);
-    expect(r.closeMs).toBeLessThan(5_000);
-    expect(r.collected).toBe(true);
-    expect(r.handles.filter((h) => h !== "PipeWrap" && h !== "TTYWrap")).toEqual([]);
-    expect(exitedAfter).toBeLessThan(2_000);
-  }, 90_000);
+      expect(r.tokens).toBe(TOKENS);
+      for (const state of ["Invalid", "ReauthorizeRequired", "Revoked", "Stopped", "Pending"]) {
+        expect(r.states[state] ?? 0).toBe(0);
+      }
+      // Probing kept its pace after the first interval (over which first probes are spread).
+      expect(r.probes).toBeGreaterThan(((TOKENS * r.windowSeconds) / (INTERVAL_MS / 1000)) * 0.8);
+      // Target 20.
+      expect(r.heapAtEnd).toBeLessThanOrEqual(1.2 * r.heapAtSample);
+      expect(r.loopDelayP99Ms).toBeLessThan(100);
+      // RSS stays flat after minute one (no growth a heap snapshot could miss: buffers, sockets).
+      // RELIABILITY's absolute "RSS < 300 MB" is NOT met at 10,000 tokens (~600 MB measured: V8
+      // keeps ~300 MB of heap reserved for ~115 MB used, plus ~190 MB for a process running from
+      // TypeScript sources); bench/src/WatcherBench.ts reports it, and the README says so.
+      expect(r.rssAtEnd).toBeLessThanOrEqual(1.1 * r.rssAtSample);
+      expect(r.cpuSeconds / r.windowSeconds).toBeLessThan(1);
+      // Target 21.
+      expect(r.clean).toBe(true);
+      expect(r.closeMs).toBeLessThan(5_000);
+      expect(r.collected).toBe(true);
+      expect(r.handles.filter((h) => h !== "PipeWrap" && h !== "TTYWrap")).toEqual([]);
+      expect(exitedAfter).toBeLessThan(2_000);
+    },
+    DURATION_MS + 180_000,
+  );
 });
