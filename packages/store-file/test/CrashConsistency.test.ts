@@ -8,9 +8,9 @@
 import { readdir } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "@effect/vitest";
 import type { TokenStoreShape } from "@miro-token/core";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
+import type { Emulator } from "@miro-token/emulator";
 import { Effect, Option, Redacted } from "effect";
-import { openStore, refreshOf, tempDirectory } from "./StoreFixtures.ts";
+import { openStore, refreshOf, scopedEmulator, tempDirectory } from "./StoreFixtures.ts";
 import { killAllWorkers, startWorker, type Worker } from "./WorkerProcess.ts";
 
 const BUDGET_MS = 40_000;
@@ -122,10 +122,7 @@ describe("crash consistency (target 14)", () => {
     "SIGKILL at random offsets: 0 unparseable stores, active tokens but in the window",
     () =>
       Effect.gen(function* () {
-        const emulator = yield* Effect.acquireRelease(
-          Effect.promise(() => startEmulator({ port: 0 })),
-          (emu) => Effect.promise(() => emu.close()),
-        );
+        const emulator = yield* scopedEmulator;
         const tally: Tally = {
           kills: 0,
           active: 0,

@@ -5,9 +5,9 @@
 // while it holds the token's lock, and another worker gets the lock well within 15 s.
 import { afterEach, describe, expect, it } from "@effect/vitest";
 import type { TokenStoreShape } from "@miro-token/core";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
+import type { Emulator } from "@miro-token/emulator";
 import { Effect, Option, Redacted } from "effect";
-import { openStore, refreshOf, tempDirectory } from "./StoreFixtures.ts";
+import { openStore, refreshOf, scopedEmulator, tempDirectory } from "./StoreFixtures.ts";
 import { killAllWorkers, startWorker, type Worker, type WorkerEnv } from "./WorkerProcess.ts";
 
 const ROUNDS = 200;
@@ -35,6 +35,23 @@ const workerEnv = (emulator: Emulator): WorkerEnv => ({
 const generationOf = (store: TokenStoreShape) =>
   store.get(TOKEN_ID).pipe(Effect.map((s) => Option.getOrThrow(s).generation));
 
+/** A seeded store shared by two workers, the first of which holds the token's lock. */
+const holderAndWaiter = Effect.gen(function* () {
+  const emulator = yield* scopedEmulator;
+  const dir = yield* tempDirectory;
+  const store = yield* openStore(dir);
+  yield* seed(emulator, store);
+  const [holder, other] = yield* Effect.promise(() =>
+    Promise.all([
+      startWorker(dir, TOKEN_ID, workerEnv(emulator)),
+      startWorker(dir, TOKEN_ID, workerEnv(emulator)),
+    ]),
+  );
+  holder.send("hold");
+  yield* Effect.promise(() => holder.next(/^holding$/));
+  return { store, holder, other };
+});
+
 describe("cross-process single-flight (target 13)", () => {
   afterEach(killAllWorkers);
 
@@ -42,10 +59,7 @@ describe("cross-process single-flight (target 13)", () => {
     `4 processes, ${ROUNDS} simultaneous expiries: 1 refresh per round, 0 reuse`,
     () =>
       Effect.gen(function* () {
-        const emulator = yield* Effect.acquireRelease(
-          Effect.promise(() => startEmulator({ port: 0 })),
-          (emu) => Effect.promise(() => emu.close()),
-        );
+        const emulator = yield* scopedEmulator;
         const dir = yield* tempDirectory;
         const store = yield* openStore(dir);
         yield* seed(emulator, store);
@@ -92,22 +106,11 @@ describe("cross-process single-flight (target 13)", () => {
     "a SIGKILLed lock holder's lock is recovered by another process within 15 s",
     () =>
       Effect.gen(function* () {
-        const emulator = yield* Effect.acquireRelease(
-          Effect.promise(() => startEmulator({ port: 0 })),
-          (emu) => Effect.promise(() => emu.close()),
-        );
-        const dir = yield* tempDirectory;
-        const store = yield* openStore(dir);
-        yield* seed(emulator, store);
-        const [holder, other] = yield* Effect.promise(() =>
-          Promise.all([1, 2].map(() => startWorker(dir, TOKEN_ID, workerEnv(emulator)))),
-        );
-        holder!.send("hold");
-        yield* Effect.promise(() => holder!.next(/^holding$/));
+        const { store, holder, other } = yield* holderAndWaiter;
         // While the holder lives, the other process cannot refresh.
-        other!.send("round 1 1");
+        other.send("round 1 1");
         const blocked = yield* Effect.promise(() =>
-          other!.next(/^done 1 /, 1_500).then(
+          other.next(/^done 1 /, 1_500).then(
             () => false,
             () => true,
           ),
@@ -115,9 +118,9 @@ describe("cross-process single-flight (target 13)", () => {
         expect(blocked).toBe(true);
 
         const killedAt = performance.now();
-        holder!.kill();
-        expect(yield* Effect.promise(() => holder!.exited)).toBe("SIGKILL");
-        const outcome = yield* Effect.promise(() => other!.next(/^done 1 /, 15_000));
+        holder.kill();
+        expect(yield* Effect.promise(() => holder.exited)).toBe("SIGKILL");
+        const outcome = yield* Effect.promise(() => other.next(/^done 1 /, 15_000));
         const recoveredAfter = performance.now() - killedAt;
         expect(outcome).toBe("done 1 refreshed");
         expect(recoveredAfter).toBeLessThan(15_000);
@@ -133,28 +136,17 @@ describe("cross-process single-flight (target 13)", () => {
     "a frozen holder (SIGSTOP: pid alive, heartbeat stopped) loses its lock after staleAfter",
     () =>
       Effect.gen(function* () {
-        const emulator = yield* Effect.acquireRelease(
-          Effect.promise(() => startEmulator({ port: 0 })),
-          (emu) => Effect.promise(() => emu.close()),
-        );
-        const dir = yield* tempDirectory;
-        const store = yield* openStore(dir);
-        yield* seed(emulator, store);
-        const [holder, other] = yield* Effect.promise(() =>
-          Promise.all([1, 2].map(() => startWorker(dir, TOKEN_ID, workerEnv(emulator)))),
-        );
-        holder!.send("hold");
-        yield* Effect.promise(() => holder!.next(/^holding$/));
+        const { holder, other } = yield* holderAndWaiter;
         const stoppedAt = performance.now();
-        process.kill(holder!.pid, "SIGSTOP");
-        other!.send("round 1 1");
-        const outcome = yield* Effect.promise(() => other!.next(/^done 1 /, 15_000));
+        process.kill(holder.pid, "SIGSTOP");
+        other.send("round 1 1");
+        const outcome = yield* Effect.promise(() => other.next(/^done 1 /, 15_000));
         const recoveredAfter = performance.now() - stoppedAt;
         expect(outcome).toBe("done 1 refreshed");
         // Not before the heartbeat went stale (default staleAfter: 10 s), and within 15 s.
         expect(recoveredAfter).toBeGreaterThan(9_000);
         expect(recoveredAfter).toBeLessThan(15_000);
-        holder!.kill();
+        holder.kill();
         console.log(
           `target 13: lock of a frozen holder recovered after ${Math.round(recoveredAfter)} ms`,
         );

@@ -6,12 +6,17 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "@effect/vitest";
 import { MiroConfig, TokenClient, type TokenSet } from "@miro-token/core";
-import { startEmulator } from "@miro-token/emulator";
 import { errorSurfaces, findLeaks } from "@miro-token/testkit";
 import { NodeTransport } from "@miro-token/transport-node";
 import { Effect, Layer, Option, Redacted, Schedule } from "effect";
 import { type FaultStep, makeFaultyFs } from "./FaultyFs.ts";
-import { canaryTokenSet, openStore, refreshOf, tempDirectory } from "./StoreFixtures.ts";
+import {
+  canaryTokenSet,
+  openStore,
+  refreshOf,
+  scopedEmulator,
+  tempDirectory,
+} from "./StoreFixtures.ts";
 
 const STEPS: ReadonlyArray<FaultStep> = ["write", "fsync", "rename"];
 const CODES = ["ENOSPC", "EIO", "EACCES"];
@@ -63,10 +68,7 @@ describe("persist failures (target 15)", () => {
 
   it.live("a refresher keeps the new pair and retries the persist: 0 reuse at the emulator", () =>
     Effect.gen(function* () {
-      const emulator = yield* Effect.acquireRelease(
-        Effect.promise(() => startEmulator({ port: 0 })),
-        (emu) => Effect.promise(() => emu.close()),
-      );
+      const emulator = yield* scopedEmulator;
       const client = emulator.seed!.client;
       const issued = emulator.issueTokens({ clientId: client.clientId, expiring: true });
       const dir = yield* tempDirectory;

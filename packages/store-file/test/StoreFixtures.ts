@@ -1,9 +1,10 @@
-// What the store tests share: a fresh temp directory per test, token sets built from canary
-// tokens, and a store opened on a directory (optionally over a wrapped fs).
+// What the store tests share: a fresh temp directory and a Miro emulator per test, token sets
+// built from canary tokens, and a store opened on a directory (optionally over a wrapped fs).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TokenSet, TokenStoreShape } from "@miro-token/core";
+import { startEmulator } from "@miro-token/emulator";
 import { canaryToken } from "@miro-token/testkit";
 import { Effect, Redacted } from "effect";
 import { FileTokenStore, type StoreFs } from "../src/index.ts";
@@ -12,6 +13,12 @@ import { FileTokenStore, type StoreFs } from "../src/index.ts";
 export const tempDirectory = Effect.acquireRelease(
   Effect.promise(() => mkdtemp(join(tmpdir(), "store-file-"))),
   (path) => Effect.promise(() => rm(path, { recursive: true, force: true })),
+);
+
+/** A Miro emulator on a free loopback port, closed when the scope closes. */
+export const scopedEmulator = Effect.acquireRelease(
+  Effect.promise(() => startEmulator({ port: 0 })),
+  (emulator) => Effect.promise(() => emulator.close()),
 );
 
 /** A token set whose tokens are fresh canaries. */

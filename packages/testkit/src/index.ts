@@ -4,4 +4,5 @@
  */
 export * from "./Canary.ts";
 export * from "./ClientConformance.ts";
+export * from "./LargeBody.ts";
 export * from "./TransportConformance.ts";

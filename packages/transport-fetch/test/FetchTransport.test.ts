@@ -4,6 +4,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest";
 import { HttpTransport, type TransportRequest } from "@miro-token/core";
+import { countingFetch, streamLargeBody } from "@miro-token/testkit";
 import { Effect } from "effect";
 import { FetchTransport } from "../src/index.ts";
 
@@ -13,19 +14,7 @@ let baseUrl = "";
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
-    if (req.url === "/big") {
-      res.writeHead(200);
-      const chunk = Buffer.alloc(64 * 1024, 0x62);
-      let remaining = 10 * MiB;
-      const pump = (): void => {
-        while (remaining > 0 && !res.destroyed) {
-          remaining -= chunk.length;
-          if (!res.write(chunk)) return void res.once("drain", pump);
-        }
-        if (!res.destroyed) res.end();
-      };
-      return pump();
-    }
+    if (req.url === "/big") return streamLargeBody(res, 10 * MiB);
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ via: req.headers["x-via"] ?? null }));
   });
@@ -68,33 +57,18 @@ describe("FetchTransport", () => {
 
   it.live("pulls at most cap + 64 KiB of a 10 MB body, then aborts the request", () =>
     Effect.gen(function* () {
-      let pulled = 0;
+      const counting = countingFetch();
       let signal: AbortSignal | undefined;
       const layer = FetchTransport.layerWith({
-        fetch: async (url, init) => {
+        fetch: (url, init) => {
           signal = init.signal ?? undefined;
-          const response = await fetch(url, init);
-          // Pulls from the real body only when the transport asks for a chunk (no read-ahead).
-          const reader = response.body!.getReader();
-          const counted = new ReadableStream<Uint8Array>(
-            {
-              async pull(controller) {
-                const { done, value } = await reader.read();
-                if (done) return controller.close();
-                pulled += value.byteLength;
-                controller.enqueue(value);
-              },
-              cancel: (reason) => reader.cancel(reason),
-            },
-            { highWaterMark: 0 },
-          );
-          return new Response(counted, { status: response.status, headers: response.headers });
+          return counting.fetch(url, init);
         },
       });
       const error = yield* Effect.flip(sendWith(layer, get("/big")));
       expect(error.kind).toBe("BodyTooLarge");
-      expect(pulled).toBeGreaterThan(MiB);
-      expect(pulled).toBeLessThanOrEqual(MiB + 64 * 1024);
+      expect(counting.pulled()).toBeGreaterThan(MiB);
+      expect(counting.pulled()).toBeLessThanOrEqual(MiB + 64 * 1024);
       expect(signal?.aborted).toBe(true);
     }),
   );

@@ -4,6 +4,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest";
 import { HttpTransport, type TransportRequest } from "@miro-token/core";
+import { countingFetch, streamLargeBody } from "@miro-token/testkit";
 import { Effect, type Layer } from "effect";
 import ky from "ky";
 import { KyTransport } from "../src/index.ts";
@@ -27,19 +28,7 @@ beforeAll(async () => {
     }
     if (path === "/reset") return void req.socket.resetAndDestroy();
     if (path === "/slow") return void setTimeout(() => res.end("late"), 150);
-    if (path === "/big") {
-      res.writeHead(200);
-      const chunk = Buffer.alloc(64 * 1024, 0x62);
-      let remaining = 10 * MiB;
-      const pump = (): void => {
-        while (remaining > 0 && !res.destroyed) {
-          remaining -= chunk.length;
-          if (!res.write(chunk)) return void res.once("drain", pump);
-        }
-        if (!res.destroyed) res.end();
-      };
-      return pump();
-    }
+    if (path === "/big") return streamLargeBody(res, 10 * MiB);
     res.end("ok");
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
@@ -128,32 +117,14 @@ describe("KyTransport", () => {
 
   it.live("pulls at most cap + 64 KiB through the instance's fetch", () =>
     Effect.gen(function* () {
-      let pulled = 0;
-      const counting = ky.create({
-        fetch: async (input, init) => {
-          const response = await fetch(input, init);
-          const reader = response.body!.getReader();
-          const counted = new ReadableStream<Uint8Array>(
-            {
-              async pull(controller) {
-                const { done, value } = await reader.read();
-                if (done) return controller.close();
-                pulled += value.byteLength;
-                controller.enqueue(value);
-              },
-              cancel: (reason) => reader.cancel(reason),
-            },
-            { highWaterMark: 0 },
-          );
-          return new Response(counted, { status: response.status, headers: response.headers });
-        },
-      });
+      const pulls = countingFetch();
+      const counting = ky.create({ fetch: pulls.fetch });
       const error = yield* Effect.flip(
         sendWith(KyTransport.layerWith({ ky: counting }), get("/big")),
       );
       expect(error.kind).toBe("BodyTooLarge");
-      expect(pulled).toBeGreaterThan(MiB);
-      expect(pulled).toBeLessThanOrEqual(MiB + 64 * 1024);
+      expect(pulls.pulled()).toBeGreaterThan(MiB);
+      expect(pulls.pulled()).toBeLessThanOrEqual(MiB + 64 * 1024);
     }),
   );
 });
