@@ -59,6 +59,21 @@ const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Run
   return { child, stdout: () => stdout, stderr: () => stderr, exit };
 };
 
+/** Flags for a watcher whose every token is due for refresh at once (window 60 s > ttl). */
+const refreshDueArgs = (store: string, baseUrl: string, clientId: string): Array<string> => [
+  "--store",
+  store,
+  "--port",
+  "0",
+  "--base-url",
+  baseUrl,
+  "--interval",
+  "100ms",
+  "--refresh-window",
+  "60s",
+  "--client-id",
+  clientId,
+];
 describe("the miro-token-watcher process", () => {
   it("--help lists every flag with its environment variable", async () => {
     const r = run(["--help"]);
@@ -141,18 +156,7 @@ describe("the miro-token-watcher process", () => {
     // Every refresh is due at once (window 60 s > ttl); the token endpoint answers after 1.5 s.
     emulator.queueFault("token", { kind: "delay", ms: 1_500 }, 2);
     const r = run([
-      "--store",
-      dir.path,
-      "--port",
-      "0",
-      "--base-url",
-      emulator.baseUrl,
-      "--interval",
-      "100ms",
-      "--refresh-window",
-      "60s",
-      "--client-id",
-      client.clientId,
+      ...refreshDueArgs(dir.path, emulator.baseUrl, client.clientId),
       "--client-secret-file",
       secretFile,
     ]);
@@ -244,20 +248,9 @@ describe("the miro-token-watcher process", () => {
     emulator.queueFault("token", { kind: "delay", ms: 4_000 });
     const r = run(
       [
-        "--store",
-        dir.path,
-        "--port",
-        "0",
-        "--base-url",
-        emulator.baseUrl,
-        "--interval",
-        "100ms",
-        "--refresh-window",
-        "60s",
+        ...refreshDueArgs(dir.path, emulator.baseUrl, client.clientId),
         "--shutdown-timeout",
         "300ms",
-        "--client-id",
-        client.clientId,
       ],
       { MIRO_CLIENT_SECRET: client.clientSecret },
     );
