@@ -12,14 +12,20 @@ import { advance, scenario, tokenSetOf } from "./support/Harness.ts";
 
 const MINUTE = 60_000;
 
+/** A scenario watching one non-expiring token, probed every minute. */
+const watchedNonExpiringToken = Effect.gen(function* () {
+  const s = yield* scenario();
+  const issued = s.emu.issueTokens({ expiring: false });
+  const statuses = yield* record(
+    TokenWatcher.watch(Redacted.make(issued.accessToken), { interval: "1 minute" }),
+  ).pipe(Effect.provideContext(s.client));
+  return { s, issued, statuses };
+});
+
 describe("TokenWatcher.watch", () => {
   it.effect("probes a non-expiring token on its cadence and never refreshes it", () =>
     Effect.gen(function* () {
-      const s = yield* scenario();
-      const issued = s.emu.issueTokens({ expiring: false });
-      const statuses = yield* record(
-        TokenWatcher.watch(Redacted.make(issued.accessToken), { interval: "1 minute" }),
-      ).pipe(Effect.provideContext(s.client));
+      const { s, statuses } = yield* watchedNonExpiringToken;
       yield* advance(s, "2 hours", "10 seconds");
       const probes = s.traffic.log.filter((r) => r.route === "token-info").length;
       expect(s.traffic.log.filter((r) => r.route === "token")).toHaveLength(0);
@@ -79,11 +85,7 @@ describe("TokenWatcher.watch", () => {
 
   it.effect("shows a token revoked behind our back as Invalid within one probe interval", () =>
     Effect.gen(function* () {
-      const s = yield* scenario();
-      const issued = s.emu.issueTokens({ expiring: false });
-      const statuses = yield* record(
-        TokenWatcher.watch(Redacted.make(issued.accessToken), { interval: "1 minute" }),
-      ).pipe(Effect.provideContext(s.client));
+      const { s, issued, statuses } = yield* watchedNonExpiringToken;
       yield* advance(s, "5 minutes", "5 seconds");
       s.emu.revokeAccess(issued.accessToken);
       const revokedAt = yield* Clock.currentTimeMillis;
@@ -100,11 +102,7 @@ describe("TokenWatcher.watch", () => {
 
   it.effect("reports a 5xx storm as Unreachable, never Invalid, and recovers", () =>
     Effect.gen(function* () {
-      const s = yield* scenario();
-      const issued = s.emu.issueTokens({ expiring: false });
-      const statuses = yield* record(
-        TokenWatcher.watch(Redacted.make(issued.accessToken), { interval: "1 minute" }),
-      ).pipe(Effect.provideContext(s.client));
+      const { s, issued, statuses } = yield* watchedNonExpiringToken;
       yield* advance(s, "2 minutes", "5 seconds");
       s.emu.queueFault("token-info", { kind: "status", status: 503 }, 40);
       s.emu.queueFault("token-info", { kind: "status", status: 502 }, 10);
