@@ -28,13 +28,15 @@ const OLD: TokenSet = {
 const withClient = (transport: ReturnType<typeof fakeTransport>) =>
   Effect.provide(layerWith(transport, CREDENTIALS));
 
+/** Miro's 200 answer to the refresh. */
+const TOKEN_OK = {
+  status: 200,
+  body: TOKEN_RESPONSE,
+  headers: { "content-type": "application/json" },
+} as const;
 describe("TokenRefresher", () => {
   it.effect("refreshes, persists the next generation and hands out the new token", () => {
-    const transport = fakeTransport({
-      status: 200,
-      body: TOKEN_RESPONSE,
-      headers: { "content-type": "application/json" },
-    });
+    const transport = fakeTransport(TOKEN_OK);
     return Effect.gen(function* () {
       const store = yield* makeMemoryStore([{ id: "t", tokenSet: OLD }]);
       const refresher = makeRefresher(store, yield* TokenClient);
@@ -73,11 +75,7 @@ describe("TokenRefresher", () => {
   });
 
   it.effect("a lost compare-and-set race returns the winner's pair, never overwrites it", () => {
-    const transport = fakeTransport({
-      status: 200,
-      body: TOKEN_RESPONSE,
-      headers: { "content-type": "application/json" },
-    });
+    const transport = fakeTransport(TOKEN_OK);
     return Effect.gen(function* () {
       const memory = yield* makeMemoryStore([{ id: "t", tokenSet: OLD }]);
       const theirs: TokenSet = { ...OLD, accessToken: Redacted.make("their-access-token") };
@@ -98,11 +96,7 @@ describe("TokenRefresher", () => {
   });
 
   it.effect("a failed write is retried with the new pair and reported each time", () => {
-    const transport = fakeTransport({
-      status: 200,
-      body: TOKEN_RESPONSE,
-      headers: { "content-type": "application/json" },
-    });
+    const transport = fakeTransport(TOKEN_OK);
     return Effect.gen(function* () {
       const memory = yield* makeMemoryStore([{ id: "t", tokenSet: OLD }]);
       let failures = 3;
