@@ -63,6 +63,10 @@ describe("target 16: the watcher under faults", () => {
           faultPlan(() => emulator as Emulator, faults),
         );
         emulator = s.emu;
+        // A request stuck on a socket is ended by its attempt timeout on the TestClock, which
+        // runs only when `advance` moves on: wait a short real time for it, not the default 2 s
+        // (one CI run spent 10 minutes waiting out stuck sockets 2 s at a time).
+        s.traffic.stallMillis = 250;
         const now = yield* Clock.currentTimeMillis;
         const tokens = Array.from({ length: TOKENS }, (_, i) => {
           // Lifetimes spread over 20–60 minutes, so expiries do not all coincide.
