@@ -31,11 +31,14 @@ const OPTIONS: WatchOptions = {
 const jumpingClock = (base: Clock.Clock) => {
   let offset = 0;
   const wall = () => base.currentTimeMillisUnsafe() + offset;
+  // The TestClock's time is fractional after a sleep to a fractional deadline, so nanoseconds
+  // come from its own (bigint) reading: `BigInt` of a fractional number throws.
+  const wallNanos = () => base.currentTimeNanosUnsafe() + BigInt(offset) * 1_000_000n;
   const clock: Clock.Clock = {
     currentTimeMillisUnsafe: wall,
     currentTimeMillis: Effect.sync(wall),
-    currentTimeNanosUnsafe: () => BigInt(wall()) * 1_000_000n,
-    currentTimeNanos: Effect.sync(() => BigInt(wall()) * 1_000_000n),
+    currentTimeNanosUnsafe: wallNanos,
+    currentTimeNanos: Effect.sync(wallNanos),
     monotonicTimeNanosUnsafe: () => base.monotonicTimeNanosUnsafe(),
     monotonicTimeNanos: Effect.sync(() => base.monotonicTimeNanosUnsafe()),
     sleep: (duration) => base.sleep(duration),
@@ -76,6 +79,8 @@ const watchAcrossJump = (
     jumping.jump(jump);
     if (suspend) s.serverAhead.ms += jump;
     yield* advance(s, after, "5 seconds");
+    // A watch stream never ends on its own while its token is valid: ending means it died.
+    expect(statuses.ended()).toBe(false);
     const refreshTimes = s.emu.requests.filter((r) => r.route === "token").map((r) => r.time);
     const stored = Option.getOrThrow(yield* store.get("carol"));
     const refreshToken = Redacted.value(stored.tokenSet.refreshToken ?? Redacted.make(""));

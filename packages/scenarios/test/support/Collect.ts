@@ -1,6 +1,7 @@
 // Runs a status stream in the background of a scenario and records what it emitted, with the
 // simulated wall time of each emission.
-import { Clock, Effect, type Fiber, Stream } from "effect";
+import { Clock, Effect, Fiber, Stream } from "effect";
+import { TestClock } from "effect/testing";
 
 export interface Recorded<A> {
   readonly at: number;
@@ -14,7 +15,29 @@ export interface Recording<A> {
   readonly ended: () => boolean;
 }
 
-/** Fork `stream`, recording every element; interrupted with the enclosing scope. */
+/**
+ * Interrupt a recording's fiber while moving the TestClock on. A watcher's refresh is
+ * uninterruptible (a rotated pair must not be dropped), so stopping waits for it, and a refresh
+ * attempt that hangs ends only by its timeout, on simulated time: without the clock moving,
+ * closing the scope would wait forever.
+ */
+const stopDriving = (fiber: Fiber.Fiber<void>, ended: () => boolean) =>
+  Effect.gen(function* () {
+    const stopping = yield* Effect.forkDetach(Fiber.interrupt(fiber));
+    for (let second = 0; !ended(); second++) {
+      if (second >= 3_600) {
+        return yield* Effect.die(new Error("the stream did not stop within 1 simulated hour"));
+      }
+      yield* TestClock.adjust("1 second");
+      yield* TestClock.withLive(Effect.sleep(1));
+    }
+    yield* Fiber.join(stopping);
+  });
+
+/**
+ * Fork `stream`, recording every element; stopped (driving the TestClock until it has) when
+ * the enclosing scope closes.
+ */
 export const record = <A, R>(stream: Stream.Stream<A, never, R>) =>
   Effect.gen(function* () {
     const items: Array<Recorded<A>> = [];
@@ -31,6 +54,7 @@ export const record = <A, R>(stream: Stream.Stream<A, never, R>) =>
       ),
       Effect.forkScoped,
     );
+    yield* Effect.addFinalizer(() => stopDriving(fiber, () => done));
     return { items, fiber, ended: () => done } satisfies Recording<A>;
   });
 

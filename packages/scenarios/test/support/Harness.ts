@@ -39,6 +39,10 @@ export interface Traffic {
    * default, so a loaded machine does not turn slow answers into simulated timeouts.
    */
   stallMillis: number;
+  /** Requests held by a simulated hang, waiting for core's attempt timeout to end them. */
+  hanging: number;
+  /** When set, the scenario's perturbation is off: every request goes through untouched. */
+  calm: boolean;
   /** Every request: route, wall time (TestClock) and the refresh token of a refresh. */
   readonly log: Array<{ readonly route: Route; readonly at: number; readonly grant?: string }>;
 }
@@ -84,8 +88,19 @@ export const instrumentedTransport = (
             const at = yield* Clock.currentTimeMillis;
             const grant = route === "token" ? grantOf(request) : undefined;
             traffic.log.push({ route, at, ...(grant === undefined ? {} : { grant }) });
-            const action = perturb(request, route);
-            if (action === "hang") return yield* Effect.never;
+            const action = traffic.calm ? "pass" : perturb(request, route);
+            if (action === "hang") {
+              return yield* Effect.acquireUseRelease(
+                Effect.sync(() => {
+                  traffic.hanging += 1;
+                }),
+                () => Effect.never,
+                () =>
+                  Effect.sync(() => {
+                    traffic.hanging -= 1;
+                  }),
+              );
+            }
             const key = route === "token-info" ? bearerOf(request) : undefined;
             return yield* Effect.acquireUseRelease(
               Effect.sync(() => {
@@ -120,6 +135,8 @@ export const newTraffic = (): Traffic => ({
   probing: new Map(),
   maxProbesPerToken: 0,
   stallMillis: 2_000,
+  hanging: 0,
+  calm: false,
   log: [],
 });
 
@@ -213,6 +230,25 @@ export const advance = (
       s.emu.clock.set((yield* Clock.currentTimeMillis) + stepMs + s.serverAhead.ms);
       yield* TestClock.adjust(stepMs);
       yield* settle(s.traffic);
+    }
+  });
+
+/**
+ * Bring the scenario to rest before its final assertions: perturbation off, then simulated
+ * time moves one second at a time until no request is in flight or held by a hang, so no
+ * refresh is half done (its new pair stored but not yet reported) while the test reads the
+ * store and the recorded statuses. Fails if that takes over `limit` of simulated time.
+ */
+export const quiesce = (s: Scenario, limit: Duration.Input = "10 minutes"): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    s.traffic.calm = true;
+    const steps = Duration.toSeconds(Duration.fromInputUnsafe(limit));
+    yield* settle(s.traffic);
+    for (let i = 0; s.traffic.inFlight > 0 || s.traffic.hanging > 0; i++) {
+      if (i >= steps) {
+        return yield* Effect.die(new Error(`requests still in flight after ${steps} s`));
+      }
+      yield* advance(s, "1 second");
     }
   });
 
