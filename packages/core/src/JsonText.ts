@@ -22,6 +22,13 @@ export type JsonFailure = "empty body" | "not JSON";
 
 const INTEGER = /^-?\d+$/;
 
+/**
+ * A bare number of 16 or more digits: the only kind that can be an unsafe integer (2^53 − 1 has
+ * 16 digits). A number value starts the text or follows `:`, `,` or `[`. A match inside a string
+ * only sends the body down the slower reviver path, which is correct anyway.
+ */
+const LONG_NUMBER = /(?:^|[:,[])\s*-?\d{16}/;
+
 type ReviverContext = { readonly source?: string } | undefined;
 
 const hasSourceAccess: boolean = (() => {
@@ -54,6 +61,8 @@ const quoteKnownIds = (text: string): string =>
 export const parseJson = (text: string): Result.Result<unknown, JsonFailure> => {
   if (text.trim() === "") return Result.fail("empty body");
   try {
+    // Most bodies hold no long number: a plain parse is several times faster than a reviver.
+    if (!LONG_NUMBER.test(text)) return Result.succeed(JSON.parse(text));
     return Result.succeed(
       hasSourceAccess ? JSON.parse(text, preserveBigIntegers) : JSON.parse(quoteKnownIds(text)),
     );

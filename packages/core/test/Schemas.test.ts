@@ -47,6 +47,47 @@ describe("JsonText", () => {
     );
   });
 
+  it("reads big integers anywhere in any JSON, whichever path it takes (fast-check)", () => {
+    type Json = bigint | string | boolean | null | number | Json[] | { [key: string]: Json };
+    const { value } = fc.letrec<{ value: Json }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.bigInt({ min: -(10n ** 22n), max: 10n ** 22n }),
+        fc.integer(),
+        fc.string(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie("value"), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie("value"), { maxKeys: 4 }),
+      ),
+    }));
+    const render = (v: Json, ws: string): string => {
+      if (typeof v === "bigint") return String(v);
+      if (Array.isArray(v)) return `[${ws}${v.map((x) => render(x, ws)).join(`,${ws}`)}]`;
+      if (v !== null && typeof v === "object") {
+        const fields = Object.entries(v).map(
+          ([k, x]) => `${JSON.stringify(k)}:${ws}${render(x, ws)}`,
+        );
+        return `{${fields.join(",")}}`;
+      }
+      return JSON.stringify(v);
+    };
+    const expected = (v: Json): unknown => {
+      if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : String(v);
+      if (Array.isArray(v)) return v.map(expected);
+      if (v !== null && typeof v === "object") {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expected(x)]));
+      }
+      return v;
+    };
+    fc.assert(
+      fc.property(value, fc.constantFrom("", " ", "\n  "), (v, ws) => {
+        expect(json(`${ws}${render(v, ws)}`)).toEqual(expected(v));
+      }),
+      { numRuns: 1_000, seed: 11 },
+    );
+  });
+
   it("leaves safe integers and fractions as numbers", () => {
     expect(json('{"a": 42, "b": 1.5, "c": 1e400}')).toEqual({ a: 42, b: 1.5, c: Infinity });
   });

@@ -124,10 +124,22 @@ export const runOperation = <A>(
       ),
     );
 
+    // The first attempt runs bare: most calls succeed at once, and building the retry schedule
+    // costs more than the rest of the call. After a failure, the retry loop starts by replaying
+    // that failure (no request), so the schedule sees exactly the attempts it would have seen.
+    const retried = Effect.catch(attempt, (first) => {
+      let replay = true;
+      const next = Effect.suspend(() => {
+        if (!replay) return attempt;
+        replay = false;
+        return Effect.fail(first);
+      });
+      return Effect.retryOrElse(next, RetryPolicy.schedule(limits, startedAt), (failure) =>
+        Effect.fail(failure.toError(attempts)),
+      );
+    });
     yield* Effect.annotateCurrentSpan("miro.endpoint", endpoint);
-    return yield* Effect.retryOrElse(attempt, RetryPolicy.schedule(limits, startedAt), (failure) =>
-      Effect.fail(failure.toError(attempts)),
-    ).pipe(
+    return yield* retried.pipe(
       Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("miro.attempts", attempts))),
       Effect.annotateLogs({ operation: spec.name, endpoint }),
     );
