@@ -24,6 +24,9 @@ export const startEmulatorProcess = async (): Promise<EmulatorProcess> => {
   const child: ChildProcess = spawn(process.execPath, [launcher, "--port", "0", "--json"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // A bench that throws must not leave its emulator running (and holding the terminal's pipe).
+  const orphanGuard = () => child.kill("SIGTERM");
+  process.once("exit", orphanGuard);
   const lines = createInterface({ input: child.stdout! });
   const [first] = (await once(lines, "line")) as [string];
   lines.close();
@@ -38,6 +41,7 @@ export const startEmulatorProcess = async (): Promise<EmulatorProcess> => {
     baseUrl: start.baseUrl,
     accessToken: start.accessToken,
     stop: async () => {
+      process.off("exit", orphanGuard);
       child.kill("SIGTERM");
       if (child.exitCode === null) await once(child, "exit");
     },
