@@ -63,7 +63,13 @@ export interface TokenStoreShape {
     next: TokenSet,
   ) => Effect.Effect<CompareAndSetResult, StoreError>;
   readonly delete: (id: string) => Effect.Effect<void, StoreError>;
-  /** Run `effect` holding the token's lock: one holder at a time per id. */
+  /**
+   * Run `effect` holding the token's lock: one holder at a time per id.
+   *
+   * Not re-entrant by contract: `effect` must not take the same id's lock again. The memory
+   * store would wait for itself forever; the file store happens to allow it, but code written
+   * against this seam must not rely on that.
+   */
   readonly withLock: <A, E, R>(
     id: string,
     effect: Effect.Effect<A, E, R>,
