@@ -17,26 +17,21 @@
  * `--strict` (exit 1 when a target is missed).
  * Results go to `bench/results/watcher.json`.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { TokenStore } from "@miro-token/core";
 import { FileTokenStore } from "@miro-token/store-file";
 import { Effect, Redacted } from "effect";
+// The watcher side, shared with the CI-scale soak test: it runs in its own process.
+import { spawnSoakWatcher } from "../../apps/watcher/test/fixtures/SoakLaunch.ts";
 import { startEmulatorProcess } from "./EmulatorProcess.ts";
 import { effectClient } from "./OurClients.ts";
 import { type OwnedCase, rawNodeHttp, rawUndici } from "./RawClients.ts";
 import { writeResults } from "./Report.ts";
 import { median } from "./Stats.ts";
 
-/** The watcher side, shared with the CI-scale soak test: it runs in its own process. */
-const SOAK_WATCHER = fileURLToPath(
-  new URL("../../apps/watcher/test/fixtures/SoakWatcher.ts", import.meta.url),
-);
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
 const { values } = parseArgs({
@@ -117,47 +112,28 @@ try {
   const seed = (await (await fetch(`${emulator.baseUrl}/__emulator/seed`)).json()) as {
     client: { clientId: string; clientSecret: string };
   };
-  const child = spawn(
-    "timeout",
-    [
-      "-k",
-      "5",
-      String(Math.ceil(durationMs / 1000) + 300),
-      process.execPath,
-      "--expose-gc",
-      "--conditions=@miro-token/source",
-      ...(process.env.WATCHER_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== ""),
-      SOAK_WATCHER,
-    ],
-    {
-      env: {
-        PATH: process.env.PATH ?? "",
-        SOAK_STORE: directory,
-        SOAK_BASE_URL: emulator.baseUrl,
-        SOAK_CLIENT_ID: seed.client.clientId,
-        SOAK_CLIENT_SECRET: seed.client.clientSecret,
-        SOAK_DURATION_MS: String(durationMs),
-        SOAK_SAMPLE_AT_MS: String(sampleAtMs),
-        SOAK_WARMUP_MS: String(Math.min(intervalMs, durationMs / 2)),
-        SOAK_INTERVAL_MS: String(intervalMs),
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  let stdout = "";
-  let printedAt = 0;
-  child.stdout!.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (printedAt === 0 && stdout.includes("\n")) printedAt = Date.now();
+  const run = spawnSoakWatcher({
+    store: directory,
+    baseUrl: emulator.baseUrl,
+    clientId: seed.client.clientId,
+    clientSecret: seed.client.clientSecret,
+    durationMs,
+    sampleAtMs,
+    warmupMs: Math.min(intervalMs, durationMs / 2),
+    intervalMs,
+    graceSeconds: 300,
+    nodeFlags: (process.env.WATCHER_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== ""),
+    stderr: "inherit",
   });
-  const [code] = (await once(child, "exit")) as [number | null];
+  const code = await run.exit;
+  const printedAt = run.printedAt();
   const exitedAfterMs = printedAt === 0 ? Number.NaN : Date.now() - printedAt;
   clearInterval(injector);
   // Faults still queued must not reach the floor measurement.
   await new Promise((resolve) => setTimeout(resolve, 200));
   await fetch(`${emulator.baseUrl}/__emulator/faults`, { method: "DELETE" });
   if (code !== 0 || printedAt === 0) throw new Error(`the watcher process exited with ${code}`);
-  const r = JSON.parse(stdout.trim()) as {
+  const r = JSON.parse(run.stdout().trim()) as {
     states: Record<string, number>;
     statusLines: number;
     probes: number;

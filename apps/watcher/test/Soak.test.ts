@@ -9,14 +9,11 @@
  * it down for a quick local run; the 10-minute soak runs from `pnpm bench`
  * (bench/src/WatcherBench.ts --soak).
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { startEmulator } from "@miro-token/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir, tokenSetOf, writeTokens } from "./Fixtures.ts";
+import { spawnSoakWatcher } from "./fixtures/SoakLaunch.ts";
 
-const SCRIPT = fileURLToPath(new URL("./fixtures/SoakWatcher.ts", import.meta.url));
 const TOKENS = Number(process.env.SOAK_TOKENS ?? 10_000);
 const DURATION_MS = Number(process.env.SOAK_DURATION_MS ?? 120_000);
 /** Each token's probe interval that makes ~167 probes a second in all (RELIABILITY target 20). */
@@ -58,51 +55,28 @@ describe("soak at CI scale (targets 20 and 21)", () => {
       cleanups.push(() => clearInterval(injector));
 
       const client = emulator.seed!.client;
-      const child = spawn(
-        "timeout",
-        [
-          "-k",
-          "5",
-          String(Math.ceil(DURATION_MS / 1000) + 120),
-          process.execPath,
-          "--expose-gc",
-          "--conditions=@miro-token/source",
-          SCRIPT,
-        ],
-        {
-          env: {
-            PATH: process.env.PATH ?? "",
-            SOAK_STORE: dir.path,
-            SOAK_BASE_URL: emulator.baseUrl,
-            SOAK_CLIENT_ID: client.clientId,
-            SOAK_CLIENT_SECRET: client.clientSecret,
-            SOAK_DURATION_MS: String(DURATION_MS),
-            SOAK_SAMPLE_AT_MS: String(DURATION_MS / 2),
-            SOAK_INTERVAL_MS: String(INTERVAL_MS),
-            SOAK_WARMUP_MS: String(INTERVAL_MS),
-          },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
+      const run = spawnSoakWatcher({
+        store: dir.path,
+        baseUrl: emulator.baseUrl,
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        durationMs: DURATION_MS,
+        sampleAtMs: DURATION_MS / 2,
+        intervalMs: INTERVAL_MS,
+        warmupMs: INTERVAL_MS,
+        graceSeconds: 120,
+        stderr: "pipe",
+      });
       cleanups.push(() => {
-        if (child.exitCode === null) child.kill("SIGKILL");
+        if (run.child.exitCode === null) run.child.kill("SIGKILL");
       });
-      let stdout = "";
-      let stderr = "";
-      let printedAt = 0;
-      child.stdout!.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (printedAt === 0 && stdout.includes("\n")) printedAt = Date.now();
-      });
-      child.stderr!.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      const [code] = await once(child, "exit");
-      const exitedAfter = Date.now() - printedAt;
+      const code = await run.exit;
+      const exitedAfter = Date.now() - run.printedAt();
       // Known, outside this package: a store-file read interrupted while its `open` is pending
       // (every loop is interrupted at close) leaves that FileHandle to the GC, which closes it
       // with this warning. Anything else on stderr fails the test.
-      const unexpected = stderr
+      const unexpected = run
+        .stderr()
         .split("\n")
         .filter(
           (line) =>
@@ -113,7 +87,7 @@ describe("soak at CI scale (targets 20 and 21)", () => {
         );
       expect(unexpected).toEqual([]);
       expect(code).toBe(0);
-      const r = JSON.parse(stdout.trim()) as {
+      const r = JSON.parse(run.stdout().trim()) as {
         tokens: number;
         states: Record<string, number>;
         probes: number;
