@@ -44,6 +44,17 @@ export type CompareAndSetResult =
   | { readonly _tag: "Conflict"; readonly current: Option.Option<StoredToken> };
 
 /**
+ * Which page {@link TokenStoreShape.page} reads: ids after `after`, at most `limit` of them.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TokenStorePageOptions {
+  readonly after?: string | undefined;
+  readonly limit: number;
+}
+
+/**
  * What every store offers.
  *
  * @category models
@@ -51,7 +62,17 @@ export type CompareAndSetResult =
  */
 export interface TokenStoreShape {
   readonly get: (id: string) => Effect.Effect<Option.Option<StoredToken>, StoreError>;
+  /** Every entry in one array: fine for a few thousand; use `storedTokens` to go further. */
   readonly list: () => Effect.Effect<ReadonlyArray<StoredToken>, StoreError>;
+  /**
+   * Optional: one page of entries in the store's id order — up to `limit` entries whose id
+   * sorts after `after` (from the start when absent). A store that can read a page without
+   * reading everything (PostgreSQL) implements it; `pageOf` and `storedTokens` (see
+   * `TokenStorePaging.ts`) derive it from `list` for the others.
+   */
+  readonly page?: (
+    options: TokenStorePageOptions,
+  ) => Effect.Effect<ReadonlyArray<StoredToken>, StoreError>;
   /**
    * Write `next` as generation `expectedGeneration + 1` if the stored generation is still
    * `expectedGeneration` (`0` means "not stored yet"); otherwise report the current entry.

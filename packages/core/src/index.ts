@@ -36,6 +36,7 @@ export * from "./TokenRefresher.ts";
 export * from "./TokenSet.ts";
 export * from "./TokenStatus.ts";
 export * from "./TokenStore.ts";
+export * from "./TokenStorePaging.ts";
 export * from "./TokenText.ts";
 export * from "./TokenTransition.ts";
 export * from "./TokenWatcher.ts";

@@ -1,0 +1,11 @@
+/**
+ * `@miro-token/store-postgres`: a PostgreSQL `TokenStore` — numbered migrations, a
+ * generation-fenced compare-and-set, lease locks and keyset paging.
+ *
+ * @since 0.1.0
+ */
+export * from "./LeaseLock.ts";
+export * from "./Migrations.ts";
+export * as PostgresTokenStore from "./PostgresTokenStore.ts";
+export * from "./SchemaVersionError.ts";
+export * from "./StoreOptions.ts";

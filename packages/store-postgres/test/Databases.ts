@@ -1,0 +1,65 @@
+// A fresh database per test on the throwaway cluster, dropped when the test's scope closes,
+// and the store options that reach it.
+import { randomBytes } from "node:crypto";
+import { PgClient } from "@effect/sql-pg";
+import { Effect, Layer, Redacted } from "effect";
+import { SqlClient } from "effect/sql/SqlClient";
+import { inject } from "vitest";
+import { migrate, type PostgresStoreOptions, PostgresTokenStore } from "../src/index.ts";
+
+/** The cluster's admin URL (superuser, `postgres` database). */
+export const adminUrl = (): string => inject("postgresAdminUrl");
+
+/** The URL of database `name` on the cluster. */
+export const urlOf = (name: string): string => {
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+const admin = <A, E>(effect: Effect.Effect<A, E, SqlClient>) =>
+  effect.pipe(
+    Effect.provide(PgClient.layer({ url: Redacted.make(adminUrl()), maxConnections: 1 })),
+    Effect.orDie,
+  );
+
+/** A new empty database, dropped (connections forced off) when the scope closes. */
+export const freshDatabase: Effect.Effect<string, never, import("effect").Scope.Scope> =
+  Effect.acquireRelease(
+    Effect.gen(function* () {
+      const name = `t_${randomBytes(6).toString("hex")}`;
+      yield* admin(Effect.flatMap(SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${name}`)));
+      return name;
+    }),
+    (name) =>
+      admin(
+        Effect.flatMap(SqlClient, (sql) =>
+          sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+        ),
+      ).pipe(Effect.ignore),
+  );
+
+/** Store options for database `name` (short leases unless overridden). */
+export const optionsOf = (
+  name: string,
+  overrides: Partial<PostgresStoreOptions> = {},
+): PostgresStoreOptions => ({
+  url: Redacted.make(urlOf(name)),
+  maxConnections: 4,
+  ...overrides,
+});
+
+/** A migrated fresh database's store options. */
+export const migratedDatabase = (overrides: Partial<PostgresStoreOptions> = {}) =>
+  Effect.gen(function* () {
+    const name = yield* freshDatabase;
+    const options = optionsOf(name, overrides);
+    yield* Effect.orDie(PostgresTokenStore.migrate(options));
+    return options;
+  });
+
+/** Run `effect` with the SqlClient of database `name`. */
+export const withSql = <A, E>(name: string, effect: Effect.Effect<A, E, SqlClient>) =>
+  effect.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(urlOf(name)), maxConnections: 1 })));
+
+export { Layer, migrate };
