@@ -2,10 +2,13 @@
 // and the store options that reach it.
 import { randomBytes } from "node:crypto";
 import { PgClient } from "@effect/sql-pg";
-import { Effect, Layer, Redacted } from "effect";
+import { Effect, Redacted, type Scope } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { inject } from "vitest";
-import { migrate, type PostgresStoreOptions, PostgresTokenStore } from "../src/index.ts";
+import { type PostgresStoreOptions, PostgresTokenStore } from "../src/index.ts";
+
+/** Lease timing for tests: short enough to watch a takeover, polling fast enough for rounds. */
+export const TEST_LEASE = { ttl: "2 seconds", pollEvery: "20 millis" } as const;
 
 /** The cluster's admin URL (superuser, `postgres` database). */
 export const adminUrl = (): string => inject("postgresAdminUrl");
@@ -24,7 +27,7 @@ const admin = <A, E>(effect: Effect.Effect<A, E, SqlClient>) =>
   );
 
 /** A new empty database, dropped (connections forced off) when the scope closes. */
-export const freshDatabase: Effect.Effect<string, never, import("effect").Scope.Scope> =
+export const freshDatabase: Effect.Effect<string, never, Scope.Scope> =
   Effect.acquireRelease(
     Effect.gen(function* () {
       const name = `t_${randomBytes(6).toString("hex")}`;
@@ -62,4 +65,3 @@ export const migratedDatabase = (overrides: Partial<PostgresStoreOptions> = {}) 
 export const withSql = <A, E>(name: string, effect: Effect.Effect<A, E, SqlClient>) =>
   effect.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(urlOf(name)), maxConnections: 1 })));
 
-export { Layer, migrate };

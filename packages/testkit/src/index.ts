@@ -6,3 +6,6 @@ export * from "./Canary.ts";
 export * from "./ClientConformance.ts";
 export * from "./LargeBody.ts";
 export * from "./TransportConformance.ts";
+export * from "./StoreConformance.ts";
+export * from "./StoreRefreshProtocol.ts";
+export * from "./WorkerProcess.ts";
