@@ -77,19 +77,17 @@ const MIGRATION_LOCK_KEY = 7_104_202_611;
  * @category migrations
  * @since 0.1.0
  */
-export const currentVersion: Effect.Effect<number, SqlError, SqlClient> = Effect.gen(
-  function* () {
-    const sql = yield* SqlClient;
-    const [exists] = yield* sql<{
-      readonly table: string | null;
-    }>`SELECT to_regclass('miro_token_migrations')::text AS table`;
-    if (exists?.table == null) return 0;
-    const [row] = yield* sql<{
-      readonly version: number | null;
-    }>`SELECT max(version) AS version FROM miro_token_migrations`;
-    return Number(row?.version ?? 0);
-  },
-);
+export const currentVersion: Effect.Effect<number, SqlError, SqlClient> = Effect.gen(function* () {
+  const sql = yield* SqlClient;
+  const [exists] = yield* sql<{
+    readonly table: string | null;
+  }>`SELECT to_regclass('miro_token_migrations')::text AS table`;
+  if (exists?.table == null) return 0;
+  const [row] = yield* sql<{
+    readonly version: number | null;
+  }>`SELECT max(version) AS version FROM miro_token_migrations`;
+  return Number(row?.version ?? 0);
+});
 
 /**
  * What a `migrate` run did.

@@ -58,7 +58,9 @@ export const publicTarget = (url: Redacted.Redacted<string>): string => {
  * @category options
  * @since 0.1.0
  */
-export const urlPassword = (url: Redacted.Redacted<string>): Redacted.Redacted<string> | undefined => {
+export const urlPassword = (
+  url: Redacted.Redacted<string>,
+): Redacted.Redacted<string> | undefined => {
   try {
     const parsed = new URL(Redacted.value(url));
     const password = parsed.password || parsed.searchParams.get("password") || "";

@@ -27,20 +27,19 @@ const admin = <A, E>(effect: Effect.Effect<A, E, SqlClient>) =>
   );
 
 /** A new empty database, dropped (connections forced off) when the scope closes. */
-export const freshDatabase: Effect.Effect<string, never, Scope.Scope> =
-  Effect.acquireRelease(
-    Effect.gen(function* () {
-      const name = `t_${randomBytes(6).toString("hex")}`;
-      yield* admin(Effect.flatMap(SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${name}`)));
-      return name;
-    }),
-    (name) =>
-      admin(
-        Effect.flatMap(SqlClient, (sql) =>
-          sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-        ),
-      ).pipe(Effect.ignore),
-  );
+export const freshDatabase: Effect.Effect<string, never, Scope.Scope> = Effect.acquireRelease(
+  Effect.gen(function* () {
+    const name = `t_${randomBytes(6).toString("hex")}`;
+    yield* admin(Effect.flatMap(SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${name}`)));
+    return name;
+  }),
+  (name) =>
+    admin(
+      Effect.flatMap(SqlClient, (sql) =>
+        sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      ),
+    ).pipe(Effect.ignore),
+);
 
 /** Store options for database `name` (short leases unless overridden). */
 export const optionsOf = (
@@ -63,5 +62,6 @@ export const migratedDatabase = (overrides: Partial<PostgresStoreOptions> = {}) 
 
 /** Run `effect` with the SqlClient of database `name`. */
 export const withSql = <A, E>(name: string, effect: Effect.Effect<A, E, SqlClient>) =>
-  effect.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(urlOf(name)), maxConnections: 1 })));
-
+  effect.pipe(
+    Effect.provide(PgClient.layer({ url: Redacted.make(urlOf(name)), maxConnections: 1 })),
+  );

@@ -15,7 +15,10 @@ const dbName = (options: PostgresStoreOptions) =>
 const leases = (options: PostgresStoreOptions) =>
   withSql(
     dbName(options),
-    Effect.flatMap(SqlClient, (sql) => sql<{ readonly id: string }>`SELECT id FROM miro_token_leases`),
+    Effect.flatMap(
+      SqlClient,
+      (sql) => sql<{ readonly id: string }>`SELECT id FROM miro_token_leases`,
+    ),
   ).pipe(Effect.orDie);
 
 describe("lease locks", () => {
@@ -50,7 +53,10 @@ describe("lease locks", () => {
       );
       yield* Deferred.await(held);
       const waiter = yield* Effect.forkChild(
-        replicaB.withLock("alice", Effect.sync(() => order.push("B in"))),
+        replicaB.withLock(
+          "alice",
+          Effect.sync(() => order.push("B in")),
+        ),
       );
       yield* Effect.sleep("2 seconds");
       expect(order).toEqual([]);
@@ -91,7 +97,10 @@ describe("lease locks", () => {
       const replicaB = yield* PostgresTokenStore.make(options);
       const held = yield* Deferred.make<void>();
       yield* Effect.forkChild(
-        replicaA.withLock("alice", Deferred.succeed(held, undefined).pipe(Effect.andThen(Effect.never))),
+        replicaA.withLock(
+          "alice",
+          Deferred.succeed(held, undefined).pipe(Effect.andThen(Effect.never)),
+        ),
       );
       yield* Deferred.await(held);
       const exit = yield* Effect.exit(replicaB.withLock("alice", Effect.void));

@@ -21,19 +21,21 @@ const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
 };
 
 describe("migrations", () => {
-  it.live("an unmigrated database stops the store with a SchemaVersionError saying what to run", () =>
-    Effect.gen(function* () {
-      const name = yield* freshDatabase;
-      const options = optionsOf(name);
-      const error = failureOf(yield* Effect.exit(PostgresTokenStore.make(options)));
-      expect(error).toBeInstanceOf(SchemaVersionError);
-      expect(error).toMatchObject({ found: 0, expected: SCHEMA_VERSION });
-      const { password, port } = new URL(Redacted.value(options.url));
-      expect(error.message).toContain(
-        `miro-token store migrate --store postgres://postgres@127.0.0.1:${port}/${name}`,
-      );
-      expect(error.message).not.toContain(decodeURIComponent(password));
-    }).pipe(Effect.scoped),
+  it.live(
+    "an unmigrated database stops the store with a SchemaVersionError saying what to run",
+    () =>
+      Effect.gen(function* () {
+        const name = yield* freshDatabase;
+        const options = optionsOf(name);
+        const error = failureOf(yield* Effect.exit(PostgresTokenStore.make(options)));
+        expect(error).toBeInstanceOf(SchemaVersionError);
+        expect(error).toMatchObject({ found: 0, expected: SCHEMA_VERSION });
+        const { password, port } = new URL(Redacted.value(options.url));
+        expect(error.message).toContain(
+          `miro-token store migrate --store postgres://postgres@127.0.0.1:${port}/${name}`,
+        );
+        expect(error.message).not.toContain(decodeURIComponent(password));
+      }).pipe(Effect.scoped),
   );
 
   it.live("migrate applies every migration once and records it; a second run applies none", () =>
@@ -84,7 +86,8 @@ describe("migrations", () => {
         name,
         Effect.flatMap(
           SqlClient,
-          (sql) => sql`INSERT INTO miro_token_migrations (version, name) VALUES (${newer}, 'future')`,
+          (sql) =>
+            sql`INSERT INTO miro_token_migrations (version, name) VALUES (${newer}, 'future')`,
         ),
       );
       const opened = failureOf(yield* Effect.exit(PostgresTokenStore.make(options)));

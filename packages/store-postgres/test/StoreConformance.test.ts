@@ -1,10 +1,11 @@
 // The shared store conformance suite (packages/testkit) on the PostgreSQL store: a fresh
 // migrated database per test on the throwaway cluster, short leases, and worker processes that
 // reach the same database.
+
+import { fileURLToPath } from "node:url";
 import { storeConformance } from "@miro-token/testkit";
 import { NodeTransport } from "@miro-token/transport-node";
 import { Effect, Redacted } from "effect";
-import { fileURLToPath } from "node:url";
 import { PostgresTokenStore } from "../src/index.ts";
 import { migratedDatabase, TEST_LEASE } from "./Databases.ts";
 

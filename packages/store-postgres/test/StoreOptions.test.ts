@@ -2,10 +2,10 @@
 // `maxConnections`, and `statementTimeout` bounds a statement stuck behind another session's
 // row lock (a StoreError naming the timeout, not a hang).
 import { describe, expect, it } from "@effect/vitest";
+import { storeTokenSet } from "@miro-token/testkit";
 import { Deferred, Effect, Redacted } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { PostgresTokenStore } from "../src/index.ts";
-import { storeTokenSet } from "@miro-token/testkit";
 import { migratedDatabase, withSql } from "./Databases.ts";
 
 describe("store options", () => {
@@ -23,7 +23,9 @@ describe("store options", () => {
                 name,
                 Effect.flatMap(
                   SqlClient,
-                  (sql) => sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+                  (sql) => sql<{
+                    readonly n: number;
+                  }>`SELECT count(*)::int AS n FROM pg_stat_activity
                                                        WHERE application_name = 'cap-test'`,
                 ),
               ),

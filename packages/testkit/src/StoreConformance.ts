@@ -15,7 +15,17 @@ import {
   type TokenSet,
   type TokenStoreShape,
 } from "@miro-token/core";
-import { Deferred, Effect, Exit, Fiber, type Layer, Option, Redacted, type Scope, Stream } from "effect";
+import {
+  Deferred,
+  Effect,
+  Exit,
+  Fiber,
+  type Layer,
+  Option,
+  Redacted,
+  type Scope,
+  Stream,
+} from "effect";
 import { canaryToken } from "./Canary.ts";
 import { crossProcessTests, inProcessSingleFlight } from "./StoreCrossProcess.ts";
 import type { WorkerCommand } from "./WorkerProcess.ts";
@@ -115,9 +125,12 @@ export const storeConformance = (name: string, harness: StoreConformanceHarness)
           expect(readFull.refreshToken && Redacted.value(readFull.refreshToken)).toBe(
             full.refreshToken && Redacted.value(full.refreshToken),
           );
-          expect([readFull.expiresAt, readFull.scopes, readFull.teamId, readFull.userId]).toEqual(
-            [full.expiresAt, full.scopes, full.teamId, full.userId],
-          );
+          expect([readFull.expiresAt, readFull.scopes, readFull.teamId, readFull.userId]).toEqual([
+            full.expiresAt,
+            full.scopes,
+            full.teamId,
+            full.userId,
+          ]);
           const readBare = Option.getOrThrow(yield* store.get("bare")).tokenSet;
           expect(Object.keys(readBare).sort()).toEqual(["accessToken", "scopes"]);
         }),
@@ -165,15 +178,24 @@ export const storeConformance = (name: string, harness: StoreConformanceHarness)
           const release = yield* Deferred.make<void>();
           const entered: Array<string> = [];
           const holder = yield* Effect.forkChild(
-            store.withLock("a", Effect.sync(() => entered.push("first")).pipe(
-              Effect.andThen(Deferred.await(release)),
-            )),
+            store.withLock(
+              "a",
+              Effect.sync(() => entered.push("first")).pipe(
+                Effect.andThen(Deferred.await(release)),
+              ),
+            ),
           );
           while (!entered.includes("first")) yield* Effect.sleep("5 millis");
           const waiter = yield* Effect.forkChild(
-            store.withLock("a", Effect.sync(() => entered.push("second"))),
+            store.withLock(
+              "a",
+              Effect.sync(() => entered.push("second")),
+            ),
           );
-          yield* store.withLock("b", Effect.sync(() => entered.push("other id")));
+          yield* store.withLock(
+            "b",
+            Effect.sync(() => entered.push("other id")),
+          );
           yield* Effect.sleep("300 millis");
           expect(entered).toEqual(["first", "other id"]);
           yield* Deferred.succeed(release, undefined);
@@ -192,13 +214,16 @@ export const storeConformance = (name: string, harness: StoreConformanceHarness)
           expect(yield* store.withLock("a", Effect.succeed("after failure"))).toBe("after failure");
           const started = yield* Deferred.make<void>();
           const stuck = yield* Effect.forkChild(
-            store.withLock("a", Deferred.succeed(started, undefined).pipe(Effect.andThen(Effect.never))),
+            store.withLock(
+              "a",
+              Deferred.succeed(started, undefined).pipe(Effect.andThen(Effect.never)),
+            ),
           );
           yield* Deferred.await(started);
           yield* Fiber.interrupt(stuck);
-          const after = yield* store.withLock("a", Effect.succeed("after interrupt")).pipe(
-            Effect.timeout("5 seconds"),
-          );
+          const after = yield* store
+            .withLock("a", Effect.succeed("after interrupt"))
+            .pipe(Effect.timeout("5 seconds"));
           expect(after).toBe("after interrupt");
         }),
       ),
@@ -219,8 +244,9 @@ export const storeConformance = (name: string, harness: StoreConformanceHarness)
       ),
     );
 
-    it.live("4 in-process refreshers per round: exactly one refresh request per round", () =>
-      withStore((under) => inProcessSingleFlight(under.store, harness.transport)),
+    it.live(
+      "4 in-process refreshers per round: exactly one refresh request per round",
+      () => withStore((under) => inProcessSingleFlight(under.store, harness.transport)),
       { timeout: 60_000 },
     );
 

@@ -154,7 +154,13 @@ export const crossProcessTests = (harness: StoreConformanceHarness): void => {
             TOKEN_ID,
             Effect.sync(() => performance.now()).pipe(
               Effect.flatMap((now) => Deferred.succeed(entered, now)),
-              Effect.andThen(store.compareAndSet(TOKEN_ID, 1, (yield* store.get(TOKEN_ID)).pipe(Option.getOrThrow).tokenSet)),
+              Effect.andThen(
+                store.compareAndSet(
+                  TOKEN_ID,
+                  1,
+                  (yield* store.get(TOKEN_ID)).pipe(Option.getOrThrow).tokenSet,
+                ),
+              ),
             ),
           ),
         );

@@ -32,7 +32,10 @@ export const runStoreWorker = async (
   );
   const hold = Effect.gen(function* () {
     const tokens = yield* TokenStore;
-    yield* tokens.withLock(tokenId, Effect.sync(() => say("holding")).pipe(Effect.andThen(Effect.never)));
+    yield* tokens.withLock(
+      tokenId,
+      Effect.sync(() => say("holding")).pipe(Effect.andThen(Effect.never)),
+    );
   });
   const lines = createInterface({ input: process.stdin });
   lines.on("line", (line) => {

@@ -5,7 +5,15 @@
 // other runner (the fleet scenario, the bench) later.
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -60,7 +68,9 @@ export const ensureServerBin = (): string => {
   });
   const installed = findServerBin();
   if (installed === undefined) {
-    throw new Error("apt-get installed postgresql but no initdb was found under /usr/lib/postgresql");
+    throw new Error(
+      "apt-get installed postgresql but no initdb was found under /usr/lib/postgresql",
+    );
   }
   return installed;
 };
