@@ -2,7 +2,7 @@
 // and the store options that reach it.
 import { randomBytes } from "node:crypto";
 import { PgClient } from "@effect/sql-pg";
-import { Effect, Redacted, type Scope } from "effect";
+import { Effect, Exit, Redacted, type Scope } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { inject } from "vitest";
 import { type PostgresStoreOptions, PostgresTokenStore } from "../src/index.ts";
@@ -65,3 +65,11 @@ export const withSql = <A, E>(name: string, effect: Effect.Effect<A, E, SqlClien
   effect.pipe(
     Effect.provide(PgClient.layer({ url: Redacted.make(urlOf(name)), maxConnections: 1 })),
   );
+
+/** The typed failure of an exit that must have failed. */
+export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure");
+  const reason = exit.cause.reasons.find((r) => r._tag === "Fail");
+  if (reason === undefined || reason._tag !== "Fail") throw new Error("expected a typed failure");
+  return reason.error;
+};

@@ -2,7 +2,7 @@
 // a typed error that says what to run (and never shows the password); `migrate` applies each
 // migration once, also when several migrators race.
 import { describe, expect, it } from "@effect/vitest";
-import { Effect, Exit, Redacted } from "effect";
+import { Effect, Redacted } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import {
   currentVersion,
@@ -11,14 +11,7 @@ import {
   SCHEMA_VERSION,
   SchemaVersionError,
 } from "../src/index.ts";
-import { freshDatabase, optionsOf, withSql } from "./Databases.ts";
-
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure");
-  const error = exit.cause.reasons.find((r) => r._tag === "Fail");
-  if (error === undefined || error._tag !== "Fail") throw new Error("expected a typed failure");
-  return error.error;
-};
+import { failureOf, freshDatabase, optionsOf, withSql } from "./Databases.ts";
 
 describe("migrations", () => {
   it.live(

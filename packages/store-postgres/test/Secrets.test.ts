@@ -5,17 +5,10 @@ import { createServer } from "node:net";
 import { describe, expect, it } from "@effect/vitest";
 import { StoreError } from "@miro-token/core";
 import { canaryToken, errorSurfaces, findLeaks } from "@miro-token/testkit";
-import { Effect, Exit, Redacted } from "effect";
+import { Effect, Redacted } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { PostgresTokenStore } from "../src/index.ts";
-import { adminUrl, migratedDatabase, withSql } from "./Databases.ts";
-
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure");
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail");
-  if (reason === undefined || reason._tag !== "Fail") throw new Error("expected a typed failure");
-  return reason.error;
-};
+import { adminUrl, failureOf, migratedDatabase, withSql } from "./Databases.ts";
 
 /** A URL to database `name` whose password is `password`. */
 const withPassword = (url: string, password: string): string => {
