@@ -37,7 +37,7 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
     name: "tokens_and_leases",
     statements: [
       `CREATE TABLE miro_token_tokens (
-         id text PRIMARY KEY,
+         id text COLLATE "C" PRIMARY KEY,
          generation bigint NOT NULL CHECK (generation >= 1),
          token_set jsonb NOT NULL,
          expires_at bigint,
@@ -46,7 +46,7 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
       `CREATE INDEX miro_token_tokens_expires_at ON miro_token_tokens (expires_at)
          WHERE expires_at IS NOT NULL`,
       `CREATE TABLE miro_token_leases (
-         id text PRIMARY KEY,
+         id text COLLATE "C" PRIMARY KEY,
          owner text NOT NULL,
          expires_at timestamptz NOT NULL
        )`,
