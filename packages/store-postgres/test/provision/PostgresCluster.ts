@@ -33,9 +33,9 @@ export interface PostgresCluster {
 
 const ROOTS = ["/usr/lib/postgresql"];
 
-/** The newest `/usr/lib/postgresql/<major>/bin` holding `initdb` and `pg_ctl`, if any. */
-export const findServerBin = (): string | undefined => {
-  for (const root of ROOTS) {
+/** The newest `<root>/<major>/bin` holding `initdb` and `pg_ctl`, if any. */
+export const findServerBin = (roots: ReadonlyArray<string> = ROOTS): string | undefined => {
+  for (const root of roots) {
     if (!existsSync(root)) continue;
     const majors = readdirSync(root)
       .filter((name) => /^\d+$/.test(name))
