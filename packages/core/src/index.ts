@@ -6,7 +6,7 @@
  * functions whose short names (`decide`, `schedule`) read well only qualified, and the
  * transport kit (`Exchange`, `ResponseBody`, `ResponseHeaders`, `RequestCheck`,
  * `TransportFailure`): the pieces every `HttpTransport` adapter shares, so an adapter supplies
- * only its exchange.
+ * only its exchange; `HttpClientTransport` is that adapter over an Effect `HttpClient`.
  *
  * @since 0.1.0
  */
@@ -42,6 +42,7 @@ export * from "./TokenTransition.ts";
 export * from "./TokenWatcher.ts";
 export * from "./TransportError.ts";
 export * as Exchange from "./transport/Exchange.ts";
+export * as HttpClientTransport from "./transport/HttpClientTransport.ts";
 export * as RequestCheck from "./transport/RequestCheck.ts";
 export * as ResponseBody from "./transport/ResponseBody.ts";
 export * as ResponseHeaders from "./transport/ResponseHeaders.ts";
