@@ -152,6 +152,28 @@ export const makeMiroConfig = (options: MiroConfigOptions = {}): MiroConfigShape
 };
 
 /**
+ * The options the environment sets: `MIRO_API_BASE_URL`, `MIRO_CLIENT_ID` and
+ * `MIRO_CLIENT_SECRET` (redacted); an unset variable is `undefined`. The one definition both
+ * {@link MiroConfig.layerConfig} and the promise client's `fromEnv` read.
+ *
+ * @category config
+ * @since 0.1.0
+ */
+export const miroEnvConfig: Config.Config<
+  Pick<MiroConfigOptions, "baseUrl" | "clientId" | "clientSecret">
+> = Config.all({
+  baseUrl: Config.option(Config.String("MIRO_API_BASE_URL")),
+  clientId: Config.option(Config.String("MIRO_CLIENT_ID")),
+  clientSecret: Config.option(Config.Redacted("MIRO_CLIENT_SECRET")),
+}).pipe(
+  Config.map((env) => ({
+    baseUrl: Option.getOrUndefined(env.baseUrl),
+    clientId: Option.getOrUndefined(env.clientId),
+    clientSecret: Option.getOrUndefined(env.clientSecret),
+  })),
+);
+
+/**
  * The configuration service.
  *
  * @category services
@@ -181,17 +203,8 @@ export class MiroConfig extends Context.Service<MiroConfig, MiroConfigShape>()(
     Layer.effect(
       MiroConfig,
       Effect.gen(function* () {
-        const env = yield* Config.all({
-          baseUrl: Config.option(Config.String("MIRO_API_BASE_URL")),
-          clientId: Config.option(Config.String("MIRO_CLIENT_ID")),
-          clientSecret: Config.option(Config.Redacted("MIRO_CLIENT_SECRET")),
-        });
-        return makeMiroConfig({
-          ...overrides,
-          baseUrl: Option.getOrUndefined(env.baseUrl),
-          clientId: Option.getOrUndefined(env.clientId),
-          clientSecret: Option.getOrUndefined(env.clientSecret),
-        });
+        const env = yield* miroEnvConfig;
+        return makeMiroConfig({ ...overrides, ...env });
       }),
     );
 }

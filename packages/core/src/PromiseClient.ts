@@ -3,22 +3,28 @@
  * same typed error instances (`err instanceof InvalidTokenError`, `err._tag`, `err.retryable`,
  * `err.attempts`). Runs on a `ManagedRuntime`; call `dispose()` (or `await using`) when done.
  *
+ * Without a `transport` it sends with the runtime's global `fetch`, through Effect's own
+ * `FetchHttpClient` and core's {@link HttpClientTransport} adapter: core stays free of `node:`
+ * imports and of an HTTP client of its own, and the default passes the same conformance suite as
+ * the transport packages. Pass `transport` (`NodeTransport.layer`, ...) for another client.
+ *
  * ```ts
- * const client = createTokenClient({ transport: FetchTransport.layer })
- * const { info } = await client.info(process.env.MIRO_ACCESS_TOKEN!)
- * await client.dispose()
+ * await using client = createTokenClient(fromEnv()) // MIRO_API_BASE_URL, MIRO_CLIENT_ID, ...
+ * const { info } = await client.info(process.env.MIRO_ACCESS_TOKEN ?? "")
  * ```
  *
  * @since 0.1.0
  */
-import { type Effect, Layer, ManagedRuntime, Redacted } from "effect";
+import { ConfigProvider, Effect, Layer, ManagedRuntime, Redacted } from "effect";
+import { FetchHttpClient } from "effect/http";
 import type { HttpTransport } from "./HttpTransport.ts";
-import { MiroConfig, type MiroConfigOptions } from "./MiroConfig.ts";
+import { MiroConfig, type MiroConfigOptions, miroEnvConfig } from "./MiroConfig.ts";
 import type { RevokeResult } from "./operations/RevokeOperation.ts";
 import type { RefreshInput } from "./operations/TokenEndpoint.ts";
 import type { TokenInfoResult } from "./operations/TokenInfoOperation.ts";
 import { TokenClient } from "./TokenClient.ts";
 import type { TokenSet } from "./TokenSet.ts";
+import * as HttpClientTransport from "./transport/HttpClientTransport.ts";
 
 /**
  * A token as a plain string or already `Redacted`.
@@ -29,15 +35,63 @@ import type { TokenSet } from "./TokenSet.ts";
 export type TokenInput = string | Redacted.Redacted<string>;
 
 /**
- * Options of {@link createTokenClient}: a transport layer plus any {@link MiroConfigOptions}.
+ * Options of {@link createTokenClient}: any {@link MiroConfigOptions} (`baseUrl`, `clientId`,
+ * `clientSecret`, timeouts, retry) plus, optionally, a transport layer.
  *
  * @category models
  * @since 0.1.0
  */
 export interface CreateTokenClientOptions extends MiroConfigOptions {
-  /** e.g. `FetchTransport.layer` from `@miro-token/transport-fetch`. */
-  readonly transport: Layer.Layer<HttpTransport, unknown>;
+  /**
+   * e.g. `NodeTransport.layer` from `@miro-token/transport-node`.
+   * @default the global `fetch`, through Effect's `FetchHttpClient` ({@link defaultTransport})
+   */
+  readonly transport?: Layer.Layer<HttpTransport, unknown> | undefined;
 }
+
+/**
+ * The transport {@link createTokenClient} uses when given none: the global `fetch` through
+ * Effect's `FetchHttpClient` and core's `HttpClientTransport` adapter.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const defaultTransport: Layer.Layer<HttpTransport> = HttpClientTransport.layer.pipe(
+  Layer.provide(FetchHttpClient.layer),
+);
+
+/**
+ * The client options the environment sets — `MIRO_API_BASE_URL`, `MIRO_CLIENT_ID`,
+ * `MIRO_CLIENT_SECRET` — read by the very `Config` that `MiroConfig.layerConfig` reads
+ * ({@link miroEnvConfig}). Unset variables are left out, so the defaults apply. `env` replaces
+ * `process.env` (tests, a secrets manager's record).
+ *
+ * ```ts
+ * const client = createTokenClient({ ...fromEnv(), deadline: "10 seconds" })
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromEnv = (
+  env?: Readonly<Record<string, string | undefined>>,
+): Pick<MiroConfigOptions, "baseUrl" | "clientId" | "clientSecret"> => {
+  const provider =
+    env === undefined ? ConfigProvider.fromEnv() : ConfigProvider.fromEnvRecord({ ...env });
+  const options = Effect.runSync(miroEnvConfig.parse(provider));
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Pick<MiroConfigOptions, "baseUrl" | "clientId" | "clientSecret">;
+};
+
+/**
+ * The text of a `Redacted` token (`tokenSet.accessToken`, `tokenSet.refreshToken`), for the one
+ * place that must send or store it. Promise code needs no `effect` import for it.
+ *
+ * @category accessors
+ * @since 0.1.0
+ */
+export const reveal = (secret: Redacted.Redacted<string>): string => Redacted.value(secret);
 
 /**
  * Per-call options.
@@ -84,8 +138,8 @@ const redact = (token: TokenInput): Redacted.Redacted<string> =>
  * @category constructors
  * @since 0.1.0
  */
-export const createTokenClient = (options: CreateTokenClientOptions): PromiseTokenClient => {
-  const { transport, ...config } = options;
+export const createTokenClient = (options: CreateTokenClientOptions = {}): PromiseTokenClient => {
+  const { transport = defaultTransport, ...config } = options;
   const runtime = ManagedRuntime.make(
     TokenClient.layer.pipe(Layer.provide(Layer.mergeAll(transport, MiroConfig.layer(config)))),
   );
