@@ -11,26 +11,69 @@
  */
 import {
   type TokenClient,
+  type TokenSet,
   type TokenStatus,
   type TokenStore,
+  type TokenStoreShape,
   TokenWatcher,
   type WatchedStatus,
-  type WatchInput,
   type WatchOptions,
 } from "@miro-token/core";
-import type { Layer } from "effect";
+import type { Layer, Redacted } from "effect";
 import { type Observable, type OperatorFunction, scan, shareReplay } from "rxjs";
 import { toObservable } from "./ToObservable.ts";
 
 /**
- * Options of {@link watchToken$}: the watch options plus the layer that provides the
- * `TokenClient` (a transport and `MiroConfig` under `TokenClient.layer`).
+ * A token kept in a store, which {@link watchToken$} probes and refreshes ahead of expiry.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface StoredTokenInput {
+  readonly id: string;
+  /** Where each rotated pair is written before it is used: make it durable (`store-file`). */
+  readonly store: TokenStoreShape;
+}
+
+/**
+ * A token that {@link watchToken$} only probes: a bare access token, or a token set with no
+ * store to keep a refreshed pair in.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ProbedTokenInput = Redacted.Redacted<string> | TokenSet;
+
+/**
+ * Options of {@link watchToken$} for a stored token: the watch options (`refreshWindow`,
+ * `refreshJitter` included) plus the layer that provides the `TokenClient` (a transport and
+ * `MiroConfig` under `TokenClient.layer`).
  *
  * @category models
  * @since 0.1.0
  */
 export interface WatchToken$Options<LE = never> extends WatchOptions {
   readonly layer: Layer.Layer<TokenClient, LE>;
+}
+
+/**
+ * Options of {@link watchToken$} for a probed-only token: no refresh options, because nothing
+ * is refreshed. Writing one is a type error rather than a watch that silently lets the token
+ * expire.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ProbeToken$Options<LE = never>
+  extends Omit<WatchOptions, "refreshWindow" | "refreshJitter"> {
+  readonly layer: Layer.Layer<TokenClient, LE>;
+  /**
+   * Not accepted without a store: Miro rotates the pair on every refresh, and the new one must
+   * be written somewhere durable before it is used. Watch `{ id, store }` to refresh.
+   */
+  readonly refreshWindow?: never;
+  /** Not accepted without a store (see `refreshWindow`). */
+  readonly refreshJitter?: never;
 }
 
 /**
@@ -48,20 +91,31 @@ const replayLatest = <A>(source: Observable<A>): Observable<A> =>
   source.pipe(shareReplay({ bufferSize: 1, refCount: true }));
 
 /**
- * The status of one token (a bare token is probed only; a token set or a store entry is also
- * refreshed ahead of expiry). Completes after a terminal status (`Invalid`, `Revoked`,
+ * The status of one token. A stored token (`{ id, store }`) is probed and refreshed ahead of
+ * expiry, each rotated pair written to the store before it is used. A bare token or a token
+ * set is probed only (reported `Expiring`, then `Expired`): a refresh retires the refresh token,
+ * and without a store the new pair would have nowhere to go, so refresh options are refused
+ * there by the types. Completes after a terminal status (`Invalid`, `Revoked`,
  * `ReauthorizeRequired`, ...).
  *
  * @category watching
  * @since 0.1.0
  */
-export const watchToken$ = <LE = never>(
-  input: WatchInput,
+export function watchToken$<LE = never>(
+  input: StoredTokenInput,
   options: WatchToken$Options<LE>,
-): Observable<TokenStatus> => {
+): Observable<TokenStatus>;
+export function watchToken$<LE = never>(
+  input: ProbedTokenInput,
+  options: ProbeToken$Options<LE>,
+): Observable<TokenStatus>;
+export function watchToken$<LE = never>(
+  input: StoredTokenInput | ProbedTokenInput,
+  options: WatchToken$Options<LE> | ProbeToken$Options<LE>,
+): Observable<TokenStatus> {
   const { layer, ...watchOptions } = options;
   return replayLatest(toObservable(TokenWatcher.watch(input, watchOptions), layer));
-};
+}
 
 /**
  * Status changes of every token in the store, tagged with the token's id, generation and
