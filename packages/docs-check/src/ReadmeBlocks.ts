@@ -8,8 +8,10 @@
  *   stopped with SIGTERM after a few seconds; it must still be running then and exit 0.
  * - ` ```ts fragment ` — statements out of context: type-checked inside a generator body with
  *   the declared prelude (`FragmentPrelude.ts`), never run. A fragment has no imports.
- * - ` ```sh run ` — run with bash (`-euo pipefail`) against the emulator; other `sh` blocks
- *   (installs, long-running services, commands that need real Miro) are shown only.
+ * - ` ```sh run ` — run with bash (`-euo pipefail`) against the emulator; it must exit 0.
+ * - ` ```sh service ` — the same for a block whose last command keeps running: it must still be
+ *   running after a few seconds (every earlier command succeeded), then its process group is
+ *   sent SIGTERM. Other `sh` blocks (installs, commands that need real Miro) are shown only.
  *
  * Any other word after `ts` is refused, so a typo cannot turn a check off.
  */
@@ -17,7 +19,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** How a block is checked. */
-export type BlockKind = "module" | "service" | "fragment" | "shell" | "shown";
+export type BlockKind = "module" | "service" | "fragment" | "shell" | "shellService" | "shown";
 
 /** One fenced block of one README. */
 export interface ReadmeBlock {
@@ -50,6 +52,7 @@ const kindOf = (language: string, marker: string, where: string): BlockKind => {
     return kind;
   }
   if (language === "sh" && marker === "run") return "shell";
+  if (language === "sh" && marker === "service") return "shellService";
   return "shown";
 };
 

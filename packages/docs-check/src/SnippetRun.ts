@@ -25,7 +25,10 @@ export interface RunOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Killed (SIGKILL) past this. */
   readonly timeoutMs: number;
-  /** For a service: send SIGTERM after this long, and record whether it was still running. */
+  /**
+   * For a service: send SIGTERM to its process group after this long, and record whether it
+   * was still running.
+   */
   readonly stopAfterMs?: number | undefined;
 }
 
@@ -80,7 +83,7 @@ const run = (command: string, args: ReadonlyArray<string>, options: RunOptions) 
         ? undefined
         : setTimeout(() => {
             stillRunning = child.exitCode === null && child.signalCode === null;
-            child.kill("SIGTERM");
+            signalGroup("SIGTERM");
           }, options.stopAfterMs);
     const kill = setTimeout(() => signalGroup("SIGKILL"), options.timeoutMs);
     child.on("close", (code, signal) => {

@@ -8,10 +8,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Redacted } from "effect";
-import { Effect } from "effect";
-import { FileTokenStore } from "@miro-token/store-file";
 import { type Emulator, startEmulator } from "@miro-token/emulator";
+import { FileTokenStore } from "@miro-token/store-file";
+import { Effect, Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ReadmeBlock, repositoryBlocks } from "../src/ReadmeBlocks.ts";
 import { type SnippetFile, typeCheck, writeSnippets } from "../src/SnippetFiles.ts";
@@ -20,7 +19,9 @@ import { binDirectory, runModule, runShell } from "../src/SnippetRun.ts";
 const ROOT = path.join(import.meta.dirname, "../../..");
 const SNIPPETS = path.join(import.meta.dirname, "../.snippets");
 const blocks = repositoryBlocks(ROOT);
-const typed = blocks.filter((block) => block.kind !== "shell" && block.kind !== "shown");
+const typed = blocks.filter(
+  (block) => block.kind === "module" || block.kind === "service" || block.kind === "fragment",
+);
 let files: ReadonlyArray<SnippetFile> = [];
 let emulator: Emulator;
 let scratch: string;
@@ -46,7 +47,9 @@ const sandbox = async (block: ReadmeBlock) => {
   const client = emulator.seed?.client;
   if (client === undefined) throw new Error("the emulator has no seeded client");
   const issued = emulator.issueTokens({ clientId: client.clientId });
-  const store = await Effect.runPromise(FileTokenStore.make({ directory: path.join(cwd, "tokens") }));
+  const store = await Effect.runPromise(
+    FileTokenStore.make({ directory: path.join(cwd, "tokens") }),
+  );
   await Effect.runPromise(
     store.compareAndSet("alice", 0, {
       accessToken: Redacted.make(issued.accessToken),
@@ -57,12 +60,14 @@ const sandbox = async (block: ReadmeBlock) => {
       scopes: issued.scope.split(" "),
     }),
   );
+  const own = emulator.issueTokens({ clientId: client.clientId });
   const env = {
     HOME: cwd,
     MIRO_API_BASE_URL: emulator.baseUrl,
     MIRO_CLIENT_ID: client.clientId,
     MIRO_CLIENT_SECRET: client.clientSecret,
-    MIRO_ACCESS_TOKEN: emulator.issueTokens({ clientId: client.clientId }).accessToken,
+    MIRO_ACCESS_TOKEN: own.accessToken,
+    MIRO_REFRESH_TOKEN: own.refreshToken ?? "",
   };
   return { cwd, env };
 };
@@ -99,11 +104,19 @@ describe("README code blocks", () => {
     });
   }
 
-  for (const block of blocks.filter((b) => b.kind === "shell")) {
+  for (const block of blocks.filter((b) => b.kind === "shell" || b.kind === "shellService")) {
     it(`runs the shell block ${where(block)} against the emulator`, async () => {
       const { cwd, env } = await sandbox(block);
-      const result = await runShell(block.code, bin, { cwd, env, timeoutMs: 60_000 });
-      expect(result.code, `${where(block)} exited ${result.code}:\n${result.output}`).toBe(0);
+      const service = block.kind === "shellService";
+      const result = await runShell(block.code, bin, {
+        cwd,
+        env,
+        timeoutMs: 60_000,
+        stopAfterMs: service ? 8_000 : undefined,
+      });
+      const report = `${where(block)} exited ${result.code ?? result.signal}:\n${result.output}`;
+      if (service) expect(result.stillRunning, report).toBe(true);
+      else expect(result.code, report).toBe(0);
     });
   }
 });
