@@ -457,7 +457,7 @@ const demo = Command.make(
   },
   runLoaded(load.demo, (module) => module.runDemoCommand),
 ).pipe(
-  Command.withShortDescription("Watch one token live its whole life on a local emulator (~15 s)"),
+  Command.withShortDescription("Watch one token live its whole life on a local emulator (~5 s)"),
   Command.withDescription(
     "Start an embedded Miro emulator and walk one short-lived token through its whole life: info, a watcher refreshing it (Miro rotates the pair, the old token dies), revoke --verify, the watcher seeing it die, and an idle token expiring on the emulator's clock. No account, network or credentials needed.",
   ),

@@ -33,6 +33,12 @@ describe("demo", () => {
     );
     expect(lines.at(-1)).toMatchObject({ type: "done", ok: true });
     expect(result.stdout).not.toMatch(/eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_/);
+    // The help's "~N s" tells the truth (within a factor of two either way).
+    const help = await run(["--help"]);
+    const claimed = Number(/demo .*\(~(\d+) s\)/.exec(help.stdout)?.[1]) * 1000;
+    const elapsed = Number(lines.at(-1)?.elapsedMs);
+    expect(elapsed).toBeGreaterThan(claimed / 2);
+    expect(elapsed).toBeLessThan(claimed * 2);
   });
 
   it("tells the story for people, without colour off a terminal", async () => {
