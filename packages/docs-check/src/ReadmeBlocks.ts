@@ -4,14 +4,14 @@
  * the fence says it:
  *
  * - ` ```ts ` — a complete module: type-checked, then run against the emulator (exit 0).
- * - ` ```ts service ` — a complete module that runs until stopped: type-checked, run, and
- *   stopped with SIGTERM after a few seconds; it must still be running then and exit 0.
+ * - ` ```ts service ` — a complete module that runs until stopped: type-checked and run; a
+ *   moment after its first output it must still be running, then SIGTERM must end it with 0.
  * - ` ```ts fragment ` — statements out of context: type-checked inside a generator body with
  *   the declared prelude (`FragmentPrelude.ts`), never run. A fragment has no imports.
  * - ` ```sh run ` — run with bash (`-euo pipefail`) against the emulator; it must exit 0.
- * - ` ```sh service ` — the same for a block whose last command keeps running: it must still be
- *   running after a few seconds (every earlier command succeeded), then its process group is
- *   sent SIGTERM. Other `sh` blocks (installs, commands that need real Miro) are shown only.
+ * - ` ```sh service ` — the same for a block whose last command keeps running: a while after
+ *   its first output it must still be running (every earlier command succeeded), then its
+ *   process group is sent SIGTERM. Other `sh` blocks (installs, commands that need real Miro) are shown only.
  *
  * Any other word after `ts` is refused, so a typo cannot turn a check off.
  */

@@ -26,8 +26,9 @@ export interface RunOptions {
   /** Killed (SIGKILL) past this. */
   readonly timeoutMs: number;
   /**
-   * For a service: send SIGTERM to its process group after this long, and record whether it
-   * was still running.
+   * For a service: once it has printed its first output (it is up), wait this long, record
+   * whether it is still running, and send SIGTERM to its process group. A service that never
+   * prints is killed at `timeoutMs` and counts as not running.
    */
   readonly stopAfterMs?: number | undefined;
 }
@@ -64,11 +65,22 @@ const run = (command: string, args: ReadonlyArray<string>, options: RunOptions) 
     });
     let output = "";
     let stillRunning = false;
+    let stop: NodeJS.Timeout | undefined;
+    // A service is up once it has printed something; it is stopped `stopAfterMs` later.
+    const started = () => {
+      if (options.stopAfterMs === undefined || stop !== undefined) return;
+      stop = setTimeout(() => {
+        stillRunning = child.exitCode === null && child.signalCode === null;
+        signalGroup("SIGTERM");
+      }, options.stopAfterMs);
+    };
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString("utf8");
+      started();
     });
     child.stderr.on("data", (chunk: Buffer) => {
       output += chunk.toString("utf8");
+      started();
     });
     // The whole process group: a shell block's background jobs go too.
     const signalGroup = (signal: NodeJS.Signals) => {
@@ -78,13 +90,6 @@ const run = (command: string, args: ReadonlyArray<string>, options: RunOptions) 
         // already gone
       }
     };
-    const stop =
-      options.stopAfterMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            stillRunning = child.exitCode === null && child.signalCode === null;
-            signalGroup("SIGTERM");
-          }, options.stopAfterMs);
     const kill = setTimeout(() => signalGroup("SIGKILL"), options.timeoutMs);
     child.on("close", (code, signal) => {
       clearTimeout(kill);

@@ -63,6 +63,28 @@ describe("the README checker", () => {
     expect(at(11)[0]?.message).toContain("TS2322");
   });
 
+  it("tells a service that stays up from one that quits", async () => {
+    const source = (code: string) =>
+      blocksOf(`demo/${code.length}/README.md`, `\`\`\`ts service\n${code}\n\`\`\`\n`);
+    const blocks = [
+      ...source(
+        'const t = setInterval(() => {}, 1000);\nprocess.once("SIGTERM", () => clearInterval(t));\nconsole.log("up");',
+      ),
+      ...source('console.log("up");'),
+    ];
+    const files = writeSnippets(`${DIR}-service`, blocks);
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "docs-check-self-"));
+    try {
+      const options = { cwd, env: {}, timeoutMs: 20_000, stopAfterMs: 500 };
+      const [stays, quits] = await Promise.all(files.map((f) => runModule(f.file, options)));
+      expect([stays?.stillRunning, stays?.code]).toEqual([true, 0]);
+      expect(quits?.stillRunning).toBe(false);
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+      fs.rmSync(`${DIR}-service`, { recursive: true, force: true });
+    }
+  });
+
   it("fails a snippet that throws when run", async () => {
     const [block] = blocksOf("demo/README.md", '```ts\nthrow new Error("broken example");\n```\n');
     if (block === undefined) throw new Error("no block");
