@@ -12,6 +12,9 @@
  * own scope (`HttpClient.withScope`): leaving it — at the cap, on interrupt, or done — aborts the
  * request and drops the connection. Redirects are returned as they are: the fetch client is told
  * `redirect: "manual"` (merged into any `FetchHttpClient.RequestInit` the caller provides).
+ * Effect's client traces each request (method, URL, status) with the caller's tracer: core puts
+ * no secret in a URL, Effect redacts `authorization` among traced headers, and bodies (where
+ * the other secrets travel) are never traced; a testkit canary test holds this.
  *
  * @since 0.1.0
  */
