@@ -24,16 +24,66 @@ import { runWatchLoop } from "./TokenWatchLoop.ts";
 import { resolveWatchOptions, type WatchOptions } from "./WatchSchedule.ts";
 
 /**
- * What `watch` accepts: a bare access token or a token set (probed only), or a token in a
- * store (probed and refreshed).
+ * A token in a store: `watch` probes it and refreshes it ahead of expiry, writing each rotated
+ * pair to the store before it is used.
  *
  * @category models
  * @since 0.1.0
  */
-export type WatchInput =
-  | Redacted.Redacted<string>
-  | TokenSet
-  | { readonly id: string; readonly store: TokenStoreShape };
+export interface StoredWatchInput {
+  readonly id: string;
+  /** Where each rotated pair is written before it is used: make it durable (`store-file`). */
+  readonly store: TokenStoreShape;
+}
+
+/**
+ * A bare access token or a token set: `watch` only probes it, because without a store a
+ * refreshed pair would have nowhere to go.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ProbedWatchInput = Redacted.Redacted<string> | TokenSet;
+
+/**
+ * What `watch` accepts: a token in a store (probed and refreshed), or a bare access token or a
+ * token set (probed only).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type WatchInput = StoredWatchInput | ProbedWatchInput;
+
+/**
+ * Watch options for a probed-only token: no refresh options, since nothing is refreshed, so a
+ * watch that silently lets a token expire is a type error rather than a surprise.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ProbeWatchOptions extends Omit<WatchOptions, "refreshWindow" | "refreshJitter"> {
+  /**
+   * Not accepted without a store: Miro rotates the pair on every refresh, and the new one must
+   * be written somewhere durable before it is used. Watch `{ id, store }` to refresh.
+   */
+  readonly refreshWindow?: never;
+  /** Not accepted without a store (see `refreshWindow`). */
+  readonly refreshJitter?: never;
+}
+
+/**
+ * `TokenWatcher.watch`: refresh options only together with a store.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Watch {
+  (input: StoredWatchInput, options?: WatchOptions): Stream.Stream<TokenStatus, never, TokenClient>;
+  (
+    input: ProbedWatchInput,
+    options?: ProbeWatchOptions,
+  ): Stream.Stream<TokenStatus, never, TokenClient>;
+}
 
 /**
  * One status of one token of a store.
@@ -66,7 +116,7 @@ const sourceOf = (input: WatchInput, client: TokenClientShape) =>
   });
 
 /** Watch one token. The stream ends after a terminal status. */
-const watch = (
+const watch: Watch = (
   input: WatchInput,
   options: WatchOptions = {},
 ): Stream.Stream<TokenStatus, never, TokenClient> =>

@@ -10,39 +10,20 @@
  * @since 0.1.0
  */
 import {
+  type ProbedWatchInput,
+  type ProbeWatchOptions,
+  type StoredWatchInput,
   type TokenClient,
-  type TokenSet,
   type TokenStatus,
   type TokenStore,
-  type TokenStoreShape,
   TokenWatcher,
   type WatchedStatus,
+  type WatchInput,
   type WatchOptions,
 } from "@miro-token/core";
-import type { Layer, Redacted } from "effect";
+import type { Layer } from "effect";
 import { type Observable, type OperatorFunction, scan, shareReplay } from "rxjs";
 import { toObservable } from "./ToObservable.ts";
-
-/**
- * A token kept in a store, which {@link watchToken$} probes and refreshes ahead of expiry.
- *
- * @category models
- * @since 0.1.0
- */
-export interface StoredTokenInput {
-  readonly id: string;
-  /** Where each rotated pair is written before it is used: make it durable (`store-file`). */
-  readonly store: TokenStoreShape;
-}
-
-/**
- * A token that {@link watchToken$} only probes: a bare access token, or a token set with no
- * store to keep a refreshed pair in.
- *
- * @category models
- * @since 0.1.0
- */
-export type ProbedTokenInput = Redacted.Redacted<string> | TokenSet;
 
 /**
  * Options of {@link watchToken$} for a stored token: the watch options (`refreshWindow`,
@@ -57,23 +38,14 @@ export interface WatchToken$Options<LE = never> extends WatchOptions {
 }
 
 /**
- * Options of {@link watchToken$} for a probed-only token: no refresh options, because nothing
- * is refreshed. Writing one is a type error rather than a watch that silently lets the token
- * expire.
+ * Options of {@link watchToken$} for a probed-only token: core's `ProbeWatchOptions` (no
+ * refresh options, because nothing is refreshed) plus the layer.
  *
  * @category models
  * @since 0.1.0
  */
-export interface ProbeToken$Options<LE = never>
-  extends Omit<WatchOptions, "refreshWindow" | "refreshJitter"> {
+export interface ProbeToken$Options<LE = never> extends ProbeWatchOptions {
   readonly layer: Layer.Layer<TokenClient, LE>;
-  /**
-   * Not accepted without a store: Miro rotates the pair on every refresh, and the new one must
-   * be written somewhere durable before it is used. Watch `{ id, store }` to refresh.
-   */
-  readonly refreshWindow?: never;
-  /** Not accepted without a store (see `refreshWindow`). */
-  readonly refreshJitter?: never;
 }
 
 /**
@@ -102,19 +74,24 @@ const replayLatest = <A>(source: Observable<A>): Observable<A> =>
  * @since 0.1.0
  */
 export function watchToken$<LE = never>(
-  input: StoredTokenInput,
+  input: StoredWatchInput,
   options: WatchToken$Options<LE>,
 ): Observable<TokenStatus>;
 export function watchToken$<LE = never>(
-  input: ProbedTokenInput,
+  input: ProbedWatchInput,
   options: ProbeToken$Options<LE>,
 ): Observable<TokenStatus>;
 export function watchToken$<LE = never>(
-  input: StoredTokenInput | ProbedTokenInput,
+  input: WatchInput,
   options: WatchToken$Options<LE> | ProbeToken$Options<LE>,
 ): Observable<TokenStatus> {
   const { layer, ...watchOptions } = options;
-  return replayLatest(toObservable(TokenWatcher.watch(input, watchOptions), layer));
+  // The overloads above already matched options to input; core's overloads check it again.
+  const statuses =
+    "store" in input
+      ? TokenWatcher.watch(input, watchOptions)
+      : TokenWatcher.watch(input, watchOptions as ProbeWatchOptions);
+  return replayLatest(toObservable(statuses, layer));
 }
 
 /**

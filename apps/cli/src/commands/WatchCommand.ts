@@ -73,9 +73,12 @@ export const watchEvents = (
   options: WatchOptions,
 ): Stream.Stream<WatchEvent, never, TokenClient> => {
   if (source._tag === "Token") {
+    // A lone token is probed only (nowhere to keep a rotated pair): refresh options are for
+    // a store's tokens, and core's types refuse them here.
+    const { refreshWindow: _window, refreshJitter: _jitter, ...probe } = options;
     return Stream.unwrap(
       Effect.map(fingerprint(source.token), (print) =>
-        TokenWatcher.watch(source.token, options).pipe(
+        TokenWatcher.watch(source.token, probe).pipe(
           Stream.map(
             (status): WatchEvent => ({ id: null, fingerprint: print, generation: null, status }),
           ),
