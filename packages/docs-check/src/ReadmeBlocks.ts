@@ -6,6 +6,8 @@
  * - ` ```ts ` — a complete module: type-checked, then run against the emulator (exit 0).
  * - ` ```ts service ` — a complete module that runs until stopped: type-checked and run; a
  *   moment after its first output it must still be running, then SIGTERM must end it with 0.
+ * - ` ```ts compile ` — a complete module that needs a server the checker does not start (a
+ *   PostgreSQL): type-checked only.
  * - ` ```ts fragment ` — statements out of context: type-checked inside a generator body with
  *   the declared prelude (`FragmentPrelude.ts`), never run. A fragment has no imports.
  * - ` ```sh run ` — run with bash (`-euo pipefail`) against the emulator; it must exit 0.
@@ -19,7 +21,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** How a block is checked. */
-export type BlockKind = "module" | "service" | "fragment" | "shell" | "shellService" | "shown";
+export type BlockKind =
+  | "module"
+  | "service"
+  | "compile"
+  | "fragment"
+  | "shell"
+  | "shellService"
+  | "shown";
 
 /** One fenced block of one README. */
 export interface ReadmeBlock {
@@ -40,6 +49,7 @@ export class UnknownMarkerError extends Error {
 const TS_KINDS: Readonly<Record<string, BlockKind>> = {
   "": "module",
   service: "service",
+  compile: "compile",
   fragment: "fragment",
 };
 

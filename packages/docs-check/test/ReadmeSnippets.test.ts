@@ -19,9 +19,8 @@ import { binDirectory, runModule, runShell } from "../src/SnippetRun.ts";
 const ROOT = path.join(import.meta.dirname, "../../..");
 const SNIPPETS = path.join(import.meta.dirname, "../.snippets");
 const blocks = repositoryBlocks(ROOT);
-const typed = blocks.filter(
-  (block) => block.kind === "module" || block.kind === "service" || block.kind === "fragment",
-);
+const TYPED: ReadonlyArray<ReadmeBlock["kind"]> = ["module", "service", "compile", "fragment"];
+const typed = blocks.filter((block) => TYPED.includes(block.kind));
 let files: ReadonlyArray<SnippetFile> = [];
 let emulator: Emulator;
 let scratch: string;
