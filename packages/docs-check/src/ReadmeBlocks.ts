@@ -13,7 +13,8 @@
  * - ` ```sh run ` — run with bash (`-euo pipefail`) against the emulator; it must exit 0.
  * - ` ```sh service ` — the same for a block whose last command keeps running: a while after
  *   its first output it must still be running (every earlier command succeeded), then its
- *   process group is sent SIGTERM. Other `sh` blocks (installs, commands that need real Miro) are shown only.
+ *   process group is sent SIGTERM.
+ * - ` ```json ` — parsed: one JSON document, or NDJSON (one document per line). Other `sh` blocks (installs, commands that need real Miro) are shown only.
  *
  * Any other word after `ts` is refused, so a typo cannot turn a check off.
  */
@@ -28,6 +29,7 @@ export type BlockKind =
   | "fragment"
   | "shell"
   | "shellService"
+  | "json"
   | "shown";
 
 /** One fenced block of one README. */
@@ -63,6 +65,7 @@ const kindOf = (language: string, marker: string, where: string): BlockKind => {
   }
   if (language === "sh" && marker === "run") return "shell";
   if (language === "sh" && marker === "service") return "shellService";
+  if (language === "json") return "json";
   return "shown";
 };
 

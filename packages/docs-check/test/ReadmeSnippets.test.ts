@@ -80,6 +80,28 @@ describe("README code blocks", () => {
     expect(typed.length).toBeGreaterThan(10);
   });
 
+  it("parses every JSON block as one document or as NDJSON", () => {
+    const broken = blocks
+      .filter((block) => block.kind === "json")
+      .filter((block) => {
+        try {
+          JSON.parse(block.code);
+          return false;
+        } catch {
+          const lines = block.code.split("\n").filter((line) => line.trim() !== "");
+          return !lines.every((line) => {
+            try {
+              JSON.parse(line);
+              return true;
+            } catch {
+              return false;
+            }
+          });
+        }
+      });
+    expect(broken.map(where)).toEqual([]);
+  });
+
   it("type-checks every TypeScript block under the repository's strict settings", async () => {
     const diagnostics = await typeCheck(SNIPPETS, files);
     expect(diagnostics.map((d) => `${d.at}: ${d.message}`)).toEqual([]);
