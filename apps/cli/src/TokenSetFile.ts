@@ -4,9 +4,12 @@
  * lost. The temporary file beside the target is therefore created (proving the directory is
  * writable) before Miro is asked, and the new pair is written, fsync-ed and renamed over the
  * target afterwards. The temporary file is removed on any failure.
+ *
+ * A symbolic link is refused, as the file store refuses one: renaming over the link would
+ * replace it with a regular file and leave its target holding a pair that Miro has retired.
  */
 import { randomBytes } from "node:crypto";
-import { type FileHandle, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { type FileHandle, lstat, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { StoreError } from "@miro-token/core";
 import { Effect, type Scope } from "effect";
@@ -18,16 +21,31 @@ const codeOf = (error: unknown): string => {
   return typeof code === "string" && /^[A-Z0-9_]+$/.test(code) ? code : "failed";
 };
 
-/** The file's text and modification time (epoch ms). */
+const SYMLINK_REFUSED =
+  "the file given to --token-set is a symbolic link; refused (give the path of its target)";
+
+/** Reject with `ELOOP` when `path` is a symbolic link (checked before reading and again before the rename). */
+const refuseSymlink = async (path: string): Promise<void> => {
+  const info = await lstat(path).catch(() => undefined);
+  if (info?.isSymbolicLink() === true) throw Object.assign(new Error(), { code: "ELOOP" });
+};
+
+/** The file's text and modification time (epoch ms); a symbolic link is a usage error. */
 export const readTokenSetFile = (path: string) =>
   Effect.tryPromise({
     try: async () => {
+      await refuseSymlink(path);
       const info = await stat(path);
       if (info.size > MAX_SECRET_INPUT_BYTES) throw Object.assign(new Error(), { code: "EFBIG" });
       return { text: await readFile(path, "utf8"), modifiedAt: info.mtimeMs };
     },
     catch: (error) =>
-      new UsageError({ reason: `cannot read the file given to --token-set (${codeOf(error)})` }),
+      new UsageError({
+        reason:
+          codeOf(error) === "ELOOP"
+            ? SYMLINK_REFUSED
+            : `cannot read the file given to --token-set (${codeOf(error)})`,
+      }),
   });
 
 /** A prepared replacement of a file: write the new content, then commit or (on release) drop. */
@@ -67,6 +85,7 @@ export const prepareAtomicWrite = (
           try: async () => {
             await handle.writeFile(content, "utf8");
             await handle.sync();
+            await refuseSymlink(path);
             await rename(temp, path);
             committed = true;
             const directory = await open(dirname(path), "r");

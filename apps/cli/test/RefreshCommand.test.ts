@@ -1,6 +1,6 @@
 // `miro-token refresh` in process: a store entry through the refresh protocol, a plain
 // token-set file rewritten atomically, and every refusal (exit 2) and Miro rejection (exit 4).
-import { readdir, readFile, stat } from "node:fs/promises";
+import { lstat, readdir, readFile, readlink, stat, symlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type Emulator, startEmulator } from "@miro-token/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -174,5 +174,22 @@ describe("refresh --token-set", () => {
     const result = await run(["refresh", "--token-set", file], { env: emulatorEnv(emulator) });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).not.toContain("leakleak");
+  });
+
+  it("refuses a symbolic link (exit 2): the link and its target are untouched", async () => {
+    const tokens = emulator.issueTokens();
+    const target = await writeTempFile(tokenResponseOf(tokens));
+    const link = tempPath("link");
+    await symlink(target, link);
+    const before = await readFile(target, "utf8");
+    const result = await run(["refresh", "--token-set", link], { env: emulatorEnv(emulator) });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("--token-set is a symbolic link; refused");
+    expect(result.stderr).not.toContain(tokens.accessToken);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readlink(link)).toBe(target);
+    expect(await readFile(target, "utf8")).toBe(before);
+    expect(emulator.refreshTokenState(tokens.refreshToken)).toBe("active");
+    expect((await readdir(dirname(link))).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 });
