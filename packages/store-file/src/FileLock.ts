@@ -6,7 +6,15 @@
  * - **Hold**: a heartbeat sets the file's mtime every `heartbeatInterval`.
  * - **Stale**: the holder's pid is gone on this host (`kill(pid, 0)` → ESRCH), or the heartbeat
  *   is older than `staleAfter` (a crashed holder on another host, a reused pid, a holder that
- *   died between creating the file and writing its owner).
+ *   died between creating the file and writing its owner), or the heartbeat is in the future
+ *   and has not moved for `staleAfter` of this waiter's own watching (a file touched with a
+ *   future date, or written before the clock was set back: a live holder would have moved it
+ *   within a heartbeat interval). Without that last rule such a lock blocked every refresh
+ *   of its token until the clock caught up.
+ * - **Broken**: something that is not a regular file (a directory, a symbolic link) sits at
+ *   the lock path. The store never creates one and will not remove one, so the lock fails at
+ *   once with a `StoreError` saying what is there and what to do, instead of a raw `EISDIR`
+ *   after the whole wait.
  * - **Recover**: a stale lock is identified by its inode and mtime. To remove it, a recoverer
  *   must first create the break marker `<lock>.break-<identity>` with `O_EXCL`, so exactly one
  *   recoverer removes one observed stale lock; it then re-checks the lock's identity before
@@ -24,8 +32,16 @@ import type { FileHandle } from "node:fs/promises";
 import { hostname } from "node:os";
 import type { StoreError } from "@miro-token/core";
 import { Clock, Data, Duration, Effect, Option, Schedule, type Scope } from "effect";
-import { FILE_MODE, readFileIfExists } from "./AtomicFile.ts";
-import { isProcessAlive } from "./ProcessLiveness.ts";
+import { FILE_MODE } from "./AtomicFile.ts";
+import {
+  type FutureSightings,
+  identityOf,
+  isStale,
+  type LockOwner,
+  type Observation,
+  observe,
+  warnIfFuture,
+} from "./LockObservation.ts";
 import { fsCall, fsCallTolerating, type StoreFs, storeError } from "./StoreFs.ts";
 
 /**
@@ -68,37 +84,9 @@ const resolve = (options: FileLockOptions): ResolvedOptions => {
   };
 };
 
-/** Who holds a lock, as written in the lock file. */
-interface LockOwner {
-  readonly pid: number;
-  readonly host: string;
-  readonly acquiredAt: number;
-}
-
 class LockBusy extends Data.TaggedError("LockBusy")<{ readonly holderPid: number | undefined }> {}
 
 const MAX_BREAK_DEPTH = 3;
-
-const parseOwner = (text: string): LockOwner | undefined => {
-  try {
-    const value = JSON.parse(text) as Partial<LockOwner>;
-    return typeof value.pid === "number" && typeof value.host === "string"
-      ? { pid: value.pid, host: value.host, acquiredAt: Number(value.acquiredAt) }
-      : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/** A lock file as observed once: who holds it and which file (inode + mtime) it was. */
-interface Observation {
-  readonly owner: LockOwner | undefined;
-  readonly identity: string;
-  readonly mtimeMs: number;
-}
-
-const identityOf = (stats: { readonly ino: number; readonly mtimeMs: number }): string =>
-  `${stats.ino}-${Math.round(stats.mtimeMs * 1000)}`;
 
 /**
  * The break marker a recoverer creates before removing the lock file `path` as it was when
@@ -113,24 +101,6 @@ export const breakMarkerPath = (
 ): string => markerOf(path, identityOf(stats));
 
 const markerOf = (path: string, identity: string): string => `${path}.break-${identity}`;
-
-const observe = (
-  fs: StoreFs,
-  path: string,
-): Effect.Effect<Option.Option<Observation>, StoreError> =>
-  Effect.gen(function* () {
-    const stats = yield* fsCallTolerating("lock", "lstat lock", ["ENOENT"], () => fs.lstat(path));
-    if (stats === undefined) return Option.none();
-    const text = yield* readFileIfExists(fs, path, "lock");
-    const owner = Option.match(text, { onNone: () => undefined, onSome: parseOwner });
-    return Option.some({ owner, identity: identityOf(stats), mtimeMs: stats.mtimeMs });
-  });
-
-const isStale = (observation: Observation, now: number, options: ResolvedOptions): boolean => {
-  if (now - observation.mtimeMs > options.staleAfterMs) return true;
-  const owner = observation.owner;
-  return owner !== undefined && owner.host === hostname() && !isProcessAlive(owner.pid);
-};
 
 /** Create `path` exclusively and write our owner record; `None` if it exists. */
 const create = (fs: StoreFs, path: string): Effect.Effect<Option.Option<FileHandle>, StoreError> =>
@@ -175,6 +145,7 @@ const breakStale = (
   path: string,
   stale: Observation,
   options: ResolvedOptions,
+  sightings: FutureSightings,
   depth: number,
 ): Effect.Effect<boolean, StoreError> =>
   Effect.gen(function* () {
@@ -186,9 +157,9 @@ const breakStale = (
       if (
         depth < MAX_BREAK_DEPTH &&
         Option.isSome(markerState) &&
-        isStale(markerState.value, now, options)
+        isStale(markerState.value, now, options.staleAfterMs, sightings)
       ) {
-        yield* breakStale(fs, marker, markerState.value, options, depth + 1);
+        yield* breakStale(fs, marker, markerState.value, options, sightings, depth + 1);
       }
       return false;
     }
@@ -212,6 +183,7 @@ const attempt = (
   fs: StoreFs,
   path: string,
   options: ResolvedOptions,
+  sightings: FutureSightings,
 ): Effect.Effect<{ handle: FileHandle; recovered: boolean }, StoreError | LockBusy, Scope.Scope> =>
   Effect.gen(function* () {
     let recovered = false;
@@ -229,10 +201,11 @@ const attempt = (
       const observed = yield* observe(fs, path);
       if (Option.isNone(observed)) continue;
       const now = yield* Clock.currentTimeMillis;
-      if (!isStale(observed.value, now, options)) {
+      if (!isStale(observed.value, now, options.staleAfterMs, sightings)) {
         return yield* new LockBusy({ holderPid: observed.value.owner?.pid });
       }
-      const removed = yield* breakStale(fs, path, observed.value, options, 0);
+      yield* warnIfFuture(path, observed.value, now);
+      const removed = yield* breakStale(fs, path, observed.value, options, sightings, 0);
       recovered = recovered || removed;
       if (!removed) return yield* new LockBusy({ holderPid: observed.value.owner?.pid });
     }
@@ -259,15 +232,18 @@ export const acquire = (
   options: FileLockOptions = {},
 ): Effect.Effect<boolean, StoreError, Scope.Scope> => {
   const resolved = resolve(options);
-  const once = attempt(fs, path, resolved);
-  const waiting = Duration.isZero(resolved.timeout)
-    ? once
-    : once.pipe(
-        Effect.retry({
-          schedule: retrySchedule(resolved.timeout),
-          while: (error) => error._tag === "LockBusy",
-        }),
-      );
+  // One waiter's sightings of future-dated locks, shared by its retries.
+  const waiting = Effect.suspend(() => {
+    const once = attempt(fs, path, resolved, new Map());
+    return Duration.isZero(resolved.timeout)
+      ? once
+      : once.pipe(
+          Effect.retry({
+            schedule: retrySchedule(resolved.timeout),
+            while: (error) => error._tag === "LockBusy",
+          }),
+        );
+  });
   return waiting.pipe(
     Effect.catchTag("LockBusy", (busy) =>
       Effect.fail(

@@ -1,7 +1,7 @@
 // The cross-process lock on its own: waiting with backoff until a typed timeout, staleness by
 // dead pid and by heartbeat age (on TestClock), heartbeats keeping a held lock fresh, recovery
 // of a dead recoverer's break marker, and race-free recovery when many recover at once.
-import { lstat, readdir, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "@effect/vitest";
@@ -174,6 +174,46 @@ describe("FileLock", () => {
         expect(yield* Effect.promise(() => readdir(dir))).toEqual(["t.lock"]);
         yield* Fiber.interrupt(holder);
         expect(yield* Effect.promise(() => readdir(dir))).toEqual([]);
+      }),
+    ),
+  );
+
+  it.effect(
+    "a heartbeat in the future that does not move is stale after staleAfter, not forever",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          yield* TestClock.setTime(Date.now());
+          const path = join(yield* tempDirectory, "t.lock");
+          // A live holder on this host, as a touch with a future date or a clock set back leaves it.
+          yield* writeOwner(path, process.pid);
+          const tomorrow = (Date.now() + 86_400_000) / 1000;
+          yield* Effect.promise(() => utimes(path, tomorrow, tomorrow));
+          const waiter = yield* Effect.forkChild(
+            Effect.scoped(FileLock.acquire(nodeStoreFs, path, { timeout: "30 seconds" })),
+          );
+          yield* advance(9_000);
+          expect(waiter.pollUnsafe()).toBeUndefined();
+          yield* advance(2_000);
+          expect(yield* Fiber.join(waiter)).toBe(true);
+        }),
+      ),
+  );
+
+  it.effect("a directory at the lock path is a broken lock, reported at once and left alone", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDirectory;
+        const path = join(dir, "t.lock");
+        yield* Effect.promise(() => mkdir(path));
+        const error = yield* Effect.flip(
+          Effect.scoped(FileLock.acquire(nodeStoreFs, path, { timeout: "30 seconds" })),
+        );
+        expect(error).toMatchObject({ _tag: "StoreError", operation: "lock" });
+        expect(error.reason).toBe(
+          "broken lock: t.lock is a directory, not a lock file; remove it to unblock this token",
+        );
+        expect((yield* Effect.promise(() => lstat(path))).isDirectory()).toBe(true);
       }),
     ),
   );
