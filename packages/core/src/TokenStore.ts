@@ -7,6 +7,12 @@
  * `compareAndSet` reports a lost race as a `Conflict` result, not an error: losing a race is an
  * expected outcome that the caller answers by re-reading, like a CPU's compare-and-swap.
  *
+ * `scan` (optional, so every existing store still fits) lists what `list` lists but reports an
+ * entry the store holds and cannot read — a corrupt file, a row that no longer decodes — as
+ * {@link UnreadableEntry} instead of failing the whole listing: one bad entry must not stop a
+ * watcher over thousands of good ones. {@link scanStore} falls back to `list` for stores
+ * without it.
+ *
  * @since 0.1.0
  */
 import { Context, Effect, Layer, Option, Schema, Semaphore } from "effect";
@@ -55,6 +61,32 @@ export interface TokenStorePageOptions {
 }
 
 /**
+ * An entry a store holds but cannot read: named by where it is, never by what it holds.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface UnreadableEntry {
+  /** The token id the entry belongs to (the file store reads it from the file name). */
+  readonly id: string;
+  /** Where the entry is, for a person to find it: a file name, a row key. */
+  readonly location: string;
+  /** Why it cannot be read: a short fixed text, never the entry's contents. */
+  readonly reason: string;
+}
+
+/**
+ * The outcome of {@link TokenStoreShape.scan}: the readable entries, and the rest.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface StoreScan {
+  readonly entries: ReadonlyArray<StoredToken>;
+  readonly unreadable: ReadonlyArray<UnreadableEntry>;
+}
+
+/**
  * What every store offers.
  *
  * @category models
@@ -62,8 +94,16 @@ export interface TokenStorePageOptions {
  */
 export interface TokenStoreShape {
   readonly get: (id: string) => Effect.Effect<Option.Option<StoredToken>, StoreError>;
-  /** Every entry in one array: fine for a few thousand; use `storedTokens` to go further. */
+  /**
+   * Every entry in one array: fine for a few thousand; use `storedTokens` to go further. Fails
+   * when one entry cannot be read (see `scan` for a listing that does not).
+   */
   readonly list: () => Effect.Effect<ReadonlyArray<StoredToken>, StoreError>;
+  /**
+   * Every readable entry, plus the entries that cannot be read (quarantined, not fatal).
+   * Fails only when the store as a whole cannot be listed. Optional: see {@link scanStore}.
+   */
+  readonly scan?: (() => Effect.Effect<StoreScan, StoreError>) | undefined;
   /**
    * Optional: one page of entries in the store's id order — up to `limit` entries whose id
    * sorts after `after` (from the start when absent). A store that can read a page without
@@ -96,6 +136,15 @@ export interface TokenStoreShape {
     effect: Effect.Effect<A, E, R>,
   ) => Effect.Effect<A, E | StoreError, R>;
 }
+
+/**
+ * Scan `store`: its own `scan` when it has one, else `list` with nothing unreadable.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const scanStore = (store: TokenStoreShape): Effect.Effect<StoreScan, StoreError> =>
+  store.scan?.() ?? Effect.map(store.list(), (entries) => ({ entries, unreadable: [] }));
 
 /**
  * The token store service.
@@ -143,6 +192,8 @@ export const makeMemoryStore = (
     return TokenStore.of({
       get: (id) => Effect.sync(() => Option.fromNullishOr(entries.get(id))),
       list: () => Effect.sync(() => [...entries.values()]),
+      // Memory holds decoded values only: nothing in it can be unreadable.
+      scan: () => Effect.sync(() => ({ entries: [...entries.values()], unreadable: [] })),
       compareAndSet: (id, expectedGeneration, next) =>
         Effect.clockWith((clock) =>
           Effect.sync((): CompareAndSetResult => {

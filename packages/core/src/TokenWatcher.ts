@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Queue, Redacted, Result, Stream } from "effect";
+import { Effect, Fiber, Queue, Redacted, Result, Stream } from "effect";
 import { fingerprint } from "./Fingerprint.ts";
 import { makeRequestBudget } from "./RequestBudget.ts";
 import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
@@ -17,6 +17,7 @@ import type { TokenStatus } from "./TokenStatus.ts";
 import {
   makeMemoryStore,
   type StoredToken,
+  scanStore,
   TokenStore,
   type TokenStoreShape,
 } from "./TokenStore.ts";
@@ -149,7 +150,8 @@ const watchMany = (
       const budget = makeRequestBudget(schedule.concurrency);
       const refresher = refresherFor(store, client);
       const scope = yield* Effect.scope;
-      const running = new Set<string>();
+      // id → its loop's fiber (undefined for the instant between marking and forking).
+      const running = new Map<string, Fiber.Fiber<unknown> | undefined>();
       const finished = new Map<string, number>();
       const fingerprints = new Map<
         string,
@@ -190,16 +192,26 @@ const watchMany = (
           Effect.forkIn(scope),
         );
       for (;;) {
-        const listed = yield* Effect.result(store.list());
-        if (Result.isSuccess(listed)) {
-          const ids = new Set(listed.success.map((entry) => entry.id));
+        const scanned = yield* Effect.result(scanStore(store));
+        if (Result.isSuccess(scanned)) {
+          const { entries, unreadable } = scanned.success;
+          const ids = new Set(entries.map((entry) => entry.id));
           for (const id of finished.keys()) if (!ids.has(id)) finished.delete(id);
           for (const id of fingerprints.keys()) if (!ids.has(id)) fingerprints.delete(id);
-          for (const entry of listed.success) {
+          // An entry that became unreadable is quarantined: its loop stops (it would flap
+          // between a failed read and a probe of the token it still holds) and starts again
+          // once the entry reads.
+          for (const { id } of unreadable) {
+            const fiber = running.get(id);
+            if (fiber !== undefined) yield* Effect.forkIn(Fiber.interrupt(fiber), scope);
+          }
+          for (const entry of entries) {
             if (running.has(entry.id)) continue;
             if ((finished.get(entry.id) ?? 0) >= entry.generation) continue;
-            running.add(entry.id);
-            yield* start(entry);
+            running.set(entry.id, undefined);
+            const fiber = yield* start(entry);
+            // A loop that already ended (and removed itself) must not be marked running again.
+            if (running.has(entry.id)) running.set(entry.id, fiber);
           }
         }
         yield* Effect.sleep(schedule.rescanInterval);
@@ -215,10 +227,11 @@ const watchMany = (
  *   `Expiring`, then `Expired`): a refresh retires the refresh token, and without a store the
  *   new pair would have nowhere to go. The stream ends after a terminal status.
  * - `watchMany(options)`: every token of the `TokenStore`, picking up tokens added to or
- *   removed from it (re-listed every `rescanInterval`). All tokens share one request budget:
- *   `concurrency` requests in flight at most, and one rate-limit gate per user. A token that
- *   reached a terminal status is watched again only once the store holds a newer generation
- *   (it was re-authorized). Events carry the token's id, generation and fingerprint.
+ *   removed from it (re-scanned every `rescanInterval`). An entry the store reports unreadable
+ *   (`scan`'s `unreadable`) is quarantined: its loop stops until the entry reads again. All
+ *   tokens share one request budget: `concurrency` requests in flight at most, and one
+ *   rate-limit gate per user. A token that reached a terminal status is watched again only once
+ *   the store holds a newer generation (it was re-authorized). Events carry the token's id, generation and fingerprint.
  *
  * ```ts
  * const statuses = TokenWatcher.watch(tokenSet, { refreshWindow: "2 minutes" })

@@ -10,8 +10,9 @@
  * `withLock(id, effect)` takes the token's in-process semaphore and then its lock file (see
  * `FileLock.ts`). It is re-entrant: inside `effect` (and fibers it forks) the lock is known to
  * be held, so `compareAndSet` and `delete` — which take the lock themselves when called
- * outside — do not wait for it again. `get` and `list` take no lock: a rename is atomic, so a
- * reader sees the old or the new document.
+ * outside — do not wait for it again. `get`, `list` and `scan` take no lock: a rename is
+ * atomic, so a reader sees the old or the new document. `scan` reports a token file it cannot
+ * read as unreadable (by file name) instead of failing; `list` fails on it (`EntryScan.ts`).
  *
  * A `StoreError` from `compareAndSet` means the outcome is unknown when it comes from the
  * final directory fsync (the new document may be visible but not yet durable): re-read with
@@ -29,13 +30,13 @@ import {
 } from "@miro-token/core";
 import { Clock, Context, Effect, Layer, Option, Scope, Semaphore } from "effect";
 import { readFileIfExists, removeFile, replaceFile } from "./AtomicFile.ts";
+import { scanEntries, strictEntries } from "./EntryScan.ts";
 import * as FileLock from "./FileLock.ts";
 import * as StoreCodec from "./StoreCodec.ts";
 import { openDirectory, sweepOrphanTemps } from "./StoreDirectory.ts";
 import { fsCall, nodeStoreFs, type StoreFs, storeError } from "./StoreFs.ts";
 import {
   encodeId,
-  idOfTokenFileName,
   isTempFileOf,
   lockFileName,
   MAX_ENCODED_ID_LENGTH,
@@ -182,20 +183,15 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
         );
       });
 
-    const list: TokenStoreShape["list"] = () =>
-      Effect.gen(function* () {
-        const names = yield* fsCall("list", "readdir", () => fs.readdir(directory));
-        const found = yield* Effect.forEach(
-          names.flatMap((file) => Option.toArray(idOfTokenFileName(file))),
-          ({ id, encoded }) => read("list", id, encoded),
-          { concurrency: 8 },
-        );
-        return found.flatMap(Option.toArray);
-      });
+    const scanAs = (operation: string) =>
+      fsCall(operation, "readdir", () => fs.readdir(directory)).pipe(
+        Effect.flatMap((names) => scanEntries(names, (id, name) => read(operation, id, name))),
+      );
 
     return TokenStore.of({
       get: (id) => encoded("get", id).pipe(Effect.flatMap((name) => read("get", id, name))),
-      list,
+      list: () => scanAs("list").pipe(Effect.flatMap((scanned) => strictEntries(scanned, "list"))),
+      scan: () => scanAs("scan"),
       compareAndSet,
       delete: (id) =>
         encoded("delete", id).pipe(
