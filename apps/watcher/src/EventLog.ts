@@ -24,6 +24,8 @@ export interface StatusLine {
   readonly state: TokenView["state"];
   readonly expiresAt: string | null;
   readonly reason: string | null;
+  /** For a `Quarantined` token: the unreadable entry's file name. */
+  readonly file?: string | undefined;
 }
 
 /**
@@ -39,6 +41,8 @@ export type LifecycleLine =
       readonly url: string;
       readonly port: number;
       readonly tokens: number;
+      /** Store entries that could not be read, quarantined (each gets a status line). */
+      readonly quarantined: number;
     }
   | { readonly time: string; readonly event: "stopping"; readonly signal: string }
   | { readonly time: string; readonly event: "stopped"; readonly clean: boolean };
@@ -58,6 +62,7 @@ export const statusLine = (view: TokenView): StatusLine => ({
   state: view.state,
   expiresAt: view.expiresAt,
   reason: view.reason,
+  ...(view.file === undefined ? {} : { file: view.file }),
 });
 
 /**

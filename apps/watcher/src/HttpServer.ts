@@ -18,16 +18,23 @@ import type { BoardChange, StatusBoard, TokenState } from "./StatusBoard.ts";
 import { STATUS_PAGE } from "./StatusPage.ts";
 
 /**
- * What `/healthz` reports.
+ * What `/healthz` reports. `degraded` (HTTP 200: the watcher works, and a restart would not
+ * mend a corrupt file) means some store entries are quarantined; `stopping` and `failed` are 503.
  *
  * @category models
  * @since 0.1.0
  */
 export interface Health {
-  readonly status: "ok" | "stopping" | "failed";
+  readonly status: "ok" | "degraded" | "stopping" | "failed";
   /** Why the watch failed (a store error), secret-free. */
   readonly error?: string | undefined;
+  /** How many store entries are quarantined (unreadable), when `degraded`. */
+  readonly quarantined?: number | undefined;
 }
+
+/** `/healthz`'s HTTP status: the watcher is serving (200) or not (503). */
+const healthStatusCode = (health: Health): number =>
+  health.status === "ok" || health.status === "degraded" ? 200 : 503;
 
 /**
  * Options of {@link startHttpServer}.
@@ -153,7 +160,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Watch
       }),
     "/healthz": (req, res) => {
       const health = options.health();
-      json(req, res, health.status === "ok" ? 200 : 503, {
+      json(req, res, healthStatusCode(health), {
         ...health,
         tokens: board.size(),
         sseClients: clients.size,

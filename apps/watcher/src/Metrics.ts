@@ -91,7 +91,7 @@ const number = (value: number): string =>
  */
 export const failureKindOf = (change: BoardChange): string | undefined => {
   const { status } = change;
-  switch (status._tag) {
+  switch (status?._tag) {
     case "Unreachable":
     case "PersistFailed":
       return [status.error.tag, status.error.kind ?? status.error.status]
@@ -174,7 +174,7 @@ export const makeMetrics = (options: MetricsOptions): Metrics => {
   const startedAt = Date.now();
 
   const observeChange = (change: BoardChange) => {
-    const tag = change.status._tag;
+    const tag = change.status?._tag ?? change.view.state;
     increment(events, tag);
     if (tag === "Refreshed") increment(refreshes, "succeeded");
     else if (change.previous === "Refreshing" && tag !== "PersistFailed")

@@ -8,6 +8,11 @@
  * their first status. A token removed from the store (core's `Stopped`) leaves the board after
  * its event is published; a token listed at start but not probed yet shows as `Pending`.
  *
+ * A token whose store entry cannot be read (a corrupt file) is `Quarantined`: its row names
+ * the entry (`file`) and says why, never what it holds; core has stopped watching it, and any
+ * late event about it is ignored until the store reads it again (the row then goes, and the
+ * restarted watch reports it afresh).
+ *
  * @since 0.1.0
  */
 import {
@@ -15,24 +20,30 @@ import {
   TOKEN_STATUS_TAGS,
   type TokenStatus,
   type TokenStatusTag,
+  type UnreadableEntry,
   type WatchedStatus,
 } from "@miro-token/core";
 
 /**
- * A row's state: core's status tag, or `Pending` before a token's first probe.
+ * A row's state: core's status tag, `Pending` before a token's first probe, or `Quarantined`
+ * while its store entry cannot be read.
  *
  * @category models
  * @since 0.1.0
  */
-export type TokenState = TokenStatusTag | "Pending";
+export type TokenState = TokenStatusTag | "Pending" | "Quarantined";
 
 /**
- * Every state, in lifecycle order (`Pending` first).
+ * Every state, in lifecycle order (`Pending` first, `Quarantined` last).
  *
  * @category constants
  * @since 0.1.0
  */
-export const TOKEN_STATES: ReadonlyArray<TokenState> = ["Pending", ...TOKEN_STATUS_TAGS];
+export const TOKEN_STATES: ReadonlyArray<TokenState> = [
+  "Pending",
+  ...TOKEN_STATUS_TAGS,
+  "Quarantined",
+];
 
 /**
  * One token as the watcher reports it: no token, no refresh token, only the fingerprint.
@@ -57,6 +68,8 @@ export interface TokenView {
   readonly reason: string | null;
   readonly userId: string | null;
   readonly teamId: string | null;
+  /** For a `Quarantined` row only: where the unreadable entry is (a file name). */
+  readonly file?: string | undefined;
 }
 
 /**
@@ -68,7 +81,8 @@ export interface TokenView {
 export interface BoardChange {
   readonly view: TokenView;
   readonly previous: TokenState | undefined;
-  readonly status: TokenStatus;
+  /** Core's status; `undefined` for a state the board sets itself (`Quarantined`). */
+  readonly status: TokenStatus | undefined;
 }
 
 const failureText = (error: FailureSummary): string =>
@@ -129,6 +143,14 @@ export interface StatusBoard {
     expiresAt: number | undefined,
     now: number,
   ) => void;
+  /**
+   * The store's unreadable entries as of its latest scan: each becomes (or stays) a
+   * `Quarantined` row, published when it changes; a quarantined row whose entry is no longer
+   * listed leaves the board.
+   */
+  readonly quarantine: (entries: ReadonlyArray<UnreadableEntry>, now: number) => void;
+  /** How many rows are `Quarantined`. */
+  readonly quarantined: () => number;
   /** Every row, sorted by id. */
   readonly snapshot: () => ReadonlyArray<TokenView>;
   readonly size: () => number;
@@ -149,9 +171,17 @@ export const makeStatusBoard = (): StatusBoard => {
   const listeners = new Set<(change: BoardChange) => void>();
   const iso = (ms: number) => new Date(ms).toISOString();
 
+  const quarantined = new Set<string>();
+  const publish = (change: BoardChange) => {
+    for (const listener of listeners) listener(change);
+  };
+
   const apply = (event: WatchedStatus, now: number): BoardChange => {
     const { status } = event;
     const before = rows.get(event.id);
+    if (before !== undefined && quarantined.has(event.id)) {
+      return { view: before, previous: before.state, status };
+    }
     const sameToken = before !== undefined && before.generation === event.generation;
     const stated = statedExpiry(status);
     const expiresAt = stated !== undefined ? iso(stated) : sameToken ? before.expiresAt : null;
@@ -171,12 +201,46 @@ export const makeStatusBoard = (): StatusBoard => {
     if (status._tag === "Stopped") rows.delete(event.id);
     else rows.set(event.id, view);
     const change: BoardChange = { view, previous: before?.state, status };
-    for (const listener of listeners) listener(change);
+    publish(change);
     return change;
+  };
+
+  const quarantine = (entries: ReadonlyArray<UnreadableEntry>, now: number) => {
+    const ids = new Set(entries.map((entry) => entry.id));
+    for (const id of quarantined) {
+      if (ids.has(id)) continue;
+      quarantined.delete(id);
+      rows.delete(id);
+    }
+    for (const entry of entries) {
+      const before = rows.get(entry.id);
+      const reason = `unreadable store entry: ${entry.reason}`;
+      if (before?.state === "Quarantined" && before.reason === reason) continue;
+      quarantined.add(entry.id);
+      // The last good fingerprint and ids, when the token was readable before: they say which
+      // token this was. Nothing is taken from the unreadable entry but its name.
+      const view: TokenView = {
+        id: entry.id,
+        fingerprint: before?.fingerprint ?? "",
+        generation: before?.generation ?? 0,
+        state: "Quarantined",
+        since: before?.state === "Quarantined" ? before.since : iso(now),
+        updatedAt: iso(now),
+        expiresAt: null,
+        reason,
+        userId: before?.userId ?? null,
+        teamId: before?.teamId ?? null,
+        file: entry.location,
+      };
+      rows.set(entry.id, view);
+      publish({ view, previous: before?.state, status: undefined });
+    }
   };
 
   return {
     apply,
+    quarantine,
+    quarantined: () => quarantined.size,
     addPending: (entry, expiresAt, now) => {
       if (rows.has(entry.id)) return;
       rows.set(entry.id, {

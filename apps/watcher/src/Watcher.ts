@@ -19,8 +19,11 @@ import {
   MiroConfig,
   type MiroConfigOptions,
   type StoreError,
+  scanStore,
   TokenClient,
   TokenStore,
+  type TokenStoreShape,
+  type UnreadableEntry,
   type WatchedStatus,
   type WatchOptions,
 } from "@miro-token/core";
@@ -87,7 +90,8 @@ export interface RunningWatcher {
 }
 
 /**
- * A failure to start (store unreadable, port taken): a message fit for a person, no secret.
+ * A failure to start (store directory unusable, port taken): a message fit for a person, no
+ * secret. One unreadable token file is not one: it is quarantined.
  *
  * @category errors
  * @since 0.1.0
@@ -98,12 +102,15 @@ export class WatcherStartError extends Error {
 
 const now = () => new Date().toISOString();
 
-/** Open the store in `scope`, and list it (so a bad store fails at start, clearly). */
+/**
+ * Open the store in `scope` and scan it (so a store that cannot be opened or listed fails at
+ * start, clearly). An entry it cannot read does not fail the start: it is quarantined.
+ */
 const openStore = (layer: Layer.Layer<TokenStore, StoreError>, scope: Scope.Closeable) =>
   Effect.gen(function* () {
     const context = yield* Layer.buildWithScope(layer, scope);
     const store = Context.get(context, TokenStore);
-    const entries = yield* store.list();
+    const { entries, unreadable } = yield* scanStore(store);
     const listed = yield* Effect.forEach(entries, (entry) =>
       Effect.map(fingerprint(entry.tokenSet.accessToken), (value) => ({
         id: entry.id,
@@ -112,8 +119,18 @@ const openStore = (layer: Layer.Layer<TokenStore, StoreError>, scope: Scope.Clos
         expiresAt: entry.tokenSet.expiresAt,
       })),
     );
-    return { context, listed };
+    return { store, listed, unreadable };
   });
+
+/** `store`, with every scan's unreadable entries reported to `onScan` (the board). */
+const reportingUnreadable = (
+  store: TokenStoreShape,
+  onScan: (unreadable: ReadonlyArray<UnreadableEntry>) => void,
+): TokenStoreShape => ({
+  ...store,
+  scan: () =>
+    scanStore(store).pipe(Effect.tap(({ unreadable }) => Effect.sync(() => onScan(unreadable)))),
+});
 
 /**
  * Start the watcher. Rejects with {@link WatcherStartError} when the store cannot be opened
@@ -135,7 +152,7 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
     const { operation, reason } = opened.failure;
     throw new WatcherStartError(`cannot open the token store (${operation}: ${reason})`);
   }
-  const { context: storeContext, listed } = opened.success;
+  const { store, listed, unreadable } = opened.success;
 
   const board = makeStatusBoard();
   const startedAt = Date.now();
@@ -153,12 +170,17 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
   });
 
   let health: Health = { status: "ok" };
+  // Quarantined entries degrade an otherwise healthy watcher (see HttpServer's `/healthz`).
+  const currentHealth = (): Health => {
+    const quarantined = board.quarantined();
+    return health.status === "ok" && quarantined > 0 ? { status: "degraded", quarantined } : health;
+  };
   let http: Awaited<ReturnType<typeof startHttpServer>>;
   try {
     http = await startHttpServer({
       board,
       metrics,
-      health: () => health,
+      health: currentHealth,
       port: options.port ?? 8720,
       host: options.host ?? "127.0.0.1",
       keepAliveInterval: options.keepAliveInterval,
@@ -172,7 +194,16 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
     );
   }
   sseClients = http.sseClients;
-  log({ time: now(), event: "listening", url: http.url, port: http.port, tokens: listed.length });
+  log({
+    time: now(),
+    event: "listening",
+    url: http.url,
+    port: http.port,
+    tokens: listed.length,
+    quarantined: unreadable.length,
+  });
+  // After the listening line, so each quarantined entry gets its own status line.
+  board.quarantine(unreadable, Date.now());
 
   // The watch's layer. Its first-built part is a finalizer that runs last, once the watch
   // stream, its loops, the client and the transport's pools are all released.
@@ -186,7 +217,8 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
       ),
     ),
   );
-  const layer = Layer.merge(client, Layer.succeedContext(storeContext)).pipe(
+  const watched = reportingUnreadable(store, (entries) => board.quarantine(entries, Date.now()));
+  const layer = Layer.merge(client, Layer.succeed(TokenStore, watched)).pipe(
     Layer.provideMerge(ended),
   );
   let closing: Promise<{ readonly clean: boolean }> | undefined;

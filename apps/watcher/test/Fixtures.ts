@@ -171,6 +171,8 @@ export interface TokensDocument {
     readonly state: string;
     readonly expiresAt: string | null;
     readonly reason: string | null;
+    /** Quarantined rows only: the unreadable entry's file name. */
+    readonly file?: string;
   }>;
 }
 

@@ -10,6 +10,7 @@ import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { canaryToken, findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -136,11 +137,77 @@ describe("the miro-token-watcher process", () => {
   it("exits 2 with a clear message when the store cannot be opened", async () => {
     const dir = tempDir();
     cleanups.push(dir.cleanup);
-    writeFileSync(join(dir.path, "dGVzdA.token.json"), "not json", { mode: 0o600 });
-    const r = run(["--store", dir.path, "--port", "0"]);
+    // A regular file where the store directory should be.
+    const notADirectory = join(dir.path, "store");
+    writeFileSync(notADirectory, "", { mode: 0o600 });
+    const r = run(["--store", notADirectory, "--port", "0"]);
     expect((await r.exit).code).toBe(2);
     expect(r.stderr()).toContain("cannot open the token store");
     expect(r.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it("starts over a store with one corrupt file: the others are watched, that one quarantined by name", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const { emulator, stop } = await startSyncedEmulator();
+    cleanups.push(stop);
+    await issueAndStore(emulator, dir.path, 2);
+    // A torn document holding canary tokens: the file is named everywhere, its bytes nowhere.
+    const secrets = [canaryToken(), canaryToken()];
+    const file = `${Buffer.from("broken").toString("base64url")}.token.json`;
+    writeFileSync(
+      join(dir.path, file),
+      `{"format":"miro-token/store-file","version":1,"id":"broken","tokenSet":{"accessToken":"${secrets[0]}","refreshToken":"${secrets[1]}"`,
+      { mode: 0o600 },
+    );
+    const r = run([
+      "--store",
+      dir.path,
+      "--port",
+      "0",
+      "--base-url",
+      emulator.baseUrl,
+      "--interval",
+      "100ms",
+    ]);
+    const listening = await waitFor("listening line", () => {
+      const first = r.stdout().split("\n")[0];
+      return first?.endsWith("}")
+        ? (JSON.parse(first) as { event: string; port: number; quarantined: number })
+        : undefined;
+    });
+    expect(listening).toMatchObject({ event: "listening", quarantined: 1 });
+    const base = `http://127.0.0.1:${listening.port}`;
+    const doc = await waitFor("both good tokens Active", async () => {
+      const tokens = await getJson<TokensDocument>(`${base}/tokens`);
+      return tokens.byState.Active === 2 ? tokens : undefined;
+    });
+    expect(doc.byState).toEqual({ Active: 2, Quarantined: 1 });
+    expect(doc.tokens.find((t) => t.id === "broken")).toMatchObject({
+      state: "Quarantined",
+      file,
+      reason: `unreadable store entry: corrupt token file ${file} (not JSON)`,
+    });
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "degraded", quarantined: 1, tokens: 3 });
+    // No flapping: over several more probe rounds of the good tokens, the quarantined one is
+    // never reported in another state.
+    const probes = emulator.requests.filter((req) => req.route === "token-info").length;
+    await waitFor(
+      "three more probe rounds",
+      () => emulator.requests.filter((req) => req.route === "token-info").length >= probes + 6,
+    );
+    r.child.kill("SIGTERM");
+    expect((await r.exit).code).toBe(0);
+    const lines = r
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => l.id === "broken").map((l) => l.state)).toEqual(["Quarantined"]);
+    const surfaces = `${r.stdout()}${r.stderr()}${JSON.stringify(doc)}`;
+    expect(findLeaks(surfaces, secrets)).toEqual([]);
   });
 
   it("on SIGTERM during a refresh: the refresh is persisted, exit 0 within 5 s, the store is valid", async () => {
