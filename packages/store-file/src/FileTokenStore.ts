@@ -43,6 +43,8 @@ import {
   tokenFileName,
 } from "./StoreLayout.ts";
 
+export { PERMISSIONS_OPERATION } from "./StorePermissions.ts";
+
 /**
  * @category models
  * @since 0.1.0
@@ -50,6 +52,14 @@ import {
 export interface FileTokenStoreOptions {
   /** The store directory; created with mode 0700 if missing. */
   readonly directory: string;
+  /**
+   * Accept a store directory or token file that another user owns or that others can write
+   * (logged as a warning, left as it is) instead of refusing it with
+   * `StoreError{operation: "permissions"}`, as OpenSSH's `StrictModes no` would.
+   *
+   * @default false
+   */
+  readonly insecurePermissions?: boolean | undefined;
   /** Lock timing: staleness, heartbeat, wait timeout. */
   readonly lock?: FileLock.FileLockOptions | undefined;
   /**
@@ -84,8 +94,9 @@ const semaphoreOf = (key: string): Semaphore.Semaphore => {
 };
 
 /**
- * Open the store in `options.directory` (create it, tighten modes, remove orphaned temp files)
- * and build the service.
+ * Open the store in `options.directory` (create it; refuse it when another user owns it or
+ * others can write it, unless `insecurePermissions`; tighten modes; remove orphaned temp
+ * files) and build the service.
  *
  * @category constructors
  * @since 0.1.0
@@ -94,7 +105,7 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
   Effect.gen(function* () {
     const fs = options.fs ?? nodeStoreFs;
     const directory = resolve(options.directory);
-    yield* openDirectory(fs, directory);
+    yield* openDirectory(fs, directory, options.insecurePermissions === true);
 
     const encoded = (operation: string, id: string): Effect.Effect<string, StoreError> =>
       Option.match(encodeId(id), {

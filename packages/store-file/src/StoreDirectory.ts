@@ -1,8 +1,8 @@
 /**
- * Opening a store directory: create it with mode 0700 (or tighten an existing one that is
- * wider, with a warning: the directory guards file names and the lock protocol, and a
- * group-writable directory would let others replace token files), tighten token files wider
- * than 0600, and remove the temp files a crashed writer left behind — they hold full token
+ * Opening a store directory: create it with mode 0700, refuse it (or a token file in it) when
+ * another user owns it or others can write it (`StorePermissions.ts`), tighten an existing
+ * directory or token file that others can only read to 0700/0600 (warning once the chmod
+ * worked), and remove the temp files a crashed writer left behind — they hold full token
  * copies.
  *
  * A temp file is an orphan when the pid in its name is gone, when its name carries no pid, or
@@ -18,6 +18,7 @@ import { FILE_MODE, syncDirectory } from "./AtomicFile.ts";
 import { isProcessAlive } from "./ProcessLiveness.ts";
 import { fsCall, fsCallTolerating, type StoreFs } from "./StoreFs.ts";
 import { idOfTokenFileName, writerOfTempFileName } from "./StoreLayout.ts";
+import { checkOwnership } from "./StorePermissions.ts";
 
 /**
  * The mode of the store directory.
@@ -75,7 +76,11 @@ export const sweepOrphanTemps = (
     return removed;
   });
 
-const tightenTokenFiles = (fs: StoreFs, directory: string): Effect.Effect<void, StoreError> =>
+const checkTokenFiles = (
+  fs: StoreFs,
+  directory: string,
+  insecure: boolean,
+): Effect.Effect<void, StoreError> =>
   Effect.gen(function* () {
     const names = yield* fsCall("open", "readdir", () => fs.readdir(directory));
     for (const name of names) {
@@ -84,34 +89,52 @@ const tightenTokenFiles = (fs: StoreFs, directory: string): Effect.Effect<void, 
       const stats = yield* fsCallTolerating("open", "lstat token file", ["ENOENT"], () =>
         fs.lstat(path),
       );
-      if (stats === undefined || !stats.isFile() || !isWider(stats.mode, FILE_MODE)) continue;
+      // A symbolic link or a directory is left for reads to refuse (and scans to quarantine).
+      if (stats === undefined || !stats.isFile()) continue;
+      if (yield* checkOwnership("token file", path, stats, FILE_MODE, insecure)) continue;
+      if (!isWider(stats.mode, FILE_MODE)) continue;
+      yield* fsCall("open", "chmod token file", () => fs.chmod(path, FILE_MODE));
       yield* Effect.logWarning(
         `store-file: ${name} had mode ${(stats.mode & 0o777).toString(8)}; set to 600`,
       );
-      yield* fsCall("open", "chmod token file", () => fs.chmod(path, FILE_MODE));
     }
   });
 
 /**
- * Create or check the store directory, then tighten and sweep it.
+ * Create or check the store directory, then check, tighten and sweep it. `insecure` accepts a
+ * directory or token file that another user owns or others can write (with a warning, left
+ * as it is) instead of refusing the store.
  *
  * @category opening
  * @since 0.1.0
  */
-export const openDirectory = (fs: StoreFs, directory: string): Effect.Effect<void, StoreError> =>
+export const openDirectory = (
+  fs: StoreFs,
+  directory: string,
+  insecure = false,
+): Effect.Effect<void, StoreError> =>
   Effect.gen(function* () {
     yield* fsCall("open", "mkdir", () =>
       fs.mkdir(directory, { recursive: true, mode: DIRECTORY_MODE }),
     );
     const stats = yield* fsCall("open", "stat directory", () => fs.stat(directory));
-    if (isWider(stats.mode, DIRECTORY_MODE)) {
-      yield* Effect.logWarning(
-        `store-file: store directory had mode ${(stats.mode & 0o777).toString(8)}; set to 700`,
-      );
+    const accepted = yield* checkOwnership(
+      "store directory",
+      directory,
+      stats,
+      DIRECTORY_MODE,
+      insecure,
+    );
+    // mkdir's mode is filtered by the umask; a narrower mode would lock the owner out of their
+    // own store, a wider one (readable by others) shows them the file names.
+    if (!accepted && (stats.mode & 0o777) !== DIRECTORY_MODE) {
+      yield* fsCall("open", "chmod directory", () => fs.chmod(directory, DIRECTORY_MODE));
+      if (isWider(stats.mode, DIRECTORY_MODE)) {
+        yield* Effect.logWarning(
+          `store-file: store directory had mode ${(stats.mode & 0o777).toString(8)}; set to 700`,
+        );
+      }
     }
-    // Always chmod: mkdir's mode is filtered by the umask, and a narrower mode would lock the
-    // owner out of their own store.
-    yield* fsCall("open", "chmod directory", () => fs.chmod(directory, DIRECTORY_MODE));
-    yield* tightenTokenFiles(fs, directory);
+    yield* checkTokenFiles(fs, directory, insecure);
     yield* sweepOrphanTemps(fs, directory);
   });

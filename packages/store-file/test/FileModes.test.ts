@@ -52,8 +52,9 @@ describe("file modes (target 11)", () => {
     Effect.scoped(
       Effect.gen(function* () {
         const dir = join(yield* tempDirectory, "store");
-        // A directory created under umask 000 by someone else, and a 0644 file in it.
-        yield* Effect.promise(() => mkdir(dir, { mode: 0o777 }));
+        // A directory others can read (a group- or world-writable one is refused: see
+        // StorePermissions.test.ts), and a 0644 file in it.
+        yield* Effect.promise(() => mkdir(dir, { mode: 0o755 }));
         const store = yield* openStore(dir);
         yield* store.compareAndSet("alice", 0, canaryTokenSet());
         const tokenFile = join(dir, `${Buffer.from("alice").toString("base64url")}.token.json`);
