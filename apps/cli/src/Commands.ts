@@ -12,6 +12,7 @@ import { runRevoke } from "./commands/RevokeCommand.ts";
 import { ENV } from "./Env.ts";
 import { globalFlags } from "./GlobalOptions.ts";
 import { makeRunContext, type RunContext } from "./RunContext.ts";
+import { InsecureStorePermissions } from "./StoreAccess.ts";
 
 /**
  * What only some commands need, loaded by `import()` when they run: `--help`, `info` and
@@ -104,7 +105,13 @@ const context: Effect.Effect<
 const run =
   <I, A, E, R>(command: (ctx: RunContext, input: I) => Effect.Effect<A, E, R>) =>
   (input: I) =>
-    Effect.flatMap(context, (ctx) => command(ctx, input));
+    Effect.flatMap(context, (ctx) =>
+      Effect.provideService(
+        command(ctx, input),
+        InsecureStorePermissions,
+        ctx.global.insecureStorePermissions,
+      ),
+    );
 
 /** A handler whose function lives in a module loaded when the command runs. */
 const runLoaded =

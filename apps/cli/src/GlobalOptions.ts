@@ -75,6 +75,12 @@ export const globalFlags = {
     Flag.withMetavar("path"),
     Flag.withDescription("File holding the OAuth app client secret (default: $MIRO_CLIENT_SECRET)"),
   ),
+  insecureStorePermissions: Flag.Boolean("insecure-store-permissions").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription(
+      "Accept a --store directory or token file that another user owns or others can write, instead of refusing it (exit 2) (default: false)",
+    ),
+  ),
 };
 
 /** The parsed shared options. */
@@ -88,4 +94,5 @@ export interface GlobalOptions {
   readonly retries: number;
   readonly clientId: Option.Option<string>;
   readonly clientSecretFile: Option.Option<string>;
+  readonly insecureStorePermissions: boolean;
 }

@@ -189,7 +189,7 @@ describe("refresh --token-set", () => {
     expect((await lstat(link)).isSymbolicLink()).toBe(true);
     expect(await readlink(link)).toBe(target);
     expect(await readFile(target, "utf8")).toBe(before);
-    expect(emulator.refreshTokenState(tokens.refreshToken)).toBe("active");
+    expect(emulator.refreshTokenState(tokens.refreshToken!)).toBe("active");
     expect((await readdir(dirname(link))).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 });

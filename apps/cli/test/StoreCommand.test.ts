@@ -1,5 +1,5 @@
 // `miro-token store list|add|remove` in process over a real store directory.
-import { readdir, readFile, stat } from "node:fs/promises";
+import { chmod, chown, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@miro-token/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -141,5 +141,35 @@ describe("store", () => {
       env: emulatorEnv(emulator),
     });
     expect(listed.stdout).not.toContain(tokens.accessToken.slice(-16));
+  });
+
+  it("refuses a store others can write or another user owns (exit 2), unless --insecure-store-permissions", async () => {
+    const store = tempPath("store");
+    const tokens = emulator.issueTokens();
+    const added = await run(["store", "add", "--store", store, "--id", "alice"], {
+      stdin: tokenResponseOf(tokens),
+    });
+    expect(added.exitCode).toBe(0);
+    await chmod(store, 0o777);
+    const refused = await run(["store", "list", "--store", store]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(`store directory ${store} has mode 777`);
+    expect(refused.stderr).toContain(`chmod 700 ${store}`);
+    expect(refused.stderr).not.toMatch(/set to 700|\n\s+at /);
+    expect((await stat(store)).mode & 0o777).toBe(0o777);
+    const json = await run(["store", "list", "--store", store, "--json"]);
+    expect(json.exitCode).toBe(2);
+    expect(jsonOf(json)).toMatchObject({ ok: false });
+
+    const accepted = await run(["store", "list", "--store", store, "--insecure-store-permissions"]);
+    expect(accepted.exitCode).toBe(0);
+    expect(accepted.stdout).toContain("alice");
+    expect((await stat(store)).mode & 0o777).toBe(0o777);
+
+    await chmod(store, 0o700);
+    await chown(store, 65534, 65534);
+    const foreign = await run(["refresh", "--store", store], { env: emulatorEnv(emulator) });
+    expect(foreign.exitCode).toBe(2);
+    expect(foreign.stderr).toContain("is owned by uid 65534");
   });
 });

@@ -34,6 +34,8 @@ export interface WatcherConfig {
   readonly shutdownTimeout: number;
   readonly clientId: string | undefined;
   readonly clientSecret: Redacted.Redacted<string> | undefined;
+  /** Accept a store another user owns or others can write (store-file's `insecurePermissions`). */
+  readonly insecureStorePermissions: boolean;
   /** Things worth saying on stderr at start (not errors). */
   readonly warnings: ReadonlyArray<string>;
 }
@@ -56,6 +58,8 @@ interface FlagSpec {
   readonly env: string | undefined;
   readonly value: string;
   readonly text: string;
+  /** A switch: no value on the command line; its variable is on when `1`, `true` or `yes`. */
+  readonly boolean?: true;
 }
 
 /**
@@ -126,6 +130,13 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     value: "<duration>",
     text: "on SIGTERM/SIGINT, longest wait for an in-flight refresh (default 4s)",
   },
+  {
+    flag: "insecure-store-permissions",
+    env: "MIRO_WATCHER_INSECURE_STORE_PERMISSIONS",
+    value: "",
+    text: "accept a store directory or token file another user owns or others can write (refused by default)",
+    boolean: true,
+  },
 ];
 
 /**
@@ -135,7 +146,7 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
  * @since 0.1.0
  */
 export const USAGE = (() => {
-  const left = FLAGS.map((f) => `  --${f.flag} ${f.value}`);
+  const left = FLAGS.map((f) => `  --${f.flag} ${f.value}`.trimEnd());
   const width = Math.max(...left.map((l) => l.length)) + 2;
   const lines = FLAGS.map(
     (f, i) => `${left[i]!.padEnd(width)}${f.text}\n${" ".repeat(width)}env ${f.env}`,
@@ -227,7 +238,7 @@ export const parseConfig = (
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     };
-    for (const f of FLAGS) options[f.flag] = { type: "string" };
+    for (const f of FLAGS) options[f.flag] = { type: f.boolean === true ? "boolean" : "string" };
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
@@ -273,6 +284,13 @@ export const parseConfig = (
     }
     return millis;
   };
+
+  const enabled = (flag: string): boolean => {
+    if (values[flag] === true) return true;
+    const variable = FLAGS.find((f) => f.flag === flag)?.env;
+    return /^(1|true|yes)$/i.test((variable === undefined ? undefined : env[variable]) ?? "");
+  };
+  const insecureStorePermissions = enabled("insecure-store-permissions");
 
   const storeSetting = setting("store");
   let store = "";
@@ -362,6 +380,7 @@ export const parseConfig = (
       shutdownTimeout,
       clientId,
       clientSecret,
+      insecureStorePermissions,
       warnings,
     },
   };

@@ -47,7 +47,10 @@ for (const warning of config.warnings)
 
 try {
   const watcher = await startWatcher({
-    store: FileTokenStore.layer({ directory: config.store }),
+    store: FileTokenStore.layer({
+      directory: config.store,
+      insecurePermissions: config.insecureStorePermissions,
+    }),
     miro: {
       baseUrl: config.baseUrl,
       clientId: config.clientId,

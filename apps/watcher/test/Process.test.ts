@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { writeFileSync } from "node:fs";
+import { chmodSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { canaryToken, findLeaks } from "@miro-token/testkit";
@@ -134,16 +134,25 @@ describe("the miro-token-watcher process", () => {
     expect(unknown.stderr()).not.toContain(secret.slice(0, 8));
   });
 
-  it("exits 2 with a clear message when the store cannot be opened", async () => {
+  it("exits 2 with a clear message when the store is refused (writable by others), starts with --insecure-store-permissions", async () => {
     const dir = tempDir();
     cleanups.push(dir.cleanup);
-    // A regular file where the store directory should be.
-    const notADirectory = join(dir.path, "store");
-    writeFileSync(notADirectory, "", { mode: 0o600 });
-    const r = run(["--store", notADirectory, "--port", "0"]);
+    chmodSync(dir.path, 0o777);
+    const r = run(["--store", dir.path, "--port", "0"]);
     expect((await r.exit).code).toBe(2);
-    expect(r.stderr()).toContain("cannot open the token store");
-    expect(r.stderr()).not.toMatch(/\n\s+at /);
+    expect(r.stderr()).toContain(
+      `cannot open the token store (permissions: store directory ${dir.path} has mode 777`,
+    );
+    expect(r.stderr()).toContain(`chmod 700 ${dir.path}`);
+    expect(r.stderr()).not.toMatch(/set to 700|\n\s+at /);
+    expect(statSync(dir.path).mode & 0o777).toBe(0o777);
+
+    const accepted = run(["--store", dir.path, "--port", "0", "--insecure-store-permissions"]);
+    // The signal handlers are in place once the listening message is on stderr.
+    await waitFor("listening", () => accepted.stderr().includes("listening on"));
+    accepted.child.kill("SIGTERM");
+    expect((await accepted.exit).code).toBe(0);
+    expect(statSync(dir.path).mode & 0o777).toBe(0o777);
   });
 
   it("starts over a store with one corrupt file: the others are watched, that one quarantined by name", async () => {
