@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest";
 import { Effect, Fiber, Option, Redacted } from "effect";
 import { TestClock } from "effect/testing";
 import type { TokenSet } from "../src/TokenSet.ts";
-import { TokenStore } from "../src/TokenStore.ts";
+import { scanStore, TokenStore } from "../src/TokenStore.ts";
 
 const tokenSet = (n: number): TokenSet => ({
   accessToken: Redacted.make(`access-${n}`),
@@ -67,5 +67,21 @@ describe("TokenStore.layerMemory", () => {
       expect(order.indexOf("a2:in")).toBeGreaterThan(order.indexOf("a1:out"));
       expect(order.indexOf("b1:in")).toBeLessThan(order.indexOf("a1:out"));
     }).pipe(Effect.provide(TokenStore.layerMemory())),
+  );
+
+  it.effect(
+    "scan lists every entry as readable; scanStore falls back to list for a store without scan",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* TokenStore;
+        yield* store.compareAndSet("a", 0, tokenSet(1));
+        const scanned = yield* scanStore(store);
+        expect(scanned.entries.map((s) => s.id)).toEqual(["a"]);
+        expect(scanned.unreadable).toEqual([]);
+        const { scan: _none, ...listOnly } = store;
+        const fallback = yield* scanStore(listOnly);
+        expect(fallback.entries.map((s) => s.id)).toEqual(["a"]);
+        expect(fallback.unreadable).toEqual([]);
+      }).pipe(Effect.provide(TokenStore.layerMemory())),
   );
 });

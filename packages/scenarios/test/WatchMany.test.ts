@@ -3,7 +3,13 @@
  * the optional heartbeat, and interruption: once the stream is interrupted no request is made.
  */
 import { describe, expect, it } from "@effect/vitest";
-import { makeMemoryStore, TokenStore, TokenWatcher } from "@miro-token/core";
+import {
+  makeMemoryStore,
+  StoreError,
+  TokenStore,
+  type TokenStoreShape,
+  TokenWatcher,
+} from "@miro-token/core";
 import { Clock, Effect, Fiber, Layer, Redacted } from "effect";
 import { record, tags } from "./support/Collect.ts";
 import { advance, scenario, tokenSetOf } from "./support/Harness.ts";
@@ -81,5 +87,58 @@ describe("TokenWatcher.watchMany", () => {
       expect(s.traffic.log).toHaveLength(before);
       expect(events.ended()).toBe(true);
     }).pipe(Effect.scoped),
+  );
+
+  it.effect(
+    "quarantines an entry the store cannot read: no flapping, watched again once readable",
+    () =>
+      Effect.gen(function* () {
+        const s = yield* scenario();
+        const now = yield* Clock.currentTimeMillis;
+        const issue = () => tokenSetOf(s.emu.issueTokens({ expiring: false }), now);
+        const memory = yield* makeMemoryStore([
+          { id: "a", tokenSet: issue() },
+          { id: "b", tokenSet: issue() },
+        ]);
+        // "b" turns unreadable (a corrupt file): get fails, scan reports it.
+        let broken = false;
+        const corrupt = new StoreError({ operation: "get", reason: "corrupt", attempts: 0 });
+        const store: TokenStoreShape = {
+          ...memory,
+          get: (id) => (broken && id === "b" ? Effect.fail(corrupt) : memory.get(id)),
+          scan: () =>
+            Effect.map(memory.list(), (entries) =>
+              broken
+                ? {
+                    entries: entries.filter((e) => e.id !== "b"),
+                    unreadable: [{ id: "b", location: "b.json", reason: "corrupt" }],
+                  }
+                : { entries, unreadable: [] },
+            ),
+        };
+        const events = yield* record(
+          TokenWatcher.watchMany({ interval: "1 minute", rescanInterval: "30 seconds" }),
+        ).pipe(Effect.provide(Layer.succeed(TokenStore, store)), Effect.provideContext(s.client));
+        const of = (id: string) =>
+          tags(
+            events.items
+              .filter((e) => e.value.id === id)
+              .map((e) => ({ ...e, value: e.value.status })),
+          );
+        yield* advance(s, "2 minutes", "5 seconds");
+        expect(of("b")).toEqual(["Active"]);
+        broken = true;
+        yield* advance(s, "10 minutes", "5 seconds");
+        // At most one failed read (and the probe after it) before the next rescan stops its
+        // loop; not a flap every interval for as long as the entry stays unreadable.
+        expect(of("b").length).toBeLessThanOrEqual(3);
+        const quiet = events.items.length;
+        yield* advance(s, "5 minutes", "5 seconds");
+        expect(events.items.slice(quiet).filter((e) => e.value.id === "b")).toEqual([]);
+        expect(of("a").at(-1)).toBe("Active");
+        broken = false;
+        yield* advance(s, "2 minutes", "5 seconds");
+        expect(of("b").at(-1)).toBe("Active");
+      }).pipe(Effect.scoped),
   );
 });
