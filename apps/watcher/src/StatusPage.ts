@@ -27,7 +27,7 @@ code { font-size: .9em; }
 .Active, .Refreshed { background: #1a7f3722; color: #1a7f37; }
 .Expiring, .Refreshing, .Pending { background: #9a670022; color: #9a6700; }
 .Unreachable, .RateLimited, .PersistFailed, .Expired { background: #bc4c0022; color: #bc4c00; }
-.Invalid, .ReauthorizeRequired, .Revoked, .Stopped { background: #cf222e22; color: #cf222e; }
+.Invalid, .ReauthorizeRequired, .Revoked, .Stopped, .Quarantined { background: #cf222e22; color: #cf222e; }
 `;
 
 const SCRIPT = `
