@@ -60,8 +60,8 @@ const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Run
   return { child, stdout: () => stdout, stderr: () => stderr, exit };
 };
 
-/** Flags for a watcher whose every token is due for refresh at once (window 60 s > ttl). */
-const refreshDueArgs = (store: string, baseUrl: string, clientId: string): Array<string> => [
+/** Flags for a watcher on a free port probing every 100 ms against `baseUrl`. */
+const probingArgs = (store: string, baseUrl: string): Array<string> => [
   "--store",
   store,
   "--port",
@@ -70,11 +70,25 @@ const refreshDueArgs = (store: string, baseUrl: string, clientId: string): Array
   baseUrl,
   "--interval",
   "100ms",
+];
+
+/** Flags for a watcher whose every token is due for refresh at once (window 60 s > ttl). */
+const refreshDueArgs = (store: string, baseUrl: string, clientId: string): Array<string> => [
+  ...probingArgs(store, baseUrl),
   "--refresh-window",
   "60s",
   "--client-id",
   clientId,
 ];
+
+/** The first NDJSON line (`listening`), once it is printed. */
+const listeningLine = (r: Run) =>
+  waitFor("listening line", () => {
+    const first = r.stdout().split("\n")[0];
+    return first?.endsWith("}")
+      ? (JSON.parse(first) as { event: string; port: number; quarantined: number })
+      : undefined;
+  });
 describe("the miro-token-watcher process", () => {
   it("--help lists every flag with its environment variable", async () => {
     const r = run(["--help"]);
@@ -169,22 +183,8 @@ describe("the miro-token-watcher process", () => {
       `{"format":"miro-token/store-file","version":1,"id":"broken","tokenSet":{"accessToken":"${secrets[0]}","refreshToken":"${secrets[1]}"`,
       { mode: 0o600 },
     );
-    const r = run([
-      "--store",
-      dir.path,
-      "--port",
-      "0",
-      "--base-url",
-      emulator.baseUrl,
-      "--interval",
-      "100ms",
-    ]);
-    const listening = await waitFor("listening line", () => {
-      const first = r.stdout().split("\n")[0];
-      return first?.endsWith("}")
-        ? (JSON.parse(first) as { event: string; port: number; quarantined: number })
-        : undefined;
-    });
+    const r = run(probingArgs(dir.path, emulator.baseUrl));
+    const listening = await listeningLine(r);
     expect(listening).toMatchObject({ event: "listening", quarantined: 1 });
     const base = `http://127.0.0.1:${listening.port}`;
     const doc = await waitFor("both good tokens Active", async () => {
@@ -236,12 +236,7 @@ describe("the miro-token-watcher process", () => {
       "--client-secret-file",
       secretFile,
     ]);
-    const listening = await waitFor("listening line", () => {
-      const first = r.stdout().split("\n")[0];
-      return first?.endsWith("}")
-        ? (JSON.parse(first) as { event: string; port: number })
-        : undefined;
-    });
+    const listening = await listeningLine(r);
     expect(listening.event).toBe("listening");
     expect(listening.port).toBeGreaterThan(0);
     const doc = await getJson<TokensDocument>(`http://127.0.0.1:${listening.port}/tokens`);
@@ -290,20 +285,8 @@ describe("the miro-token-watcher process", () => {
     const { emulator, stop } = await startSyncedEmulator();
     cleanups.push(stop);
     await issueAndStore(emulator, dir.path, 2);
-    const r = run([
-      "--store",
-      dir.path,
-      "--port",
-      "0",
-      "--base-url",
-      emulator.baseUrl,
-      "--interval",
-      "100ms",
-    ]);
-    const port = await waitFor("listening line", () => {
-      const first = r.stdout().split("\n")[0];
-      return first?.endsWith("}") ? (JSON.parse(first) as { port: number }).port : undefined;
-    });
+    const r = run(probingArgs(dir.path, emulator.baseUrl));
+    const { port } = await listeningLine(r);
     r.child.stdout!.destroy();
     // Status lines are written after the reader left (first probes within one interval).
     await waitFor("both Active", async () => {

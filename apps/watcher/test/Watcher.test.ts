@@ -1,8 +1,12 @@
 /**
  * The watcher in-process against the emulator over real loopback HTTP: the endpoints, the
  * NDJSON log, tokens added to and removed from the store while running, refresh ahead of
- * expiry, revocation noticed within one probe interval, and a 429 storm.
+ * expiry, revocation noticed within one probe interval, a 429 storm, and a token file that
+ * turns corrupt while running (quarantined, by name, without flapping).
  */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { canaryToken, findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -40,6 +44,8 @@ const setup = async (
   cleanups.push(() => watcher.close().then(() => undefined));
   return { dir: dir.path, emulator, issued, watcher };
 };
+
+const fileOf = (id: string) => `${Buffer.from(id).toString("base64url")}.token.json`;
 
 const allIn = async (watcher: TestWatcher, state: string, ids: ReadonlyArray<string>) => {
   const states = await statesOf(watcher.url);
@@ -228,5 +234,61 @@ describe("endpoints and the event log", () => {
         ["Invalid", "ReauthorizeRequired", "Revoked", "Stopped"].includes(e.state as string),
       );
     expect(terminal).toEqual([]);
+  });
+
+  it("a token file corrupted while running is quarantined by name: /healthz degraded, no flapping, back once mended", async () => {
+    const { dir, emulator, issued, watcher } = await setup(3, {
+      watch: { interval: 100, jitter: 0, rescanInterval: 100 },
+    });
+    await waitFor("all Active", () =>
+      allIn(
+        watcher,
+        "Active",
+        issued.map((t) => t.id),
+      ),
+    );
+
+    const path = join(dir, fileOf("token-1"));
+    const original = readFileSync(path, "utf8");
+    const secret = canaryToken();
+    writeFileSync(path, `{"accessToken":"${secret}"`);
+    const quarantinedAt = await waitFor("token-1 Quarantined", async () => {
+      const doc = await getJson<TokensDocument>(`${watcher.url}/tokens`);
+      return doc.byState.Quarantined === 1 ? doc : undefined;
+    });
+    expect(quarantinedAt.tokens.find((t) => t.id === "token-1")).toMatchObject({
+      state: "Quarantined",
+      file: fileOf("token-1"),
+      reason: `unreadable store entry: corrupt token file ${fileOf("token-1")} (not JSON)`,
+    });
+    const degraded = await fetch(`${watcher.url}/healthz`);
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toMatchObject({ status: "degraded", quarantined: 1 });
+
+    // Several probe rounds later it is still Quarantined, and the others are still Active.
+    const probes = emulator.requests.filter((req) => req.route === "token-info").length;
+    await waitFor(
+      "more probe rounds",
+      () => emulator.requests.filter((req) => req.route === "token-info").length >= probes + 8,
+    );
+    expect(await statesOf(watcher.url)).toEqual({
+      "token-0": "Active",
+      "token-1": "Quarantined",
+      "token-2": "Active",
+    });
+    const afterQuarantine = watcher
+      .events()
+      .filter((e) => e.id === "token-1")
+      .map((e) => e.state);
+    expect(afterQuarantine.slice(afterQuarantine.indexOf("Quarantined"))).toEqual(["Quarantined"]);
+
+    writeFileSync(path, original);
+    await waitFor(
+      "token-1 Active again",
+      async () => (await statesOf(watcher.url))["token-1"] === "Active",
+    );
+    const healthy = await fetch(`${watcher.url}/healthz`);
+    expect(await healthy.json()).toMatchObject({ status: "ok" });
+    expect(findLeaks(watcher.lines.join("\n"), [secret])).toEqual([]);
   });
 });
