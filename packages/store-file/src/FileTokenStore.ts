@@ -26,6 +26,7 @@ import {
   type StoreError,
   TokenStore,
   type TokenStoreShape,
+  tokenIdProblem,
 } from "@miro-token/core";
 import { Clock, Context, Effect, Layer, Option, Scope, Semaphore } from "effect";
 import { readFileIfExists, removeFile, replaceFile } from "./AtomicFile.ts";
@@ -38,7 +39,6 @@ import {
   idOfTokenFileName,
   isTempFileOf,
   lockFileName,
-  MAX_ENCODED_ID_LENGTH,
   tokenFileName,
 } from "./StoreLayout.ts";
 
@@ -98,12 +98,7 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
     const encoded = (operation: string, id: string): Effect.Effect<string, StoreError> =>
       Option.match(encodeId(id), {
         onNone: () =>
-          Effect.fail(
-            storeError(
-              operation,
-              `invalid id (empty, or longer than ${MAX_ENCODED_ID_LENGTH} base64url characters)`,
-            ),
-          ),
+          Effect.fail(storeError(operation, `invalid id (the id ${tokenIdProblem(id)})`)),
         onSome: Effect.succeed,
       });
 
