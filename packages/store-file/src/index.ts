@@ -9,3 +9,4 @@
 export type { FileLockOptions } from "./FileLock.ts";
 export * as FileTokenStore from "./FileTokenStore.ts";
 export { nodeStoreFs, type StoreFs } from "./StoreFs.ts";
+export { type PendingReplace, prepareReplace } from "./AtomicFile.ts";

@@ -56,7 +56,7 @@ describe("readFileInput", () => {
   it("reads at most cap + 1 bytes of an endless file", async () => {
     let served = 0;
     const endless = {
-      stat: async () => ({ isFile: () => true, size: 0 }),
+      stat: async () => ({ isFile: () => true, size: 0, mtimeMs: 0 }),
       read: async (buffer: Uint8Array, offset: number, length: number) => {
         buffer.fill(120, offset, offset + length);
         served += length;

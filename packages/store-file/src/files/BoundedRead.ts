@@ -21,7 +21,11 @@
  */
 export interface ReadableFile {
   /** `fstat` of the open descriptor. */
-  readonly stat: () => Promise<{ isFile(): boolean; readonly size: number }>;
+  readonly stat: () => Promise<{
+    isFile(): boolean;
+    readonly size: number;
+    readonly mtimeMs: number;
+  }>;
   /** Read up to `length` bytes into `buffer` at `offset`; 0 at the end of the file. */
   readonly read: (buffer: Uint8Array, offset: number, length: number) => Promise<number>;
 }
@@ -33,7 +37,7 @@ export interface ReadableFile {
  * @since 0.1.0
  */
 export type BoundedText =
-  | { readonly _tag: "Text"; readonly text: string }
+  | { readonly _tag: "Text"; readonly text: string; readonly modifiedAt: number }
   | { readonly _tag: "NotRegularFile" }
   | { readonly _tag: "TooLarge"; readonly maxBytes: number };
 
@@ -67,7 +71,11 @@ export const readBoundedText = async (
     filled += read;
   }
   if (filled > maxBytes) return { _tag: "TooLarge", maxBytes };
-  return { _tag: "Text", text: new TextDecoder().decode(buffer.subarray(0, filled)) };
+  return {
+    _tag: "Text",
+    text: new TextDecoder().decode(buffer.subarray(0, filled)),
+    modifiedAt: stats.mtimeMs,
+  };
 };
 
 /**

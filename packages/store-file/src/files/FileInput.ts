@@ -53,15 +53,16 @@ const call = <A>(run: (done: (error: unknown, value?: A) => void) => void) =>
   );
 
 /**
- * The text of the file at `path`, read by the bounded rule.
+ * The text of the file at `path` and its modification time (epoch ms, from the same `fstat`),
+ * read by the bounded rule.
  *
  * @category reading
  * @since 0.1.0
  */
-export const readFileInput = (
+export const readFileInputStamped = (
   path: string,
   options: FileInputOptions = {},
-): Effect.Effect<string, FileInputError> =>
+): Effect.Effect<{ readonly text: string; readonly modifiedAt: number }, FileInputError> =>
   Effect.acquireUseRelease(
     Effect.tryPromise({
       try: () =>
@@ -91,9 +92,21 @@ export const readFileInput = (
       }).pipe(
         Effect.flatMap((found) =>
           found._tag === "Text"
-            ? Effect.succeed(found.text)
+            ? Effect.succeed({ text: found.text, modifiedAt: found.modifiedAt })
             : Effect.fail(new FileInputError({ reason: refusalOf(found) })),
         ),
       ),
     (fd) => Effect.promise(() => call<void>((done) => close(fd, done)).catch(() => undefined)),
   );
+
+/**
+ * The text of the file at `path`, read by the bounded rule.
+ *
+ * @category reading
+ * @since 0.1.0
+ */
+export const readFileInput = (
+  path: string,
+  options: FileInputOptions = {},
+): Effect.Effect<string, FileInputError> =>
+  Effect.map(readFileInputStamped(path, options), (read) => read.text);
