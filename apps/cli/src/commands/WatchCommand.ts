@@ -170,8 +170,8 @@ export const runWatch = (
       : undefined;
 
     if (!live) yield* markStreaming;
-    // A generation above the first one seen for an id is a refresh that reached the store.
-    const firstGeneration = new Map<string, number>();
+    // A generation above the last one seen for an id is a refresh that reached the store.
+    const seenGeneration = new Map<string, number>();
     let last: WatchEvent | undefined;
     let failure: WatchConditionError | undefined;
     let reachedUntil = false;
@@ -187,14 +187,16 @@ export const runWatch = (
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis;
           if (event.id !== null && event.generation !== null) {
-            const first = firstGeneration.get(event.id);
-            if (first === undefined) firstGeneration.set(event.id, event.generation);
-            else if (event.generation > first) {
-              yield* recordSaved({
-                what: "store entry",
-                id: event.id,
-                generation: event.generation,
-              });
+            const seen = seenGeneration.get(event.id);
+            if (seen === undefined || event.generation > seen) {
+              seenGeneration.set(event.id, event.generation);
+              if (seen !== undefined) {
+                yield* recordSaved({
+                  what: "store entry",
+                  id: event.id,
+                  generation: event.generation,
+                });
+              }
             }
           }
           if (live) {
