@@ -134,19 +134,32 @@ const nodeChildOf = async (timeoutPid: number): Promise<number> => {
   throw new Error("the CLI process did not start");
 };
 
+/** Run the CLI, send `signal` to it after 1.5 s, and return how it ended. */
+const signalledRun = async (
+  argv: ReadonlyArray<string>,
+  env: Record<string, string>,
+  signal: NodeJS.Signals,
+): Promise<SpawnResult> => {
+  let timeoutPid = -1;
+  const running = spawnCli(argv, {
+    env,
+    onSpawn: (pid) => {
+      timeoutPid = pid;
+    },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  process.kill(await nodeChildOf(timeoutPid), signal);
+  return running;
+};
+
 describe("interruption", () => {
   it("watch exits 130 on SIGINT, emulator exits 130 on SIGTERM and frees its port", async () => {
     const { accessToken } = emulator.issueTokens();
-    let watchPid = -1;
-    const watching = spawnCli(["watch", "--json", "--interval", "60s"], {
-      env: { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
-      onSpawn: (pid) => {
-        watchPid = pid;
-      },
-    });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    process.kill(await nodeChildOf(watchPid), "SIGINT");
-    const watched = await watching;
+    const watched = await signalledRun(
+      ["watch", "--json", "--interval", "60s"],
+      { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
+      "SIGINT",
+    );
     expect(watched.exitCode).toBe(130);
     expect(watched.stdout).toContain('"state":"Active"');
     // NDJSON to the end: the last line says the run was interrupted, and what it saved.
@@ -185,16 +198,11 @@ describe("interruption", () => {
 
 describe("interruption of a one-document command", () => {
   it("login --json on SIGTERM prints exactly one document: interrupted, nothing saved", async () => {
-    let loginPid = -1;
-    const login = spawnCli(["login", "--json", "--no-browser", "--client-id", "app"], {
-      env: { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_CLIENT_SECRET: "s3cret" },
-      onSpawn: (pid) => {
-        loginPid = pid;
-      },
-    });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    process.kill(await nodeChildOf(loginPid), "SIGTERM");
-    const result = await login;
+    const result = await signalledRun(
+      ["login", "--json", "--no-browser", "--client-id", "app"],
+      { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_CLIENT_SECRET: "s3cret" },
+      "SIGTERM",
+    );
     expect(result.exitCode).toBe(130);
     expect(json(result)).toEqual({
       ok: false,
