@@ -1,10 +1,10 @@
 /**
  * The one top-level handler: refuses secrets on argv, runs the command tree, and turns every
- * outcome into an exit code and at most one JSON document. An interrupted run (SIGINT,
- * SIGTERM: exit 130) still prints one: `interrupted`, with what was saved (`RunJournal.ts`).
- * Effect's logs (a store's warnings) go to stderr, so stdout holds only results. Typed failures keep their exit code
+ * outcome into an exit code and at most one JSON document. Typed failures keep their exit code
  * (core's table, see `Failure.ts`); parse errors are usage errors (2); anything else is
- * unexpected (1) and shows a stack trace only with `--debug`. No message printed here ever
+ * unexpected (1) and shows a stack trace only with `--debug`. An interrupted run (SIGINT,
+ * SIGTERM: exit 130) still prints one document, `interrupted`, with what was saved
+ * (`RunJournal.ts`). Effect's logs (a store's warnings) go to stderr: stdout holds results only. No message printed here ever
  * contains a user-supplied value: parse errors are rendered from option names alone.
  */
 import { ExitCode } from "@miro-token/core";

@@ -41,7 +41,8 @@ export type BoundedText =
   | { readonly _tag: "NotRegularFile" }
   | { readonly _tag: "TooLarge"; readonly maxBytes: number };
 
-const FIRST_READ_BYTES = 4_096;
+/** Files that report size 0 (`/proc`) still get a useful first buffer, grown as needed. */
+const MIN_BUFFER_BYTES = 256;
 
 /**
  * The file's text (UTF-8), or why it was refused, having read at most `maxBytes + 1` bytes.
@@ -57,7 +58,7 @@ export const readBoundedText = async (
   if (!stats.isFile()) return { _tag: "NotRegularFile" };
   const limit = maxBytes + 1;
   // Sized by fstat, grown if the file grows while it is read, never past the limit.
-  let buffer = new Uint8Array(Math.min(limit, Math.max(FIRST_READ_BYTES, stats.size + 1)));
+  let buffer = new Uint8Array(Math.min(limit, Math.max(MIN_BUFFER_BYTES, stats.size + 1)));
   let filled = 0;
   for (;;) {
     if (filled === buffer.length) {
