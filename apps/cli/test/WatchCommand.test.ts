@@ -146,6 +146,8 @@ const drive = (
       return yield* read;
     }),
     predicate,
+    // Each step waits for real sockets: generous, for a loaded machine.
+    20_000,
   );
 
 describe("watch a store", () => {
