@@ -11,21 +11,19 @@
 import {
   endpointOf,
   type HttpTransport,
-  MalformedTokenError,
   MiroConfig,
   type MiroConfigOptions,
   observeTransport,
   TokenClient,
-  tokenProblem,
 } from "@miro-token/core";
 import { FetchTransport } from "@miro-token/transport-fetch";
-import { Duration, Effect, Layer, Option, Redacted } from "effect";
-import { parseDuration } from "./DurationText.ts";
+import { Duration, Effect, Layer, Option, type Redacted } from "effect";
+import { durationOption } from "./DurationText.ts";
 import { ENV, envVar } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
 import { GLOBAL_DEFAULTS, type GlobalOptions, type TransportName } from "./GlobalOptions.ts";
 import { diagnostic, type OutputMode } from "./Output.ts";
-import { readSecretFile, stripOneNewline } from "./TokenInput.ts";
+import { checkSecretText, readSecretFile } from "./TokenInput.ts";
 
 /** Most `--retries` accepted: more would only hold a script up. */
 export const MAX_RETRIES = 10;
@@ -64,17 +62,7 @@ const clientSecretOf = (options: GlobalOptions) =>
     const text = Option.isSome(options.clientSecretFile)
       ? yield* readSecretFile(options.clientSecretFile.value, "--client-secret-file")
       : yield* envVar(ENV.clientSecret);
-    if (text === undefined) return undefined;
-    const value = stripOneNewline(text);
-    const problem = tokenProblem(value);
-    if (problem !== undefined) {
-      return yield* new MalformedTokenError({
-        attempts: 0,
-        subject: "client secret",
-        reason: problem,
-      });
-    }
-    return Redacted.make(value);
+    return text === undefined ? undefined : yield* checkSecretText("client secret", text);
   });
 
 /** Resolve and check the shared connection options. */
@@ -85,12 +73,7 @@ export const resolveConnection = (options: GlobalOptions) =>
         (yield* envVar(ENV.baseUrl)) ??
         GLOBAL_DEFAULTS.baseUrl,
     );
-    const attemptTimeout = parseDuration(options.timeout);
-    if (attemptTimeout === undefined || Duration.toMillis(attemptTimeout) <= 0) {
-      return yield* new UsageError({
-        reason: "--timeout must be a positive duration such as 500ms, 10s or 1m",
-      });
-    }
+    const attemptTimeout = yield* durationOption("--timeout", options.timeout);
     if (
       !Number.isInteger(options.retries) ||
       options.retries < 0 ||

@@ -5,6 +5,7 @@
  * `revoke`); failures propagate to the one top-level handler in `Main.ts`.
  */
 import { ExitCode, TOKEN_STATUS_TAGS } from "@miro-token/core";
+import { DEFAULT_PORT } from "@miro-token/emulator/default-port";
 import { Effect, type Stdio } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { runInfo } from "./commands/InfoCommand.ts";
@@ -26,9 +27,6 @@ const load = {
   watch: () => Effect.promise(() => import("./commands/WatchCommand.ts")),
   demo: () => Effect.promise(() => import("./Demo.ts")),
 };
-
-/** The emulator's default port (as its own binary uses). */
-const DEFAULT_EMULATOR_PORT = 8710;
 
 /** The version `--version` prints. */
 export const CLI_VERSION = "0.1.0";
@@ -172,8 +170,8 @@ const emulator = Command.make(
   "emulator",
   {
     port: Flag.Int("port").pipe(
-      Flag.withDefault(DEFAULT_EMULATOR_PORT),
-      Flag.withDescription(`TCP port; 0 picks a free one (default: ${DEFAULT_EMULATOR_PORT})`),
+      Flag.withDefault(DEFAULT_PORT),
+      Flag.withDescription(`TCP port; 0 picks a free one (default: ${DEFAULT_PORT})`),
     ),
     host: Flag.String("host").pipe(
       Flag.withDefault("127.0.0.1"),

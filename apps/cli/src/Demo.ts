@@ -36,6 +36,7 @@ import type { TransportName } from "./GlobalOptions.ts";
 import { isoTime, type OutputMode, printJson, printLines, style } from "./Output.ts";
 import { checkPort } from "./PortOption.ts";
 import type { RunContext } from "./RunContext.ts";
+import { markStreaming } from "./RunJournal.ts";
 
 /** Timing of the story (real time). */
 export const DEMO_TIMING = {
@@ -279,6 +280,9 @@ export const runDemo = (mode: OutputMode, options: DemoOptions) =>
 
 /** The command: `--port` checked, then the story with the run's transport. */
 export const runDemoCommand = (ctx: RunContext, input: { readonly port: number }) =>
-  Effect.flatMap(checkPort(input.port), (port) =>
-    runDemo(ctx.mode, { transport: ctx.global.transport, port }),
+  Effect.andThen(
+    markStreaming,
+    Effect.flatMap(checkPort(input.port), (port) =>
+      runDemo(ctx.mode, { transport: ctx.global.transport, port }),
+    ),
   );

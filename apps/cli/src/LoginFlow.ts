@@ -11,6 +11,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type MiroTokenError, TokenClient, type TokenSet } from "@miro-token/core";
+import { errnoCode } from "@miro-token/store-file/files";
 import { Context, Deferred, Duration, Effect, Redacted, type Scope } from "effect";
 import { LoginError, UsageError } from "./Failure.ts";
 
@@ -95,7 +96,7 @@ const listen = (
         resume(
           Effect.fail(
             new UsageError({
-              reason: `cannot listen on 127.0.0.1:${port} (${error.code ?? "error"})`,
+              reason: `cannot listen on 127.0.0.1:${port} (${errnoCode(error) ?? "error"})`,
             }),
           ),
         ),

@@ -2,16 +2,18 @@
  * The one top-level handler: refuses secrets on argv, runs the command tree, and turns every
  * outcome into an exit code and at most one JSON document. Typed failures keep their exit code
  * (core's table, see `Failure.ts`); parse errors are usage errors (2); anything else is
- * unexpected (1) and shows a stack trace only with `--debug`. No message printed here ever
+ * unexpected (1) and shows a stack trace only with `--debug`. An interrupted run (SIGINT,
+ * SIGTERM: exit 130) still prints one document, `interrupted`, with what was saved
+ * (`RunJournal.ts`). Effect's logs (a store's warnings) go to stderr: stdout holds results only. No message printed here ever
  * contains a user-supplied value: parse errors are rendered from option names alone.
  */
 import { ExitCode } from "@miro-token/core";
-import { Cause, Console, Effect, Stdio } from "effect";
+import { Cause, Console, Effect, Logger, Stdio } from "effect";
 import { CliConfig, CliError, CliOutput, Command, GlobalFlag } from "effect/cli";
 import type { HelpDoc } from "effect/cli/HelpDoc";
 import { debugRequested, jsonRequested, refuseSecretsOnArgv } from "./ArgvGuard.ts";
 import { app, CLI_VERSION } from "./Commands.ts";
-import { ENV, envVar } from "./Env.ts";
+import { ENV, envFlag } from "./Env.ts";
 import {
   type CliFailure,
   exitCodeOfFailure,
@@ -20,6 +22,7 @@ import {
   summarize,
   UsageError,
 } from "./Failure.ts";
+import { CurrentRunJournal, makeRunJournal, type RunJournal } from "./RunJournal.ts";
 
 /** Built-in flags we keep: `--help`/`-h` and `--version`/`-v` (no wizard, no completions). */
 const BUILT_INS = [GlobalFlag.Help, GlobalFlag.Version] as const;
@@ -87,10 +90,33 @@ const reportUnexpected = (cause: Cause.Cause<unknown>, json: boolean, debug: boo
     return ExitCode.Unexpected;
   });
 
+/** The document (or line) of an interrupted run: what it saved before it stopped. */
+const reportInterrupted = (journal: RunJournal, json: boolean): Effect.Effect<void> => {
+  const message = "interrupted (SIGINT or SIGTERM)";
+  if (json) {
+    // One document per run: a command that already printed its own keeps it; NDJSON gets a line.
+    if (journal.documents > 0 && !journal.streaming) return Effect.void;
+    return Console.log(
+      JSON.stringify({
+        ...failureDocument({ tag: "Interrupted", message }, ExitCode.Interrupted),
+        interrupted: true,
+        saved: journal.saved,
+      }),
+    );
+  }
+  const saved = journal.saved.map(
+    (write) =>
+      `${write.what}${write.id === null ? "" : ` ${JSON.stringify(write.id)}`}${write.generation === null ? "" : ` (generation ${write.generation})`}`,
+  );
+  return Console.error(
+    `miro-token: ${message}; ${saved.length === 0 ? "nothing was saved" : `saved: ${saved.join(", ")}`}`,
+  );
+};
+
 /** Whether help and errors may use colour. */
 const helpColors = Effect.gen(function* () {
   const stdio = yield* Stdio.Stdio;
-  return (yield* stdio.stdoutIsTerminal) && (yield* envVar(ENV.noColor)) === undefined;
+  return (yield* stdio.stdoutIsTerminal) && !(yield* envFlag(ENV.noColor));
 });
 
 /**
@@ -98,6 +124,11 @@ const helpColors = Effect.gen(function* () {
  * fails: every failure is reported and becomes a code. Interruption propagates (exit 130).
  */
 export const runCli = (
+  argv: ReadonlyArray<string>,
+): Effect.Effect<number, never, Command.Environment> =>
+  runCliWith(argv).pipe(Effect.provideService(Logger.LogToStderr, true));
+
+const runCliWith = (
   argv: ReadonlyArray<string>,
 ): Effect.Effect<number, never, Command.Environment> =>
   Effect.gen(function* () {
@@ -126,6 +157,7 @@ export const runCli = (
       },
     };
 
+    const journal = makeRunJournal();
     return yield* Command.runWith(app, { version: CLI_VERSION, renderErrors: false })(argv).pipe(
       Effect.as(ExitCode.Ok as number),
       Effect.catch((error: unknown) => {
@@ -141,6 +173,8 @@ export const runCli = (
         return reportUnexpected(Cause.fail(error), json, debug);
       }),
       Effect.catchDefect((defect) => reportUnexpected(Cause.die(defect), json, debug)),
+      Effect.onInterrupt(() => reportInterrupted(journal, json)),
+      Effect.provideService(CurrentRunJournal, journal),
       Effect.provideService(CliOutput.Presenter, presenter),
       Effect.provideService(CliConfig.CliConfig, CliConfig.make({ builtIns: BUILT_INS })),
     );

@@ -1,11 +1,12 @@
 /**
- * Rendering: results on stdout, diagnostics on stderr. With `--json` a command prints exactly
+ * Rendering: results on stdout, diagnostics (and Effect's logs, see `Main.ts`) on stderr. With `--json` a command prints exactly
  * one JSON document (NDJSON for `watch`); otherwise aligned `label  value` rows, coloured only
  * when stdout is a terminal and `NO_COLOR` is unset. Tokens never reach this module: callers
  * pass fingerprints.
  */
 import { Console, Effect, Stdio } from "effect";
-import { ENV, envVar } from "./Env.ts";
+import { ENV, envFlag } from "./Env.ts";
+import { recordDocument } from "./RunJournal.ts";
 
 /** How this run prints. */
 export interface OutputMode {
@@ -27,7 +28,7 @@ export const resolveOutputMode = (flags: {
   Effect.gen(function* () {
     const stdio = yield* Stdio.Stdio;
     const interactive = yield* stdio.stdoutIsTerminal;
-    const noColor = (yield* envVar(ENV.noColor)) !== undefined;
+    const noColor = yield* envFlag(ENV.noColor);
     return {
       json: flags.json,
       color: interactive && !noColor && !flags.json,
@@ -51,9 +52,9 @@ export const style = {
   cyan: ansi(36, 39),
 };
 
-/** Print one JSON document (one line) on stdout. */
+/** Print one JSON document (one line) on stdout, and note it in the run's journal. */
 export const printJson = (document: unknown): Effect.Effect<void> =>
-  Console.log(JSON.stringify(document));
+  Effect.andThen(Console.log(JSON.stringify(document)), recordDocument);
 
 /** Print lines on stdout. */
 export const printLines = (lines: ReadonlyArray<string>): Effect.Effect<void> =>

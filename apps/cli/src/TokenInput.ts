@@ -2,25 +2,18 @@
  * Where the access token comes from: `--token-file <path>`, `--token-file -` (stdin), or the
  * `MIRO_ACCESS_TOKEN` environment variable, in that order. Never argv (see `ArgvGuard.ts`).
  *
- * The text is cleaned exactly once: one trailing `\n` or `\r\n` (what `echo` and editors add)
- * is stripped; anything else that cannot be sent in a header (inner whitespace, control or
- * non-ASCII characters) is refused with core's `MalformedTokenError`, which never holds the
- * value. Secret files and stdin are read through the `Stdio` service and `node:fs`, and
- * capped, so a wrong path (a log file, /dev/zero) cannot exhaust memory.
+ * Every secret is cleaned and checked by core's one rule (`secretFromText`: at most 64 KiB,
+ * one trailing `\n` or `\r\n` stripped, sendable in a header), whatever its source; a refusal is
+ * core's `MalformedTokenError`, which never holds the value. Files are read by the shared
+ * bounded reader (`@miro-token/store-file/files`: a regular file by `fstat`, at most cap + 1
+ * bytes), so `/dev/zero`, a FIFO or a directory is a usage error at once; stdin is capped too.
  */
-import { readFile } from "node:fs";
-import { MalformedTokenError, type TokenSubject, tokenProblem } from "@miro-token/core";
-import { Console, Effect, Option, Redacted, Stdio, Stream } from "effect";
+import { MAX_SECRET_INPUT_BYTES, MalformedTokenError, secretFromText } from "@miro-token/core";
+import { type FileInputOptions, readFileInputStamped } from "@miro-token/store-file/files";
+import { Console, Effect, Option, Redacted, Result, Stdio, Stream } from "effect";
 import { TOKEN_INPUT_HINT } from "./ArgvGuard.ts";
 import { ENV, envVar } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
-
-/** Largest token file or stdin we read. Miro tokens are ~60 bytes; token sets under 4 KiB. */
-export const MAX_SECRET_INPUT_BYTES = 64 * 1024;
-
-/** Strip exactly one trailing line break (`\n` or `\r\n`), nothing else. */
-export const stripOneNewline = (text: string): string =>
-  text.endsWith("\r\n") ? text.slice(0, -2) : text.endsWith("\n") ? text.slice(0, -1) : text;
 
 /** Read all of stdin as UTF-8, refusing more than `maxBytes`. */
 export const readStdin = (maxBytes: number = MAX_SECRET_INPUT_BYTES) =>
@@ -47,46 +40,37 @@ export const readStdin = (maxBytes: number = MAX_SECRET_INPUT_BYTES) =>
     return Buffer.concat(chunks).toString("utf8");
   });
 
-const errnoOf = (error: unknown): string => {
-  const code = (error as { readonly code?: unknown } | null)?.code;
-  return typeof code === "string" && /^[A-Z0-9_]+$/.test(code) ? code : "read failed";
-};
-
 /**
- * Read a small secret file as UTF-8. The error names the option, not the path (a path is not a
- * secret, but a mistyped one may be a pasted token).
+ * A file named by an option, read by the shared bounded reader, with its modification time.
+ * The error names the option and the reason (an errno code, `not a regular file`, `larger than
+ * 65536 bytes`), not the path (a path is not a secret, but a mistyped one may be a pasted
+ * token).
  */
+export const readInputFileStamped = (path: string, option: string, options?: FileInputOptions) =>
+  readFileInputStamped(path, options).pipe(
+    Effect.mapError(
+      (error) =>
+        new UsageError({ reason: `cannot read the file given to ${option} (${error.reason})` }),
+    ),
+  );
+
+/** A small secret file as UTF-8, read by the shared bounded reader. */
 export const readSecretFile = (path: string, option: string) =>
-  Effect.tryPromise({
-    // node:fs rather than node:fs/promises: the latter loads readline and more at start-up.
-    try: () =>
-      new Promise<string>((resolve, reject) =>
-        readFile(path, (error, bytes) => {
-          if (error !== null) return reject(error);
-          if (bytes.byteLength > MAX_SECRET_INPUT_BYTES) {
-            return reject(Object.assign(new Error(), { code: "EFBIG" }));
-          }
-          resolve(bytes.toString("utf8"));
-        }),
-      ),
-    catch: (error) =>
-      new UsageError({ reason: `cannot read the file given to ${option} (${errnoOf(error)})` }),
-  });
+  Effect.map(readInputFileStamped(path, option), (read) => read.text);
 
 /** The text of `--token-file`: a path, or `-` for stdin. */
 export const readTokenSource = (source: string, option = "--token-file") =>
   source === "-" ? readStdin() : readSecretFile(source, option);
 
-/** Clean and check a secret's text; the error never contains it. */
+/** Clean and check a secret's text by core's one rule; the error never contains it. */
 export const checkSecretText = (
-  subject: TokenSubject,
+  subject: string,
   text: string,
 ): Effect.Effect<Redacted.Redacted<string>, MalformedTokenError> => {
-  const value = stripOneNewline(text);
-  const problem = tokenProblem(value);
-  return problem === undefined
-    ? Effect.succeed(Redacted.make(value))
-    : Effect.fail(new MalformedTokenError({ attempts: 0, subject, reason: problem }));
+  const secret = secretFromText(text);
+  return Result.isSuccess(secret)
+    ? Effect.succeed(Redacted.make(secret.success))
+    : Effect.fail(new MalformedTokenError({ attempts: 0, subject, reason: secret.failure }));
 };
 
 /**

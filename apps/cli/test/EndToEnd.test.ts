@@ -134,21 +134,41 @@ const nodeChildOf = async (timeoutPid: number): Promise<number> => {
   throw new Error("the CLI process did not start");
 };
 
+/** Run the CLI, send `signal` to it after 1.5 s, and return how it ended. */
+const signalledRun = async (
+  argv: ReadonlyArray<string>,
+  env: Record<string, string>,
+  signal: NodeJS.Signals,
+): Promise<SpawnResult> => {
+  let timeoutPid = -1;
+  const running = spawnCli(argv, {
+    env,
+    onSpawn: (pid) => {
+      timeoutPid = pid;
+    },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  process.kill(await nodeChildOf(timeoutPid), signal);
+  return running;
+};
+
 describe("interruption", () => {
   it("watch exits 130 on SIGINT, emulator exits 130 on SIGTERM and frees its port", async () => {
     const { accessToken } = emulator.issueTokens();
-    let watchPid = -1;
-    const watching = spawnCli(["watch", "--json", "--interval", "60s"], {
-      env: { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
-      onSpawn: (pid) => {
-        watchPid = pid;
-      },
-    });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    process.kill(await nodeChildOf(watchPid), "SIGINT");
-    const watched = await watching;
+    const watched = await signalledRun(
+      ["watch", "--json", "--interval", "60s"],
+      { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
+      "SIGINT",
+    );
     expect(watched.exitCode).toBe(130);
     expect(watched.stdout).toContain('"state":"Active"');
+    // NDJSON to the end: the last line says the run was interrupted, and what it saved.
+    const lines = watched.stdout.trim().split("\n");
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({
+      interrupted: true,
+      exitCode: 130,
+      saved: [],
+    });
 
     let emulatorPid = -1;
     const port = await closedPort();
@@ -173,6 +193,43 @@ describe("interruption", () => {
     expect(served.exitCode).toBe(130);
     expect(JSON.parse(served.stdout)).toMatchObject({ ok: true, baseUrl: base });
     await expect(fetch(`${base}/__emulator/seed`)).rejects.toThrow();
+  });
+});
+
+describe("interruption of a one-document command", () => {
+  it("login --json on SIGTERM prints exactly one document: interrupted, nothing saved", async () => {
+    const result = await signalledRun(
+      ["login", "--json", "--no-browser", "--client-id", "app"],
+      { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_CLIENT_SECRET: "s3cret" },
+      "SIGTERM",
+    );
+    expect(result.exitCode).toBe(130);
+    expect(json(result)).toEqual({
+      ok: false,
+      error: { tag: "Interrupted", message: "interrupted (SIGINT or SIGTERM)" },
+      exitCode: 130,
+      interrupted: true,
+      saved: [],
+    });
+  });
+});
+
+describe("bounded secret files (issue 10, point 7)", () => {
+  it.each([
+    ["info", "--token-file", "/dev/zero"],
+    ["info", "--client-secret-file", "/dev/zero", "--token-file", "/dev/zero"],
+    ["revoke", "--client-secret-file", "/dev/zero"],
+  ])("%s %s %s is a usage error at once, not a read of /dev/zero", async (...argv) => {
+    const started = Date.now();
+    const result = await spawnCli([...argv, "--json"], {
+      env: { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: "tok-abc" },
+      timeoutSeconds: 10,
+    });
+    expect(result.exitCode).toBe(2);
+    expect(json(result)).toMatchObject({ ok: false, exitCode: 2 });
+    expect(result.stdout).toContain("not a regular file");
+    // Node's start-up included; reading /dev/zero would run until the 10 s timeout (or OOM).
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 });
 

@@ -16,6 +16,20 @@ afterAll(async () => {
 });
 
 describe("store", () => {
+  it("a store's warnings go to stderr: --json keeps stdout to one document", async () => {
+    const store = tempPath("store");
+    const added = await run(["store", "add", "--store", store, "--id", "alice"], {
+      stdin: tokenResponseOf(emulator.issueTokens()),
+    });
+    expect(added.exitCode).toBe(0);
+    const [file] = (await readdir(store)).filter((name) => name.endsWith(".token.json"));
+    await chmod(join(store, file!), 0o644);
+    const listed = await run(["store", "list", "--store", store, "--json"]);
+    expect(listed.exitCode).toBe(0);
+    expect(jsonOf(listed)).toMatchObject({ ok: true, command: "store list" });
+    expect(listed.stderr).toContain("had mode 644; set to 600");
+  });
+
   it("adds from stdin, lists without tokens, removes", async () => {
     const store = tempPath("store");
     const tokens = emulator.issueTokens();

@@ -1,44 +1,15 @@
-// The pure pieces: duration text, the argv guard, one-newline stripping, and the watch
-// status line and stop conditions.
-import type { TokenStatus } from "@miro-token/core";
+// The pure pieces: remaining-time text, the argv guard, one-newline stripping, and the watch
+// status line and stop conditions. (The duration grammar is core's: `core/test/Settings.test.ts`
+// and `SharedRules.test.ts`.)
+import { stripOneNewline, type TokenStatus } from "@miro-token/core";
 import { Duration } from "effect";
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { debugRequested, jsonRequested, refuseSecretsOnArgv } from "../src/ArgvGuard.ts";
 import { endFailureOf, failureOf } from "../src/commands/WatchCommand.ts";
 import { statusLine, type WatchEvent } from "../src/commands/WatchOutput.ts";
-import { formatRemaining, parseDuration } from "../src/DurationText.ts";
-import { stripOneNewline } from "../src/TokenInput.ts";
+import { formatRemaining } from "../src/DurationText.ts";
 
-const millis = (text: string) => {
-  const duration = parseDuration(text);
-  return duration === undefined ? undefined : Duration.toMillis(duration);
-};
-
-describe("parseDuration", () => {
-  it.each([
-    ["500ms", 500],
-    ["10s", 10_000],
-    ["1m30s", 90_000],
-    ["2h", 7_200_000],
-    ["1d", 86_400_000],
-    ["1.5s", 1_500],
-    ["30", 30_000],
-  ])("%s is %d ms", (text, expected) => {
-    expect(millis(text)).toBe(expected);
-  });
-
-  it.each(["", "soon", "10 s", "s", "-1s", "10x", "1m 30s", "NaN"])("refuses %j", (text) => {
-    expect(parseDuration(text)).toBeUndefined();
-  });
-
-  it("never throws", () => {
-    fc.assert(
-      fc.property(fc.string(), (text) => void parseDuration(text)),
-      { seed: 42, numRuns: 2_000 },
-    );
-  });
-
+describe("formatRemaining", () => {
   it("formats remaining time", () => {
     expect(formatRemaining(0)).toBe("expired");
     expect(formatRemaining(850)).toBe("850ms");

@@ -125,7 +125,7 @@ describe("usage errors", () => {
     const file = await writeTempFile("a".repeat(70_000));
     const result = await run(["info", "--token-file", file]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain("EFBIG");
+    expect(result.stderr).toContain("larger than 65536 bytes");
   });
 });
 

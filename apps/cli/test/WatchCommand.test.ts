@@ -146,6 +146,8 @@ const drive = (
       return yield* read;
     }),
     predicate,
+    // Each step waits for real sockets: generous, for a loaded machine.
+    20_000,
   );
 
 describe("watch a store", () => {
@@ -182,6 +184,33 @@ describe("watch a store", () => {
         state: "Refreshed",
       });
     }),
+  );
+
+  it.effect(
+    "interrupted with --json, it ends its NDJSON with one interrupted line naming what it saved",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(Date.now());
+        const tokens = emulator.issueTokens();
+        const store = yield* Effect.promise(() => storeWith("alice", tokenResponseOf(tokens)));
+        const { program, capture } = yield* prepare(
+          ["watch", "--store", store, "--json", "--refresh-window", "5m"],
+          { env: emulatorEnv(emulator) },
+        );
+        const fiber = yield* Effect.forkChild(program);
+        yield* drive(capture.stdout, (text) => text.includes('"Active"'), "10 seconds");
+        yield* drive(capture.stdout, (text) => text.includes('"Refreshed"'), "2 minutes");
+        yield* Fiber.interrupt(fiber);
+        const lines = (yield* capture.stdout).split("\n").filter((line) => line !== "");
+        for (const line of lines) JSON.parse(line);
+        expect(JSON.parse(lines.at(-1)!)).toEqual({
+          ok: false,
+          error: { tag: "Interrupted", message: "interrupted (SIGINT or SIGTERM)" },
+          exitCode: 130,
+          interrupted: true,
+          saved: [{ what: "store entry", id: "alice", generation: 2 }],
+        });
+      }),
   );
 
   it.effect("--fail-if-ttl-below exits 3 as soon as a token is too close to expiry", () =>

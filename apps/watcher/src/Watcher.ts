@@ -29,7 +29,7 @@ import {
 } from "@miro-token/core";
 import { watchStore$ } from "@miro-token/rx";
 import { NodeTransport } from "@miro-token/transport-node";
-import { Context, Effect, Exit, Layer, Result, Scope } from "effect";
+import { Context, Effect, Exit, Layer, Logger, Result, Scope } from "effect";
 import {
   encodeLine,
   type LifecycleLine,
@@ -146,7 +146,12 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
 
   const storeScope = Effect.runSync(Scope.make());
   const releaseStore = () => Effect.runPromise(Scope.close(storeScope, Exit.void));
-  const opened = await Effect.runPromise(Effect.result(openStore(options.store, storeScope)));
+  // Effect's logs (a store's warnings) go to stderr: stdout carries only the NDJSON.
+  const opened = await Effect.runPromise(
+    Effect.result(openStore(options.store, storeScope)).pipe(
+      Effect.provideService(Logger.LogToStderr, true),
+    ),
+  );
   if (Result.isFailure(opened)) {
     await releaseStore();
     const { operation, reason } = opened.failure;
@@ -218,9 +223,11 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
     ),
   );
   const watched = reportingUnreadable(store, (entries) => board.quarantine(entries, Date.now()));
-  const layer = Layer.merge(client, Layer.succeed(TokenStore, watched)).pipe(
-    Layer.provideMerge(ended),
-  );
+  const layer = Layer.mergeAll(
+    client,
+    Layer.succeed(TokenStore, watched),
+    Layer.succeed(Logger.LogToStderr, true),
+  ).pipe(Layer.provideMerge(ended));
   let closing: Promise<{ readonly clean: boolean }> | undefined;
   const subscription = watchStore$({ layer, ...options.watch }).subscribe({
     next: (event: WatchedStatus) => {

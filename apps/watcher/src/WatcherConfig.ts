@@ -5,12 +5,28 @@
  * line (other users can read it in `/proc/<pid>/cmdline`): the client secret comes from a
  * file (`--client-secret-file`) or from `MIRO_CLIENT_SECRET`, and no message ever quotes it.
  *
+ * The rules are the toolkit's shared ones, the same the `miro-token` CLI applies: core's argv
+ * guard (`findSecretOnArgv`), duration grammar (`parseDuration`), secret text rule
+ * (`secretFromText`: 64 KiB cap, one trailing newline stripped) and environment cap, and the
+ * bounded file reader of `@miro-token/store-file/files` (a regular file, at most cap + 1
+ * bytes: `/dev/zero`, a FIFO or a directory is refused at once).
+ *
  * @since 0.1.0
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Redacted } from "effect";
+import {
+  type ArgvSecretKind,
+  describeArgvSecret,
+  findSecretOnArgv,
+  isOverSecretCap,
+  MAX_SECRET_INPUT_BYTES,
+  parseDurationMillis,
+  secretFromText,
+} from "@miro-token/core";
+import { errnoCode, readFileInput } from "@miro-token/store-file/files";
+import { Effect, Redacted, Result } from "effect";
 
 /**
  * A validated configuration.
@@ -98,7 +114,7 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     flag: "interval",
     env: "MIRO_WATCHER_INTERVAL",
     value: "<duration>",
-    text: "probe cadence per token, e.g. 60s, 500ms, 2m (default 60s; at least 50ms)",
+    text: "probe cadence per token, e.g. 60s, 500ms, 1m30s (default 60s; at least 50ms)",
   },
   {
     flag: "refresh-window",
@@ -167,25 +183,12 @@ Exit codes: 0 stopped by SIGTERM/SIGINT, 1 unexpected failure, 2 bad configurati
 `;
 })();
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
-const UNIT: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/**
- * A duration such as `500ms`, `60s`, `2m`, `1h` (a bare number is seconds), in milliseconds;
- * `undefined` when unreadable.
- *
- * @category parsing
- * @since 0.1.0
- */
-export const parseDuration = (text: string): number | undefined => {
-  const match = DURATION.exec(text.trim());
-  if (match === null) return undefined;
-  const millis = Number(match[1]) * UNIT[match[2] ?? "s"]!;
-  return Number.isFinite(millis) ? Math.round(millis) : undefined;
+/** What to do instead of putting a secret on the command line. */
+const ARGV_SECRET_HINTS: Readonly<Record<ArgvSecretKind, string>> = {
+  "client secret": "Use --client-secret-file or the MIRO_CLIENT_SECRET environment variable.",
+  "access token": "Tokens come from the token store (--store).",
+  "refresh token": "Tokens come from the token store (--store).",
 };
-
-/** Names of flags that must never carry a value on argv. */
-const SECRET_FLAGS = ["client-secret", "token", "access-token", "refresh-token"];
 
 /**
  * A value as an error message may quote it: not when it could be a secret pasted into the
@@ -200,27 +203,44 @@ const shown = (value: string): string =>
 const optionName = (arg: string): string => arg.replace(/=.*$/s, "");
 
 /**
+ * A file named by a setting, read by the shared bounded reader: its text, or the problem (an
+ * errno code, `not a regular file`, `larger than 65536 bytes`).
+ */
+const readSettingFile = (path: string): Promise<Result.Result<string, string>> =>
+  Effect.runPromise(
+    readFileInput(path).pipe(
+      Effect.map((text) => Result.succeed(text)),
+      Effect.catch((error) => Effect.succeed(Result.fail(error.reason))),
+    ),
+  );
+
+/** The permission bits of a file just read, for the "readable by others" warning. */
+const modeOf = (path: string): number | undefined => {
+  try {
+    return statSync(path).mode;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
  * Parse and validate `argv` (without `node` and the script) with `env` as the fallback.
- * Reads the client secret file. Never throws.
+ * Reads the client secret file (bounded). Never rejects.
  *
  * @category parsing
  * @since 0.1.0
  */
-export const parseConfig = (
+export const parseConfig = async (
   argv: ReadonlyArray<string>,
   env: Readonly<Record<string, string | undefined>>,
-): ConfigResult => {
+): Promise<ConfigResult> => {
   const problems: Array<string> = [];
-  for (const arg of argv) {
-    const name = optionName(arg).replace(/^-+/, "");
-    if (arg.startsWith("--") && SECRET_FLAGS.includes(name)) {
-      return {
-        _tag: "Invalid",
-        problems: [
-          `--${name} is refused: secrets on the command line are visible to other users. Use --client-secret-file or the MIRO_CLIENT_SECRET environment variable.`,
-        ],
-      };
-    }
+  const secretOnArgv = findSecretOnArgv(argv);
+  if (secretOnArgv !== undefined) {
+    return {
+      _tag: "Invalid",
+      problems: [`${describeArgvSecret(secretOnArgv)}. ${ARGV_SECRET_HINTS[secretOnArgv.kind]}`],
+    };
   }
   const known = new Set([...FLAGS.map((f) => f.flag), "help", "version"]);
   for (const arg of argv) {
@@ -258,9 +278,12 @@ export const parseConfig = (
     if (typeof fromFlag === "string") return { text: fromFlag, from: `--${flag}` };
     const spec = FLAGS.find((f) => f.flag === flag);
     const fromEnv = spec?.env === undefined ? undefined : env[spec.env];
-    return fromEnv === undefined || fromEnv === ""
-      ? undefined
-      : { text: fromEnv, from: spec!.env! };
+    if (fromEnv === undefined || fromEnv === "") return undefined;
+    if (isOverSecretCap(fromEnv)) {
+      problems.push(`${spec!.env!} is larger than ${MAX_SECRET_INPUT_BYTES} bytes`);
+      return undefined;
+    }
+    return { text: fromEnv, from: spec!.env! };
   };
   const integer = (flag: string, fallback: number, min: number, max: number): number => {
     const s = setting(flag);
@@ -275,10 +298,10 @@ export const parseConfig = (
   const duration = (flag: string, fallback: number, min: number): number => {
     const s = setting(flag);
     if (s === undefined) return fallback;
-    const millis = parseDuration(s.text);
+    const millis = parseDurationMillis(s.text);
     if (millis === undefined || millis < min) {
       problems.push(
-        `${s.from} must be a duration of at least ${min}ms such as 500ms, 60s or 2m, got ${shown(s.text)}`,
+        `${s.from} must be a duration of at least ${min}ms such as 500ms, 60s or 1m30s, got ${shown(s.text)}`,
       );
       return fallback;
     }
@@ -302,9 +325,9 @@ export const parseConfig = (
       if (!statSync(store).isDirectory())
         problems.push(`${storeSetting.from}: ${shown(store)} is not a directory`);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
+      const code = errnoCode(error);
       if (code !== "ENOENT")
-        problems.push(`${storeSetting.from}: cannot read ${shown(store)} (${String(code)})`);
+        problems.push(`${storeSetting.from}: cannot read ${shown(store)} (${code ?? "error"})`);
     }
   }
   const port = integer("port", 8720, 0, 65_535);
@@ -333,25 +356,30 @@ export const parseConfig = (
   let clientSecret: Redacted.Redacted<string> | undefined;
   if (secretFile !== undefined) {
     const path = resolve(secretFile.text);
-    try {
-      const mode = statSync(path).mode;
-      const text = readFileSync(path, "utf8").replace(/[\r\n]+$/, "");
-      if (text === "" || /\s/.test(text)) {
-        problems.push(`${secretFile.from}: ${shown(path)} must hold the client secret on one line`);
+    const read = await readSettingFile(path);
+    if (Result.isFailure(read)) {
+      problems.push(`${secretFile.from}: cannot read ${shown(path)} (${read.failure})`);
+    } else {
+      const secret = secretFromText(read.success);
+      if (Result.isFailure(secret)) {
+        problems.push(`${secretFile.from}: the client secret in ${shown(path)} ${secret.failure}`);
       } else {
-        clientSecret = Redacted.make(text);
+        clientSecret = Redacted.make(secret.success);
       }
-      if ((mode & 0o077) !== 0) {
+      const mode = modeOf(path);
+      if (mode !== undefined && (mode & 0o077) !== 0) {
         warnings.push(
           `${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
         );
       }
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      problems.push(`${secretFile.from}: cannot read ${shown(path)} (${String(code ?? "error")})`);
     }
   } else if (secretEnv !== undefined && secretEnv !== "") {
-    clientSecret = Redacted.make(secretEnv.trim());
+    const secret = secretFromText(secretEnv);
+    if (Result.isFailure(secret)) {
+      problems.push(`MIRO_CLIENT_SECRET ${secret.failure}`);
+    } else {
+      clientSecret = Redacted.make(secret.success);
+    }
   }
   if (clientId !== undefined && secretFile === undefined && clientSecret === undefined) {
     problems.push(

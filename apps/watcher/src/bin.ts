@@ -19,7 +19,7 @@ import { parseConfig, USAGE } from "./WatcherConfig.ts";
  */
 export const WATCHER_VERSION = "0.1.0";
 
-const parsed = parseConfig(process.argv.slice(2), process.env);
+const parsed = await parseConfig(process.argv.slice(2), process.env);
 if (parsed._tag === "Help") {
   process.stdout.write(USAGE);
   process.exit(0);

@@ -5,9 +5,9 @@
  * refresh finishes and is persisted, the process exits 0 within 5 s and the store is valid.
  * Every child runs under `timeout -k`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { canaryToken, findLeaks } from "@miro-token/testkit";
@@ -133,19 +133,53 @@ describe("the miro-token-watcher process", () => {
     expect(err).toContain("--interval must be a duration");
     expect(err).toContain("--base-url must be an http(s) URL");
     expect(err).toContain("MIRO_WATCHER_CONCURRENCY must be a whole number");
-    expect(err).toContain("must hold the client secret on one line");
+    expect(err).toContain("is empty");
     expect(err).not.toMatch(/\n\s+at /);
     expect(r.stdout()).toBe("");
 
     const secret = "s3cr3t-value-never-echoed";
     const refused = run(["--store", dir.path, `--client-secret=${secret}`]);
     expect((await refused.exit).code).toBe(2);
-    expect(refused.stderr()).toContain("--client-secret is refused");
+    expect(refused.stderr()).toContain("--client-secret is not an option");
     expect(refused.stderr()).not.toContain(secret.slice(0, 8));
     const unknown = run(["--store", dir.path, `--bogus=${secret}`]);
     expect((await unknown.exit).code).toBe(2);
     expect(unknown.stderr()).toContain("unknown option --bogus");
     expect(unknown.stderr()).not.toContain(secret.slice(0, 8));
+  });
+
+  it("a store's warnings go to stderr: stdout stays NDJSON", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const { emulator, stop } = await startSyncedEmulator();
+    cleanups.push(stop);
+    await issueAndStore(emulator, dir.path, 1);
+    for (const name of readdirSync(dir.path)) chmodSync(join(dir.path, name), 0o644);
+    const r = run(["--store", dir.path, "--port", "0", "--base-url", emulator.baseUrl]);
+    await waitFor("listening", () => r.stderr().includes("listening on"));
+    r.child.kill("SIGTERM");
+    expect((await r.exit).code).toBe(0);
+    expect(r.stderr()).toContain("had mode 644; set to 600");
+    const lines = r.stdout().trim().split("\n");
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+  });
+
+  it("refuses /dev/zero, a FIFO or a directory as the client secret file: exit 2 at once", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const fifo = join(dir.path, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    const started = Date.now();
+    const runs = ["/dev/zero", fifo, dir.path].map((file) =>
+      run(["--store", dir.path, "--client-id", "app", "--client-secret-file", file]),
+    );
+    for (const r of runs) {
+      expect((await r.exit).code).toBe(2);
+      expect(r.stderr()).toContain("not a regular file");
+    }
+    // Start-up of the launcher and Node on the sources included (seconds on a loaded machine);
+    // /dev/zero used to be read until memory ran out, a FIFO until a writer came.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it("exits 2 with a clear message when the store is refused (writable by others), starts with --insecure-store-permissions", async () => {

@@ -10,6 +10,7 @@
  */
 import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect";
 import { DEFAULT_MAX_BODY_BYTES } from "./HttpTransport.ts";
+import { secretConfig, settingConfig } from "./settings/EnvConfig.ts";
 
 /**
  * The version this build of core reports in its user agent.
@@ -153,8 +154,10 @@ export const makeMiroConfig = (options: MiroConfigOptions = {}): MiroConfigShape
 
 /**
  * The options the environment sets: `MIRO_API_BASE_URL`, `MIRO_CLIENT_ID` and
- * `MIRO_CLIENT_SECRET` (redacted); an unset variable is `undefined`. The one definition both
- * {@link MiroConfig.layerConfig} and the promise client's `fromEnv` read.
+ * `MIRO_CLIENT_SECRET` (redacted); an unset or empty variable is `undefined`. Read by the
+ * toolkit's shared rules (`settingConfig`, `secretConfig`: 64 KiB cap, one trailing newline
+ * stripped from the secret, a malformed secret is a `ConfigError` naming the variable). The one
+ * definition both {@link MiroConfig.layerConfig} and the promise client's `fromEnv` read.
  *
  * @category config
  * @since 0.1.0
@@ -162,9 +165,9 @@ export const makeMiroConfig = (options: MiroConfigOptions = {}): MiroConfigShape
 export const miroEnvConfig: Config.Config<
   Pick<MiroConfigOptions, "baseUrl" | "clientId" | "clientSecret">
 > = Config.all({
-  baseUrl: Config.option(Config.String("MIRO_API_BASE_URL")),
-  clientId: Config.option(Config.String("MIRO_CLIENT_ID")),
-  clientSecret: Config.option(Config.Redacted("MIRO_CLIENT_SECRET")),
+  baseUrl: settingConfig("MIRO_API_BASE_URL"),
+  clientId: settingConfig("MIRO_CLIENT_ID"),
+  clientSecret: secretConfig("MIRO_CLIENT_SECRET"),
 }).pipe(
   Config.map((env) => ({
     baseUrl: Option.getOrUndefined(env.baseUrl),
@@ -192,8 +195,10 @@ export class MiroConfig extends Context.Service<MiroConfig, MiroConfigShape>()(
 
   /**
    * Configuration from the environment (`Config`): `MIRO_API_BASE_URL`, `MIRO_CLIENT_ID`,
-   * `MIRO_CLIENT_SECRET` (redacted). `overrides` set the options the environment does not
-   * cover (timeouts, retry, user agent, body cap).
+   * `MIRO_CLIENT_SECRET` (redacted), read by the same rules as the CLI and the watcher: empty
+   * means unset, at most 64 KiB each, and the secret has one trailing newline stripped and must
+   * be sendable in a header (a `ConfigError` naming the variable otherwise). `overrides` set
+   * the options the environment does not cover (timeouts, retry, user agent, body cap).
    *
    * @since 0.1.0
    */

@@ -5,11 +5,9 @@
  * print a message on stderr and exit 2.
  */
 import { parseArgs } from "node:util";
+import { DEFAULT_PORT } from "./DefaultPort.ts";
 import { startEmulator } from "./Emulator.ts";
 import type { Emulator } from "./EmulatorApi.ts";
-
-/** The default port of the binary (`--port 0` picks a free one). */
-export const DEFAULT_PORT = 8710;
 
 const USAGE = `Usage: miro-token-emulator [options]
 

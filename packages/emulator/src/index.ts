@@ -3,7 +3,9 @@
  * the token endpoint, authorize) with a controllable clock, credit-based rate limiting, scripted
  * faults, a masked request log and an HTTP control API.
  */
+
 export type { EmulatorClock } from "./Clock.ts";
+export { DEFAULT_PORT } from "./DefaultPort.ts";
 export { DEFAULT_REFRESH_TOKEN_TTL_SECONDS, startEmulator } from "./Emulator.ts";
 export type {
   CreateClientOptions,

@@ -19,7 +19,9 @@ import { constants } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { StoreError } from "@miro-token/core";
-import { Effect, Option } from "effect";
+import { MAX_SECRET_INPUT_BYTES } from "@miro-token/core";
+import { Effect, Option, type Scope } from "effect";
+import { readBoundedText, refusalOf } from "./files/BoundedRead.ts";
 import { fsCall, fsCallTolerating, type StoreFs, storeError } from "./StoreFs.ts";
 import { tempFileName } from "./StoreLayout.ts";
 
@@ -80,6 +82,78 @@ export const syncDirectory = (
   );
 
 /**
+ * A replacement of a file, prepared: the temp file exists (so the directory is known to be
+ * writable); `commit` writes, fsyncs and renames it over the target. Until then the target is
+ * untouched, and closing the scope without a commit removes the temp file.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PendingReplace {
+  readonly commit: (contents: string) => Effect.Effect<void, StoreError>;
+}
+
+/**
+ * Create the temp file for replacing `directory/name` now (`O_CREAT|O_EXCL|O_NOFOLLOW`, mode
+ * 0600); the returned `commit` finishes the replacement. `refresh --token-set` prepares before
+ * asking Miro, so a rotated pair is never obtained that could not be written.
+ *
+ * @category writing
+ * @since 0.1.0
+ */
+export const prepareReplace = (
+  fs: StoreFs,
+  directory: string,
+  name: string,
+  operation: string,
+): Effect.Effect<PendingReplace, StoreError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const tempPath = join(directory, tempFileName(name));
+    const state = { closed: false, committed: false };
+    const handle = yield* Effect.acquireRelease(
+      fsCall(operation, "open temp file", () =>
+        fs.open(
+          tempPath,
+          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+          FILE_MODE,
+        ),
+      ),
+      (handle) =>
+        Effect.andThen(
+          state.closed ? Effect.void : closeQuietly(handle),
+          state.committed
+            ? Effect.void
+            : fsCallTolerating(operation, "remove temp file", ["ENOENT"], () =>
+                fs.unlink(tempPath),
+              ).pipe(Effect.ignore),
+        ),
+    );
+    const commit = (contents: string): Effect.Effect<void, StoreError> =>
+      fsCall(operation, "chmod", () => handle.chmod(FILE_MODE)).pipe(
+        Effect.andThen(fsCall(operation, "write", () => handle.writeFile(contents, "utf8"))),
+        Effect.andThen(fsCall(operation, "fsync", () => handle.sync())),
+        // On some file systems close is where a write error surfaces: it must succeed too.
+        Effect.andThen(
+          fsCall(operation, "close", () => {
+            state.closed = true;
+            return handle.close();
+          }),
+        ),
+        Effect.andThen(
+          fsCall(operation, "rename", () => fs.rename(tempPath, join(directory, name))),
+        ),
+        Effect.tap(() =>
+          Effect.sync(() => {
+            state.committed = true;
+          }),
+        ),
+        Effect.andThen(syncDirectory(fs, directory, operation)),
+        Effect.uninterruptible,
+      );
+    return { commit };
+  });
+
+/**
  * Replace `directory/name` with `contents`, durably, with mode 0600.
  *
  * @category writing
@@ -91,33 +165,12 @@ export const replaceFile = (
   name: string,
   contents: string,
   operation: string,
-): Effect.Effect<void, StoreError> => {
-  const tempPath = join(directory, tempFileName(name));
-  const writeTemp = withHandle(
-    fsCall(operation, "open temp file", () =>
-      fs.open(
-        tempPath,
-        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-        FILE_MODE,
-      ),
+): Effect.Effect<void, StoreError> =>
+  Effect.scoped(
+    Effect.flatMap(prepareReplace(fs, directory, name, operation), (pending) =>
+      pending.commit(contents),
     ),
-    operation,
-    (handle) =>
-      fsCall(operation, "chmod", () => handle.chmod(FILE_MODE)).pipe(
-        Effect.andThen(fsCall(operation, "write", () => handle.writeFile(contents, "utf8"))),
-        Effect.andThen(fsCall(operation, "fsync", () => handle.sync())),
-      ),
-  );
-  const removeTemp = fsCallTolerating(operation, "remove temp file", ["ENOENT"], () =>
-    fs.unlink(tempPath),
-  ).pipe(Effect.ignore);
-  return writeTemp.pipe(
-    Effect.andThen(fsCall(operation, "rename", () => fs.rename(tempPath, join(directory, name)))),
-    Effect.onError(() => removeTemp),
-    Effect.andThen(syncDirectory(fs, directory, operation)),
-    Effect.uninterruptible,
-  );
-};
+  ).pipe(Effect.uninterruptible);
 
 /**
  * Remove `directory/name` durably; a file that is already gone is fine.
@@ -138,7 +191,9 @@ export const removeFile = (
 
 /**
  * The text of `path`, `None` when it does not exist. A symbolic link is refused (`ELOOP`):
- * token files are only ever regular files the store wrote itself.
+ * token files are only ever regular files the store wrote itself. Read by the shared bounded
+ * rule (`files/BoundedRead.ts`): opened `O_NONBLOCK` (a FIFO does not block), a regular file
+ * by `fstat`, at most 64 KiB — anything else is a `StoreError`, never a hang or a huge read.
  *
  * @category reading
  * @since 0.1.0
@@ -152,7 +207,7 @@ export const readFileIfExists = (
   // back and closes it, instead of leaving it to the garbage collector.
   Effect.acquireUseRelease(
     fsCallTolerating(operation, "open", ["ENOENT"], () =>
-      fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW),
+      fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK),
     ).pipe(
       Effect.catchTag("StoreError", (error) =>
         Effect.fail(
@@ -165,6 +220,21 @@ export const readFileIfExists = (
     (handle) =>
       handle === undefined
         ? Effect.succeed(Option.none<string>())
-        : fsCall(operation, "read", () => handle.readFile("utf8")).pipe(Effect.map(Option.some)),
+        : fsCall(operation, "read", () =>
+            readBoundedText(
+              {
+                stat: () => handle.stat(),
+                read: (buffer, offset, length) =>
+                  handle.read(buffer, offset, length, null).then((result) => result.bytesRead),
+              },
+              MAX_SECRET_INPUT_BYTES,
+            ),
+          ).pipe(
+            Effect.flatMap((found) =>
+              found._tag === "Text"
+                ? Effect.succeed(Option.some(found.text))
+                : Effect.fail(storeError(operation, `token file is ${refusalOf(found)}; refused`)),
+            ),
+          ),
     (handle) => (handle === undefined ? Effect.void : closeQuietly(handle)),
   );

@@ -27,6 +27,7 @@ import {
   type StoreError,
   TokenStore,
   type TokenStoreShape,
+  tokenIdProblem,
 } from "@miro-token/core";
 import { Clock, Context, Effect, Layer, Option, Scope, Semaphore } from "effect";
 import { readFileIfExists, removeFile, replaceFile } from "./AtomicFile.ts";
@@ -39,7 +40,6 @@ import {
   encodeId,
   isTempFileOf,
   lockFileName,
-  MAX_ENCODED_ID_LENGTH,
   tokenFileName,
 } from "./StoreLayout.ts";
 
@@ -110,12 +110,7 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
     const encoded = (operation: string, id: string): Effect.Effect<string, StoreError> =>
       Option.match(encodeId(id), {
         onNone: () =>
-          Effect.fail(
-            storeError(
-              operation,
-              `invalid id (empty, or longer than ${MAX_ENCODED_ID_LENGTH} base64url characters)`,
-            ),
-          ),
+          Effect.fail(storeError(operation, `invalid id (the id ${tokenIdProblem(id)})`)),
         onSome: Effect.succeed,
       });
 

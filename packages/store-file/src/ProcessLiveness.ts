@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { errnoCode } from "./StoreFs.ts";
+import { errnoCode } from "./files/Errno.ts";
 
 /**
  * `false` only when the kernel says no such process exists.

@@ -12,6 +12,7 @@
 import * as nodeFs from "node:fs/promises";
 import { StoreError } from "@miro-token/core";
 import { Effect } from "effect";
+import { errnoCode } from "./files/Errno.ts";
 
 /**
  * The calls the store makes. Reads, writes, fsyncs, chmods and heartbeats go through the
@@ -32,18 +33,6 @@ export type StoreFs = Pick<
  * @since 0.1.0
  */
 export const nodeStoreFs: StoreFs = nodeFs;
-
-/**
- * The errno code of a rejected fs call (`"ENOENT"`), or `undefined` for anything else.
- *
- * @category errors
- * @since 0.1.0
- */
-export const errnoCode = (cause: unknown): string | undefined => {
-  const code =
-    typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined;
-  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
-};
 
 /**
  * A `StoreError` for `operation` that says only what failed (`reason`).

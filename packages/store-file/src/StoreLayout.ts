@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import { randomBytes } from "node:crypto";
+import { isTokenId, MAX_TOKEN_ID_BYTES } from "@miro-token/core";
 import { Option } from "effect";
 
 const TOKEN_SUFFIX = ".token.json";
@@ -22,26 +23,24 @@ const TEMP_SUFFIX = ".tmp";
 const ENCODED_ID = /^[A-Za-z0-9_-]+$/;
 
 /**
- * The longest encoded id: keeps every derived name (lock break markers included) well under
- * the 255-byte file-name limit of common file systems.
+ * The longest encoded id: base64url of core's longest id ({@link MAX_TOKEN_ID_BYTES}, 128
+ * bytes), 171 characters, which keeps every derived name (lock break markers included, ~225
+ * bytes) under the 255-byte file-name limit of common file systems.
  *
  * @category constants
  * @since 0.1.0
  */
-export const MAX_ENCODED_ID_LENGTH = 120;
+export const MAX_ENCODED_ID_LENGTH = Math.ceil((MAX_TOKEN_ID_BYTES * 4) / 3);
 
 /**
- * The id as it appears in file names, or `None` when the id is empty or too long.
+ * The id as it appears in file names, or `None` when it breaks core's id rule
+ * (`tokenIdProblem`: 1 to 128 bytes, no control characters), the one rule the CLI checks too.
  *
  * @category naming
  * @since 0.1.0
  */
-export const encodeId = (id: string): Option.Option<string> => {
-  const encoded = Buffer.from(id, "utf8").toString("base64url");
-  return encoded.length === 0 || encoded.length > MAX_ENCODED_ID_LENGTH
-    ? Option.none()
-    : Option.some(encoded);
-};
+export const encodeId = (id: string): Option.Option<string> =>
+  isTokenId(id) ? Option.some(Buffer.from(id, "utf8").toString("base64url")) : Option.none();
 
 /**
  * @category naming
@@ -69,7 +68,7 @@ export const idOfTokenFileName = (
   const encoded = name.slice(0, -TOKEN_SUFFIX.length);
   if (!ENCODED_ID.test(encoded)) return Option.none();
   const id = Buffer.from(encoded, "base64url").toString("utf8");
-  return Buffer.from(id, "utf8").toString("base64url") === encoded
+  return isTokenId(id) && Buffer.from(id, "utf8").toString("base64url") === encoded
     ? Option.some({ id, encoded })
     : Option.none();
 };

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 
+export { type PendingReplace, prepareReplace } from "./AtomicFile.ts";
 export type { FileLockOptions } from "./FileLock.ts";
 export * as FileTokenStore from "./FileTokenStore.ts";
 export { nodeStoreFs, type StoreFs } from "./StoreFs.ts";

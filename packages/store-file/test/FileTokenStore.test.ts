@@ -27,6 +27,7 @@ describe("FileTokenStore", () => {
         expect(Object.keys(yield* Effect.promise(() => import("../src/index.ts"))).sort()).toEqual([
           "FileTokenStore",
           "nodeStoreFs",
+          "prepareReplace",
         ]);
       }),
     ),

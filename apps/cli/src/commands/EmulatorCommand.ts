@@ -7,13 +7,11 @@
 
 import { fingerprint } from "@miro-token/core";
 import type { Emulator } from "@miro-token/emulator";
+import { errnoCode } from "@miro-token/store-file/files";
 import { Effect, type Scope } from "effect";
 import { UsageError } from "../Failure.ts";
 import { type OutputMode, printJson, printLines, table } from "../Output.ts";
 import { checkPort } from "../PortOption.ts";
-
-/** The default port, as the emulator's own binary uses. */
-export const DEFAULT_EMULATOR_PORT = 8710;
 
 /** Start an emulator that lives as long as the scope. */
 export const startEmulatorScoped = (options: {
@@ -36,9 +34,9 @@ export const startEmulatorScoped = (options: {
         });
       },
       catch: (error) => {
-        const code = (error as { readonly code?: unknown } | null)?.code;
+        const code = errnoCode(error);
         return new UsageError({
-          reason: `cannot start the emulator on port ${options.port}${typeof code === "string" ? ` (${code})` : ""}`,
+          reason: `cannot start the emulator on port ${options.port}${code === undefined ? "" : ` (${code})`}`,
         });
       },
     }),

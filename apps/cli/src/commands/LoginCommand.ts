@@ -18,6 +18,7 @@ import { authorizationCodeFlow, defaultAuthorizeUrl } from "../LoginFlow.ts";
 import { isoTime, type OutputMode, printJson, printLines, style, table, warn } from "../Output.ts";
 import { checkPort } from "../PortOption.ts";
 import type { RunContext } from "../RunContext.ts";
+import { recordSaved } from "../RunJournal.ts";
 import { openStore } from "../StoreAccess.ts";
 import { checkId } from "./StoreCommand.ts";
 
@@ -48,7 +49,10 @@ export const saveTokenSet = (
           onSome: (entry) => entry.generation,
         });
         const written = yield* store.compareAndSet(id, generation, tokenSet);
-        if (written._tag === "Written") return { id, generation: written.stored.generation };
+        if (written._tag === "Written") {
+          yield* recordSaved({ what: "store entry", id, generation: written.stored.generation });
+          return { id, generation: written.stored.generation };
+        }
       }
     }),
   );

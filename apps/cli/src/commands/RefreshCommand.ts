@@ -22,6 +22,7 @@ import { formatRemaining } from "../DurationText.ts";
 import { StoreEntryNotFoundError, UsageError } from "../Failure.ts";
 import { isoTime, type OutputMode, printJson, printLines, style, table } from "../Output.ts";
 import type { RunContext } from "../RunContext.ts";
+import { recordSaved } from "../RunJournal.ts";
 import { openStore } from "../StoreAccess.ts";
 import { prepareAtomicWrite, readTokenSetFile } from "../TokenSetFile.ts";
 import { parseTokenSetText, tokenSetDocument } from "../TokenSetText.ts";
@@ -88,6 +89,9 @@ export const refreshStored = (
     }
     const client = yield* TokenClient;
     const stored = yield* refresherFor(store, client).refresh(chosen, current.value.generation);
+    if (stored.generation !== current.value.generation) {
+      yield* recordSaved({ what: "store entry", id: chosen, generation: stored.generation });
+    }
     return yield* report(stored, chosen, showToken);
   });
 
@@ -116,6 +120,7 @@ export const refreshTokenSetFile = (
     const stored = yield* refresherFor(store, client).refresh(FILE_ENTRY, 1);
     const now = yield* Clock.currentTimeMillis;
     yield* pending.commit(`${JSON.stringify(tokenSetDocument(stored.tokenSet, now), null, 2)}\n`);
+    yield* recordSaved({ what: "token-set file", id: null, generation: stored.generation });
     return yield* report(stored, null, showToken);
   });
 

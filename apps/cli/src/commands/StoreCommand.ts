@@ -6,14 +6,17 @@
 import {
   fingerprint,
   type StoreError,
+  TOKEN_ID_RULE,
   type TokenSet,
   type TokenStoreShape,
+  tokenIdProblem,
 } from "@miro-token/core";
 import { Clock, Effect, Option } from "effect";
 import { formatRemaining } from "../DurationText.ts";
 import { StoreEntryNotFoundError, UsageError } from "../Failure.ts";
 import { isoTime, type OutputMode, printJson, printLines, style, table } from "../Output.ts";
 import type { RunContext } from "../RunContext.ts";
+import { recordSaved } from "../RunJournal.ts";
 import { openStore } from "../StoreAccess.ts";
 import { readStdin } from "../TokenInput.ts";
 import { parseTokenSetText } from "../TokenSetText.ts";
@@ -30,14 +33,16 @@ export interface StoreEntryView {
   readonly updatedAt: number;
 }
 
-/** Ids the store accepts: 1–128 visible ASCII characters. */
-const VALID_ID = /^[\x21-\x7E]{1,128}$/;
-
-/** Refuse an id the store could not hold (the message does not echo it). */
-export const checkId = (id: string): Effect.Effect<string, UsageError> =>
-  VALID_ID.test(id)
+/**
+ * Refuse an id the store could not hold, by core's one id rule (the store checks the same), as
+ * a usage error that does not echo it.
+ */
+export const checkId = (id: string): Effect.Effect<string, UsageError> => {
+  const problem = tokenIdProblem(id);
+  return problem === undefined
     ? Effect.succeed(id)
-    : Effect.fail(new UsageError({ reason: "--id must be 1 to 128 visible ASCII characters" }));
+    : Effect.fail(new UsageError({ reason: `--id ${problem} (an id is ${TOKEN_ID_RULE})` }));
+};
 
 const view = (
   entry: { id: string; generation: number; tokenSet: TokenSet; updatedAt: number },
@@ -83,6 +88,7 @@ export const addToStore = (
         hint: "remove it first with miro-token store remove --id <id>, or choose another --id",
       });
     }
+    yield* recordSaved({ what: "store entry", id, generation: written.stored.generation });
     return yield* view(written.stored, now);
   });
 
@@ -95,6 +101,7 @@ export const removeFromStore = (
     const current = yield* store.get(id);
     if (Option.isNone(current)) return yield* new StoreEntryNotFoundError({ id });
     yield* store.delete(id);
+    yield* recordSaved({ what: "store entry removed", id, generation: null });
   });
 
 /** Human lines of `list`. */

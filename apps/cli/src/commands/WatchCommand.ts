@@ -34,6 +34,7 @@ import { durationOption, formatRemaining } from "../DurationText.ts";
 import { UsageError, WatchConditionError } from "../Failure.ts";
 import { type OutputMode, printJson } from "../Output.ts";
 import type { RunContext } from "../RunContext.ts";
+import { markStreaming, recordSaved } from "../RunJournal.ts";
 import { openStore } from "../StoreAccess.ts";
 import { resolveTokenArguments, type TokenArguments } from "../TokenInput.ts";
 import {
@@ -168,6 +169,9 @@ export const runWatch = (
       ? yield* Effect.forkChild(Effect.forever(Effect.andThen(redraw, Effect.sleep("100 millis"))))
       : undefined;
 
+    if (!live) yield* markStreaming;
+    // A generation above the last one seen for an id is a refresh that reached the store.
+    const seenGeneration = new Map<string, number>();
     let last: WatchEvent | undefined;
     let failure: WatchConditionError | undefined;
     let reachedUntil = false;
@@ -182,6 +186,19 @@ export const runWatch = (
       Stream.runForEach((event) =>
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis;
+          if (event.id !== null && event.generation !== null) {
+            const seen = seenGeneration.get(event.id);
+            if (seen === undefined || event.generation > seen) {
+              seenGeneration.set(event.id, event.generation);
+              if (seen !== undefined) {
+                yield* recordSaved({
+                  what: "store entry",
+                  id: event.id,
+                  generation: event.generation,
+                });
+              }
+            }
+          }
           if (live) {
             yield* draw(`\r\u001b[2K${changeLine(mode, event, now)}\n`);
             yield* redraw;

@@ -1,0 +1,85 @@
+/**
+ * The one argv guard of the toolkit: whatever is on argv shows up in `ps`,
+ * `/proc/<pid>/cmdline` and shell history, so a secret passed as a flag (`--token=…`,
+ * `--client-secret …`) or a bare Miro-shaped token anywhere on the command line is refused
+ * before anything parses it. The CLI and the watcher both ask {@link findSecretOnArgv} (before,
+ * the CLI knew six flags and token shapes, the watcher four flags) and word the refusal with
+ * their own hint. The finding names the flag, never the value.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * Which kind of secret a refused argument was meant to carry, for the hint.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ArgvSecretKind = "access token" | "refresh token" | "client secret";
+
+/**
+ * Flags people reach for to pass a secret, none of which exists in either app, and what each
+ * would carry.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const SECRET_FLAGS: ReadonlyMap<string, ArgvSecretKind> = new Map([
+  ["--token", "access token"],
+  ["--access-token", "access token"],
+  ["--bearer", "access token"],
+  ["--refresh-token", "refresh token"],
+  ["--client-secret", "client secret"],
+  ["--secret", "client secret"],
+]);
+
+/** Every Miro token starts with base64url of `{"miro.origin":`. */
+const MIRO_TOKEN_SHAPE = /eyJtaXJvLm9yaWdpbi/;
+
+/**
+ * A secret found on argv: the flag that would carry it (lower-cased, without `=value`), or
+ * an argument shaped like a Miro token.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ArgvSecret =
+  | { readonly _tag: "SecretFlag"; readonly flag: string; readonly kind: ArgvSecretKind }
+  | { readonly _tag: "TokenShaped"; readonly kind: "access token" };
+
+/**
+ * The common reason of every refusal (each app adds a hint).
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const ARGV_SECRET_REASON =
+  "secrets are never accepted on the command line (they end up in ps and shell history)";
+
+/**
+ * The first secret on `argv` (without `node` and the script), or `undefined` when there is
+ * none. Arguments after `--` are checked too: they are still on the command line.
+ *
+ * @category validation
+ * @since 0.1.0
+ */
+export const findSecretOnArgv = (argv: ReadonlyArray<string>): ArgvSecret | undefined => {
+  for (const arg of argv) {
+    if (arg.startsWith("--")) {
+      const flag = (arg.split("=", 1)[0] ?? arg).toLowerCase();
+      const kind = SECRET_FLAGS.get(flag);
+      if (kind !== undefined) return { _tag: "SecretFlag", flag, kind };
+    }
+    if (MIRO_TOKEN_SHAPE.test(arg)) return { _tag: "TokenShaped", kind: "access token" };
+  }
+  return undefined;
+};
+
+/**
+ * What a refusal says before its hint: `--token is not an option: secrets are never …`.
+ *
+ * @category formatting
+ * @since 0.1.0
+ */
+export const describeArgvSecret = (found: ArgvSecret): string =>
+  `${found._tag === "SecretFlag" ? `${found.flag} is not an option` : "an argument looks like a Miro token"}: ${ARGV_SECRET_REASON}`;
