@@ -1,0 +1,65 @@
+// Installs Debian packages the test suites need, so that the README's test command provisions
+// its real components by itself on a fresh Debian machine (we run as root there). Each
+// component module (chromium.ts, …) calls `ensureDebianPackage` with what it needs; when it
+// cannot install, it throws an error that says what to install by hand — a test never skips.
+import { spawnSync } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+
+/** A Debian package a test needs, and the executable that shows it is installed. */
+export interface DebianPackage {
+  /** The Debian package name (`apt-get install <name>`). */
+  readonly name: string;
+  /** The absolute path of an executable the package installs. */
+  readonly binary: string;
+  /** What needs it, for the messages (for example "the watcher's status-page test"). */
+  readonly purpose: string;
+}
+
+/** Whether `path` exists and is executable. */
+const isExecutable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Runs a command with its output on stderr; returns the failure reason, or undefined. */
+const run = (command: string, args: ReadonlyArray<string>): string | undefined => {
+  const result = spawnSync(command, [...args], {
+    stdio: ["ignore", process.stderr, process.stderr],
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+  if (result.error) return `${command}: ${result.error.message}`;
+  if (result.status !== 0) return `\`${command} ${args.join(" ")}\` exited ${result.status}`;
+  return undefined;
+};
+
+/**
+ * Makes sure the Debian package `name` is installed, judged by its executable `binary`: returns
+ * at once when the binary is there, otherwise runs `apt-get update` and
+ * `apt-get install -y --no-install-recommends <name>` (waiting up to two minutes for another
+ * apt on the machine to finish). Throws an Error naming the package and the manual command
+ * when it is not root, apt-get is missing, or the install fails. Returns the binary's path.
+ */
+export const ensureDebianPackage = (pkg: DebianPackage): string => {
+  const { name, binary, purpose } = pkg;
+  if (isExecutable(binary)) return binary;
+  const manual = `install it by hand (as root: apt-get update && apt-get install -y --no-install-recommends ${name}) and run the tests again`;
+  const fail = (reason: string): never => {
+    throw new Error(
+      `miro-token: ${purpose} needs Debian's ${name} at ${binary}, which is missing, and the test setup could not install it: ${reason}.\nPlease ${manual}.`,
+    );
+  };
+  if (typeof process.getuid === "function" && process.getuid() !== 0) fail("not running as root");
+  if (!isExecutable("/usr/bin/apt-get")) fail("apt-get not found (not a Debian-based system?)");
+  process.stderr.write(`miro-token: installing Debian's ${name} (${purpose})…\n`);
+  const lock = ["-o", "DPkg::Lock::Timeout=120"];
+  const failure =
+    run("apt-get", [...lock, "update", "-qq"]) ??
+    run("apt-get", [...lock, "install", "-y", "-qq", "--no-install-recommends", name]);
+  if (failure !== undefined) fail(failure);
+  if (!isExecutable(binary)) fail(`apt-get installed ${name} but ${binary} is still missing`);
+  return binary;
+};
