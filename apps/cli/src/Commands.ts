@@ -12,6 +12,7 @@ import { runRevoke } from "./commands/RevokeCommand.ts";
 import { ENV } from "./Env.ts";
 import { globalFlags } from "./GlobalOptions.ts";
 import { makeRunContext, type RunContext } from "./RunContext.ts";
+import { VERSION } from "./version.ts";
 
 /**
  * What only some commands need, loaded by `import()` when they run: `--help`, `info` and
@@ -29,8 +30,8 @@ const load = {
 /** The emulator's default port (as its own binary uses). */
 const DEFAULT_EMULATOR_PORT = 8710;
 
-/** The version `--version` prints. */
-export const CLI_VERSION = "0.1.0";
+/** The version `--version` prints: package.json's, generated into `version.ts` (scripts/versions.ts). */
+export const CLI_VERSION: string = VERSION;
 
 /** The exit codes, as `--help` and the README list them. */
 export const EXIT_CODES_HELP = [

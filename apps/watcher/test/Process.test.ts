@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redacted } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
+import packageJson from "../package.json" with { type: "json" };
 import {
   getJson,
   issueAndStore,
@@ -75,6 +76,12 @@ const refreshDueArgs = (store: string, baseUrl: string, clientId: string): Array
   clientId,
 ];
 describe("the miro-token-watcher process", () => {
+  it("--version prints the version from package.json", async () => {
+    const r = run(["--version"]);
+    expect((await r.exit).code).toBe(0);
+    expect(r.stdout()).toBe(`miro-token-watcher ${packageJson.version}\n`);
+  });
+
   it("--help lists every flag with its environment variable", async () => {
     const r = run(["--help"]);
     expect((await r.exit).code).toBe(0);
