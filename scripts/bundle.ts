@@ -3,13 +3,18 @@
  * the watcher): every dependency is inlined, so the published package has no runtime
  * dependencies and its `bin` runs with no `node_modules` at all. Sibling workspace packages are
  * read from their sources (the `@miro-token/source` condition). The target is the Node floor
- * every published package declares in `engines` (the smoke test runs the bundles on it).
+ * the package declares in `engines.node` (the smoke test runs the bundles on it).
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
-/** The oldest Node the published packages support (`engines.node` is `>=` this). */
-export const NODE_FLOOR = "22.19.0";
+/** The `x.y.z` of the package's `engines.node: ">=x.y.z"`; throws when it has no such floor. */
+const nodeFloorOf = (root: string): string => {
+  const manifest = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
+  const floor = /^>=(\d+\.\d+\.\d+)$/.exec(manifest.engines?.node ?? "")?.[1];
+  if (floor === undefined) throw new Error(`${root}package.json: engines.node must be ">=x.y.z"`);
+  return floor;
+};
 
 /** What to bundle: one entry, written as `<outdir>/<name>.js` with a `#!/usr/bin/env node` line. */
 export interface BinBundle {
@@ -38,7 +43,7 @@ export const bundleBin = async (spec: BinBundle): Promise<void> => {
     splitting: spec.splitting,
     format: "esm",
     platform: "node",
-    target: `node${NODE_FLOOR}`,
+    target: `node${nodeFloorOf(spec.root)}`,
     minify: true,
     conditions: ["@miro-token/source"],
     // The hashbang makes the file the package's `bin`; some CommonJS dependencies call `require`
