@@ -15,6 +15,14 @@ export interface DebianPackage {
   readonly purpose: string;
 }
 
+/** Where the installer is and whether we may run it; tests point them elsewhere. */
+export interface Installer {
+  /** @default "/usr/bin/apt-get" */
+  readonly aptGet?: string;
+  /** @default whether this process runs as root */
+  readonly root?: boolean;
+}
+
 /** Whether `path` exists and is executable. */
 const isExecutable = (path: string): boolean => {
   try {
@@ -43,8 +51,10 @@ const run = (command: string, args: ReadonlyArray<string>): string | undefined =
  * apt on the machine to finish). Throws an Error naming the package and the manual command
  * when it is not root, apt-get is missing, or the install fails. Returns the binary's path.
  */
-export const ensureDebianPackage = (pkg: DebianPackage): string => {
+export const ensureDebianPackage = (pkg: DebianPackage, installer: Installer = {}): string => {
   const { name, binary, purpose } = pkg;
+  const aptGet = installer.aptGet ?? "/usr/bin/apt-get";
+  const root = installer.root ?? process.getuid?.() === 0;
   if (isExecutable(binary)) return binary;
   const manual = `install it by hand (as root: apt-get update && apt-get install -y --no-install-recommends ${name}) and run the tests again`;
   const fail = (reason: string): never => {
@@ -52,13 +62,13 @@ export const ensureDebianPackage = (pkg: DebianPackage): string => {
       `miro-token: ${purpose} needs Debian's ${name} at ${binary}, which is missing, and the test setup could not install it: ${reason}.\nPlease ${manual}.`,
     );
   };
-  if (typeof process.getuid === "function" && process.getuid() !== 0) fail("not running as root");
-  if (!isExecutable("/usr/bin/apt-get")) fail("apt-get not found (not a Debian-based system?)");
+  if (!root) fail("not running as root");
+  if (!isExecutable(aptGet)) fail(`${aptGet} not found (not a Debian-based system?)`);
   process.stderr.write(`miro-token: installing Debian's ${name} (${purpose})…\n`);
   const lock = ["-o", "DPkg::Lock::Timeout=120"];
   const failure =
-    run("apt-get", [...lock, "update", "-qq"]) ??
-    run("apt-get", [...lock, "install", "-y", "-qq", "--no-install-recommends", name]);
+    run(aptGet, [...lock, "update", "-qq"]) ??
+    run(aptGet, [...lock, "install", "-y", "-qq", "--no-install-recommends", name]);
   if (failure !== undefined) fail(failure);
   if (!isExecutable(binary)) fail(`apt-get installed ${name} but ${binary} is still missing`);
   return binary;
