@@ -8,6 +8,7 @@
  * - run it against the packed emulator on Node 24 and on the floor;
  * - run the CLI's and the watcher's bins on both Nodes, and install each alone: one package,
  *   no dependencies, a few MB.
+ * The per-tarball linters run concurrently (each is a separate process, mostly start-up).
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -81,14 +82,14 @@ describe("the packed packages in a fresh npm project", () => {
       expect(manifestIn(consumer, manifest.name).version).toBe(manifest.version);
   });
 
-  it.each(packages.map(({ manifest }) => manifest.name))(
+  it.concurrent.each(packages.map(({ manifest }) => manifest.name))(
     "%s passes publint --strict",
     async (name) => {
       await runOk(bin("publint"), ["run", tarballs.get(name)!, "--strict"], { cwd: work });
     },
   );
 
-  it.each(packages.map(({ manifest }) => manifest.name))(
+  it.concurrent.each(packages.map(({ manifest }) => manifest.name))(
     "%s passes Are-The-Types-Wrong (esm-only)",
     async (name) => {
       await runOk(
