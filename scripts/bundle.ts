@@ -1,9 +1,16 @@
 /**
- * Bundles an app's binary with esbuild into one self-contained ESM program for Node (the CLI and
+ * Bundles an app's binary (`src/bin.ts`) with esbuild into one self-contained ESM program for Node (the CLI and
  * the watcher): every dependency is inlined, so the published package has no runtime
  * dependencies and its `bin` runs with no `node_modules` at all. Sibling workspace packages are
  * read from their sources (the `@miro-token/source` condition). The target is the Node floor
  * the package declares in `engines.node` (the smoke test runs the bundles on it).
+ *
+ *   node ../../scripts/bundle.ts <name> [--split] [--clean]     (from the package directory)
+ *
+ * writes `dist/<name>.js`. The CLI splits (what only some commands need — the emulator, ky,
+ * undici, the file store — goes into chunks loaded by `import()` when those commands run, so
+ * `--help` and `info` stay small) and cleans `dist/`; the watcher's bundle is one file written
+ * beside the library entry `tsc` emitted into `dist/`.
  */
 import { readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
@@ -62,3 +69,19 @@ export const bundleBin = async (spec: BinBundle): Promise<void> => {
     .join("\n");
   process.stdout.write(`${outputs}\n`);
 };
+
+if (import.meta.main) {
+  const [name, ...flags] = process.argv.slice(2);
+  if (name === undefined || flags.some((flag) => flag !== "--split" && flag !== "--clean")) {
+    process.stderr.write("usage: node scripts/bundle.ts <name> [--split] [--clean]\n");
+    process.exit(2);
+  }
+  await bundleBin({
+    root: `${process.cwd()}/`,
+    entry: "src/bin.ts",
+    name,
+    outdir: "dist",
+    splitting: flags.includes("--split"),
+    clean: flags.includes("--clean"),
+  });
+}

@@ -1,8 +1,6 @@
 /**
- * Bundles the CLI into `dist/` (scripts/bundle.ts): ESM, minified, every dependency inlined so
- * the published package installs with no dependencies. Code splitting keeps what only some
- * commands need (the emulator, ky, undici, the file store) in chunks that are loaded by dynamic
- * `import()` when those commands run, so `--help` and `info` stay small.
+ * Bundles the CLI into `dist/` (`pnpm build`; the CLI's tests and the cold-start bench call it
+ * too): scripts/bundle.ts with code splitting, `dist/` emptied first.
  */
 import { fileURLToPath } from "node:url";
 import { bundleBin } from "../../../scripts/bundle.ts";
