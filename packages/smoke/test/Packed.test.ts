@@ -132,7 +132,7 @@ describe("the packed packages in a fresh npm project", () => {
 
 describe("the CLI and the watcher", () => {
   it.each(nodes())(
-    "the CLI's bin runs on Node %s: --version, and info against the emulator",
+    "the CLI's bin runs on Node %s: --version, and info over each transport against the emulator",
     async (version, node) => {
       const cli = manifestIn(consumer, "@miro-token/cli");
       const binDir = join(consumer, "node_modules", ".bin");
@@ -143,22 +143,30 @@ describe("the CLI and the watcher", () => {
 
       const emulator = await startPackedEmulator(node);
       try {
-        const info = await run(node, [join(binDir, "miro-token"), "info", "--json"], {
-          cwd: consumer,
-          env: { MIRO_ACCESS_TOKEN: emulator.accessToken, MIRO_API_BASE_URL: emulator.baseUrl },
-        });
-        expect(info.stderr).not.toContain(emulator.accessToken);
-        expect(info.stdout).not.toContain(emulator.accessToken);
-        expect(info.code, info.stderr).toBe(0);
-        expect(JSON.parse(info.stdout)).toMatchObject({
-          ok: true,
-          command: "info",
-          state: "active",
-        });
+        // Every transport the bundle carries, undici's (`node`) included.
+        for (const transport of ["fetch", "ky", "node"]) {
+          const info = await run(
+            node,
+            [join(binDir, "miro-token"), "info", "--json", "--transport", transport],
+            {
+              cwd: consumer,
+              env: { MIRO_ACCESS_TOKEN: emulator.accessToken, MIRO_API_BASE_URL: emulator.baseUrl },
+            },
+          );
+          expect(info.stderr).not.toContain(emulator.accessToken);
+          expect(info.stdout).not.toContain(emulator.accessToken);
+          expect(info.code, info.stderr).toBe(0);
+          expect(JSON.parse(info.stdout)).toMatchObject({
+            ok: true,
+            command: "info",
+            state: "active",
+          });
+        }
       } finally {
         emulator.stop();
       }
-      expect(version).toBeTruthy();
+      const running = await runOk(node, ["--version"], { cwd: consumer });
+      expect(running.trim()).toBe(`v${version}`);
     },
   );
 
