@@ -1,7 +1,8 @@
 /**
  * Fresh npm projects outside the workspace, as a stranger's machine would have them: a
  * `package.json`, then `npm install` of tarballs and registry packages (npm, not pnpm, so no
- * workspace link or hoisting habit of ours can hide a missing dependency).
+ * workspace link or hoisting habit of ours can hide a missing dependency). `--prefer-offline`
+ * takes what npm's cache already holds without asking the registry again (half the time).
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +17,15 @@ export const npmProject = async (dir: string, specs: ReadonlyArray<string>): Pro
   );
   await runOk(
     "npm",
-    ["install", "--save-exact", "--no-audit", "--no-fund", "--loglevel=error", ...specs],
+    [
+      "install",
+      "--prefer-offline",
+      "--save-exact",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      ...specs,
+    ],
     { cwd: dir, timeout: 300_000, env: { npm_config_update_notifier: "false" } },
   );
 };
