@@ -1,5 +1,5 @@
 // Debian's Chromium, for the tests that drive a real browser (the watcher's status page).
-import { ensureDebianPackage } from "./debian.ts";
+import { ensureDebianPackage, executableAt } from "./debian.ts";
 
 /** Where Debian installs the Chromium binary. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -11,6 +11,7 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 export const ensureChromium = (): string =>
   ensureDebianPackage({
     name: "chromium",
-    binary: CHROMIUM_PATH,
+    find: () => executableAt(CHROMIUM_PATH),
+    provides: CHROMIUM_PATH,
     purpose: "the watcher's status-page test (a real headless browser)",
   });

@@ -4,17 +4,18 @@
  * global setup on a machine without Chromium).
  */
 import { describe, expect, it } from "vitest";
-import { ensureDebianPackage } from "../../../scripts/provision/debian.ts";
+import { ensureDebianPackage, executableAt } from "../../../scripts/provision/debian.ts";
 
 const missing = {
   name: "miro-token-no-such-package",
-  binary: "/nonexistent/miro-token-no-such-binary",
+  find: () => undefined,
+  provides: "/nonexistent/miro-token-no-such-binary",
   purpose: "a test",
 };
 
 describe("ensureDebianPackage", () => {
   it("returns the binary at once when it is there, without running apt-get", () => {
-    const pkg = { ...missing, binary: process.execPath };
+    const pkg = { ...missing, find: () => executableAt(process.execPath) };
     expect(ensureDebianPackage(pkg, { aptGet: "/nonexistent/apt-get", root: false })).toBe(
       process.execPath,
     );
@@ -22,7 +23,7 @@ describe("ensureDebianPackage", () => {
 
   it("fails with the manual command when not root", () => {
     expect(() => ensureDebianPackage(missing, { root: false })).toThrow(
-      /needs Debian's miro-token-no-such-package at \/nonexistent\/miro-token-no-such-binary.*not running as root.*\n.*apt-get install -y --no-install-recommends miro-token-no-such-package/s,
+      /needs Debian's miro-token-no-such-package \(\/nonexistent\/miro-token-no-such-binary\).*not running as root.*\n.*apt-get install -y --no-install-recommends miro-token-no-such-package/s,
     );
   });
 
