@@ -14,6 +14,7 @@ import { ENV } from "./Env.ts";
 import { globalFlags } from "./GlobalOptions.ts";
 import { makeRunContext, type RunContext } from "./RunContext.ts";
 import { InsecureStorePermissions } from "./StoreAccess.ts";
+import { VERSION } from "./version.ts";
 
 /**
  * What only some commands need, loaded by `import()` when they run: `--help`, `info` and
@@ -28,8 +29,8 @@ const load = {
   demo: () => Effect.promise(() => import("./Demo.ts")),
 };
 
-/** The version `--version` prints. */
-export const CLI_VERSION = "0.1.0";
+/** The version `--version` prints: package.json's, generated into `version.ts` (scripts/versions.ts). */
+export const CLI_VERSION: string = VERSION;
 
 /** The exit codes, as `--help` and the README list them. */
 export const EXIT_CODES_HELP = [

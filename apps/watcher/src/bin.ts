@@ -8,16 +8,18 @@
  * @since 0.1.0
  */
 import { FileTokenStore } from "@miro-token/store-file";
+import { VERSION } from "./version.ts";
 import { startWatcher, WatcherStartError } from "./Watcher.ts";
 import { parseConfig, USAGE } from "./WatcherConfig.ts";
 
 /**
- * The version printed by `--version`.
+ * The version printed by `--version`: package.json's, generated into `version.ts`
+ * (scripts/versions.ts).
  *
  * @category constants
  * @since 0.1.0
  */
-export const WATCHER_VERSION = "0.1.0";
+export const WATCHER_VERSION: string = VERSION;
 
 const parsed = await parseConfig(process.argv.slice(2), process.env);
 if (parsed._tag === "Help") {

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { canaryToken, findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
+import packageJson from "../package.json" with { type: "json" };
 import {
   getJson,
   issueAndStore,
@@ -90,6 +91,12 @@ const listeningLine = (r: Run) =>
       : undefined;
   });
 describe("the miro-token-watcher process", () => {
+  it("--version prints the version from package.json", async () => {
+    const r = run(["--version"]);
+    expect((await r.exit).code).toBe(0);
+    expect(r.stdout()).toBe(`miro-token-watcher ${packageJson.version}\n`);
+  });
+
   it("--help lists every flag with its environment variable", async () => {
     const r = run(["--help"]);
     expect((await r.exit).code).toBe(0);

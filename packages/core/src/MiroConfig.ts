@@ -11,14 +11,16 @@
 import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect";
 import { DEFAULT_MAX_BODY_BYTES } from "./HttpTransport.ts";
 import { secretConfig, settingConfig } from "./settings/EnvConfig.ts";
+import { VERSION } from "./version.ts";
 
 /**
- * The version this build of core reports in its user agent.
+ * The version this build of core reports in its user agent: its package.json version
+ * (generated into `version.ts` by scripts/versions.ts).
  *
  * @category constants
  * @since 0.1.0
  */
-export const CORE_VERSION = "0.1.0";
+export const CORE_VERSION: string = VERSION;
 
 /**
  * Retry tuning, named after ky's options so readers can map concepts.

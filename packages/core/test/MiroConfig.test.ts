@@ -1,6 +1,7 @@
 // Configuration from code and from the environment (ConfigProvider).
 import { describe, expect, it } from "@effect/vitest";
 import { ConfigProvider, Duration, Effect, Layer, Redacted } from "effect";
+import packageJson from "../package.json" with { type: "json" };
 import { MiroConfig, makeMiroConfig, miroConfigDefaults } from "../src/index.ts";
 
 describe("MiroConfig", () => {
@@ -12,7 +13,7 @@ describe("MiroConfig", () => {
     expect(Duration.toMillis(config.retry.maxRetryAfter)).toBe(60_000);
     expect(config.retry.limit).toBe(3);
     expect(config.retry.jitter).toBe(true);
-    expect(config.userAgent).toMatch(/^miro-token\/\d+\.\d+\.\d+$/);
+    expect(config.userAgent).toBe(`miro-token/${packageJson.version}`);
     expect(config.maxBodyBytes).toBe(1024 * 1024);
     expect(config.clientId).toBeUndefined();
     expect(miroConfigDefaults.clientSecret).toBeUndefined();

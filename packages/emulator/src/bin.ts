@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_PORT } from "./DefaultPort.ts";
 import { startEmulator } from "./Emulator.ts";
 import type { Emulator } from "./EmulatorApi.ts";
+import { VERSION } from "./version.ts";
 
 const USAGE = `Usage: miro-token-emulator [options]
 
@@ -21,6 +22,7 @@ Options:
   --v1-revoke gone    make POST /v1/oauth/revoke answer 404 (retired)
   --no-retry-after    send 429 responses without a Retry-After header
   -h, --help          show this help
+  --version           print the version
 
 Control API: <baseUrl>/__emulator/* (see the package README).
 `;
@@ -34,6 +36,7 @@ interface CliOptions {
   readonly v1Revoke: "available" | "gone";
   readonly retryAfterOn429: boolean;
   readonly help: boolean;
+  readonly version: boolean;
 }
 
 const parseCli = (argv: ReadonlyArray<string>): CliOptions => {
@@ -50,6 +53,7 @@ const parseCli = (argv: ReadonlyArray<string>): CliOptions => {
         "v1-revoke": { type: "string" },
         "no-retry-after": { type: "boolean" },
         help: { type: "boolean", short: "h" },
+        version: { type: "boolean" },
       },
     }).values;
   } catch (error) {
@@ -70,6 +74,7 @@ const parseCli = (argv: ReadonlyArray<string>): CliOptions => {
     v1Revoke,
     retryAfterOn429: values["no-retry-after"] !== true,
     help: values.help === true,
+    version: values.version === true,
   };
 };
 
@@ -101,6 +106,10 @@ const main = async (argv: ReadonlyArray<string>): Promise<void> => {
   const options = parseCli(argv);
   if (options.help) {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (options.version) {
+    process.stdout.write(`miro-token-emulator ${VERSION}\n`);
     return;
   }
   const emulator = await startEmulator({

@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import packageJson from "../package.json" with { type: "json" };
 import { formPost, refreshGrant } from "./support.ts";
 
 const BIN = fileURLToPath(new URL("../bin/miro-token-emulator.js", import.meta.url));
@@ -117,5 +118,15 @@ describe("miro-token-emulator binary", () => {
     expect(code).toBe(0);
     expect(stdout()).toMatch(/^Usage: miro-token-emulator/);
     expect(stdout()).toContain("--json");
+  });
+
+  it("prints the version from package.json with --version and exits 0", {
+    timeout: 20_000,
+  }, async () => {
+    const child = run(["--version"]);
+    const stdout = collect(child.stdout);
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(0);
+    expect(stdout()).toBe(`miro-token-emulator ${packageJson.version}\n`);
   });
 });

@@ -36,12 +36,7 @@ import * as FileLock from "./FileLock.ts";
 import * as StoreCodec from "./StoreCodec.ts";
 import { openDirectory, sweepOrphanTemps } from "./StoreDirectory.ts";
 import { fsCall, nodeStoreFs, type StoreFs, storeError } from "./StoreFs.ts";
-import {
-  encodeId,
-  isTempFileOf,
-  lockFileName,
-  tokenFileName,
-} from "./StoreLayout.ts";
+import { encodeId, isTempFileOf, lockFileName, tokenFileName } from "./StoreLayout.ts";
 
 export { PERMISSIONS_OPERATION } from "./StorePermissions.ts";
 

@@ -17,6 +17,7 @@ import {
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureDebianPackage } from "../../../../scripts/provision/debian.ts";
 
 /** A running cluster. `password` belongs to the `postgres` superuser (TCP logins need it). */
 export interface PostgresCluster {
@@ -50,30 +51,17 @@ export const findServerBin = (roots: ReadonlyArray<string> = ROOTS): string | un
 
 const isRoot = (): boolean => process.getuid?.() === 0;
 
-/** The server binaries, installing Debian's `postgresql` package first when missing. */
-export const ensureServerBin = (): string => {
-  const found = findServerBin();
-  if (found !== undefined) return found;
-  if (!isRoot()) {
-    throw new Error(
-      "PostgreSQL server binaries not found under /usr/lib/postgresql and not running as root: " +
-        "install them with `apt-get install -y postgresql`",
-    );
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "postgresql"], {
-    stdio: "inherit",
-    env,
+/**
+ * The server binaries, installing Debian's `postgresql` package first when missing (the
+ * repository's one installer, scripts/provision/debian.ts: a clear error when it cannot).
+ */
+export const ensureServerBin = (): string =>
+  ensureDebianPackage({
+    name: "postgresql",
+    find: () => findServerBin(),
+    provides: "initdb and pg_ctl under /usr/lib/postgresql/<major>/bin",
+    purpose: "store-postgres's tests (a throwaway PostgreSQL cluster)",
   });
-  const installed = findServerBin();
-  if (installed === undefined) {
-    throw new Error(
-      "apt-get installed postgresql but no initdb was found under /usr/lib/postgresql",
-    );
-  }
-  return installed;
-};
 
 /** A free TCP port on 127.0.0.1 (closed again; the server binds it right after). */
 const freePort = (): Promise<number> =>

@@ -1,0 +1,4 @@
+// Generated from package.json by scripts/versions.ts (`pnpm versions`): do not edit.
+
+/** The version of @miro-token/core in this build, from its package.json. */
+export const VERSION = "0.0.0";
