@@ -50,7 +50,12 @@ export const readInputFileStamped = (path: string, option: string, options?: Fil
   readFileInputStamped(path, options).pipe(
     Effect.mapError(
       (error) =>
-        new UsageError({ reason: `cannot read the file given to ${option} (${error.reason})` }),
+        new UsageError({
+          reason:
+            error.reason === "ELOOP"
+              ? `the file given to ${option} is a symbolic link; refused (give the path of its target)`
+              : `cannot read the file given to ${option} (${error.reason})`,
+        }),
     ),
   );
 
