@@ -126,7 +126,9 @@ const grantRequest = (
 
 /**
  * What a refresh needs: the refresh token; ids and scopes, when given, fill in what Miro's
- * refresh response leaves out (it may omit `user_id` and `scope`).
+ * refresh response leaves out (it may omit `user_id` and `scope`). A response without
+ * `refresh_token` keeps the one presented (RFC 6749 section 6: the server issues a new one
+ * only when it rotates), so the pair handed back can always be refreshed again.
  *
  * @category models
  * @since 0.1.0
@@ -149,6 +151,9 @@ export const refreshTokenSet = (
       grantRequest(services, "refresh_token", { refresh_token: refreshToken }),
       (next) => ({
         ...next,
+        ...(next.refreshToken === undefined && tokenSet.refreshToken !== undefined
+          ? { refreshToken: tokenSet.refreshToken }
+          : {}),
         ...(next.teamId === undefined && tokenSet.teamId !== undefined
           ? { teamId: tokenSet.teamId }
           : {}),
