@@ -59,8 +59,15 @@ export interface RetryOptions {
 export interface MiroConfigShape {
   /** @default "https://api.miro.com" */
   readonly baseUrl: string;
-  /** Per HTTP attempt. @default 10 seconds */
+  /** Per HTTP attempt of token info and revoke (the probes). @default 10 seconds */
   readonly attemptTimeout: Duration.Duration;
+  /**
+   * Per HTTP attempt of the token endpoint (refresh, code exchange). Longer than the probes':
+   * Miro rotates the refresh token on receipt, so an attempt cut short can lose the new pair
+   * (the refresh protocol then has to resolve a lost outcome). Still bounded by `deadline`.
+   * @default 20 seconds
+   */
+  readonly tokenAttemptTimeout: Duration.Duration;
   /** For a whole operation, retries and waits included. @default 30 seconds */
   readonly deadline: Duration.Duration;
   readonly retry: RetryOptions;
@@ -81,6 +88,7 @@ export interface MiroConfigShape {
 export interface MiroConfigOptions {
   readonly baseUrl?: string | undefined;
   readonly attemptTimeout?: Duration.Input | undefined;
+  readonly tokenAttemptTimeout?: Duration.Input | undefined;
   readonly deadline?: Duration.Input | undefined;
   readonly retry?:
     | {
@@ -107,6 +115,7 @@ export interface MiroConfigOptions {
 export const miroConfigDefaults: MiroConfigShape = {
   baseUrl: "https://api.miro.com",
   attemptTimeout: Duration.seconds(10),
+  tokenAttemptTimeout: Duration.seconds(20),
   deadline: Duration.seconds(30),
   retry: {
     limit: 3,
@@ -139,6 +148,10 @@ export const makeMiroConfig = (options: MiroConfigOptions = {}): MiroConfigShape
   return {
     baseUrl: normalizeBaseUrl(options.baseUrl ?? miroConfigDefaults.baseUrl),
     attemptTimeout: duration(options.attemptTimeout, miroConfigDefaults.attemptTimeout),
+    tokenAttemptTimeout: duration(
+      options.tokenAttemptTimeout,
+      miroConfigDefaults.tokenAttemptTimeout,
+    ),
     deadline: duration(options.deadline, miroConfigDefaults.deadline),
     retry: {
       limit: Math.max(1, Math.floor(retry.limit ?? miroConfigDefaults.retry.limit)),

@@ -7,8 +7,10 @@
  *    flight wait for its result), then the store's lock (`withLock`) across processes;
  * 2. re-read the store: if it holds a newer generation than the caller saw, someone else
  *    refreshed — return theirs without a network call;
- * 3. `TokenClient.refresh` (core retries an ambiguous failure at most once, with the same
- *    refresh token);
+ * 3. record a refresh intent in the store (see `RefreshIntents.ts`), durably, then
+ *    `TokenClient.refresh` (core retries an ambiguous failure at most once, with the same
+ *    refresh token). An intent already there for this generation means an earlier refresh
+ *    crashed or timed out: its outcome is unknown, and this refresh resolves it;
  * 4. compare-and-set the new pair as the next generation. A `Conflict` means another writer
  *    won: theirs is returned, ours is never written over it. A `StoreError` keeps the new pair
  *    in memory and retries the write with backoff (reporting each failure); the old refresh
@@ -17,7 +19,9 @@
  *
  * A rejected grant (`InvalidGrantError`) or an ambiguous refresh (`RefreshOutcomeUnknownError`)
  * ends in {@link ReauthorizeRequiredError}, and that generation of the token is never sent to
- * Miro again by this refresher. Steps 3–4 run uninterruptibly, so stopping a watcher cannot
+ * Miro again by this refresher. When the pair may have been rotated and lost (an ambiguous
+ * refresh, or a rejected grant while resolving an intent) the reason is
+ * {@link REFRESH_OUTCOME_LOST}. Steps 3–4 run uninterruptibly, so stopping a watcher cannot
  * drop a pair Miro has already issued; only the backoff between failed writes is interruptible.
  *
  * @since 0.1.0
@@ -27,11 +31,17 @@ import type { Redacted } from "effect";
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Random } from "effect";
 import type { MiroTokenError, StoreError } from "./Errors.ts";
 import { ReauthorizeRequiredError } from "./errors/ReauthorizeRequiredError.ts";
+import { isOutcomeLost, REFRESH_OUTCOME_LOST, recordIntent } from "./RefreshIntents.ts";
 import { type Backoff, delayFor } from "./RetryPolicy.ts";
 import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
 import type { TokenSet } from "./TokenSet.ts";
 import { summarizeFailure } from "./TokenStatus.ts";
-import { type StoredToken, TokenStore, type TokenStoreShape } from "./TokenStore.ts";
+import {
+  type StoredToken,
+  TokenStore,
+  type TokenStoreShape,
+  unresolvedIntent,
+} from "./TokenStore.ts";
 
 /**
  * What a refresh can fail with.
@@ -178,21 +188,38 @@ export const makeRefresher = (
       if (current.tokenSet.refreshToken === undefined) {
         return yield* reauthorize(id, "no refresh token");
       }
+      const resolvingIntent = unresolvedIntent(current) !== undefined;
       return yield* Effect.uninterruptibleMask((restore) =>
-        client.refresh(current.tokenSet).pipe(
-          Effect.catch((error) => onRefreshFailure(current, error)),
-          Effect.flatMap((next) => persist(current, next, options, restore)),
-        ),
+        Effect.gen(function* () {
+          if (!(yield* recordIntent(store, current))) return yield* moved(current);
+          return yield* client.refresh(current.tokenSet).pipe(
+            Effect.catch((error) => onRefreshFailure(current, error, resolvingIntent)),
+            Effect.flatMap((next) => persist(current, next, options, restore)),
+          );
+        }),
       );
     });
+
+  /** The entry changed between the read and the intent: hand out what is there now. */
+  const moved = (current: StoredToken): Effect.Effect<StoredToken, RefreshError> =>
+    Effect.flatMap(readStored(current.id), (now) =>
+      now.generation > current.generation
+        ? Effect.succeed(now)
+        : Effect.fail(reauthorize(current.id, "removed from the store while refreshing")),
+    );
 
   const onRefreshFailure = (
     current: StoredToken,
     error: MiroTokenError,
+    resolvingIntent: boolean,
   ): Effect.Effect<never, RefreshError> => {
     if (!GRANT_IS_DEAD.has(error._tag)) return Effect.fail(error);
     const summary = summarizeFailure(error);
-    const reason = summary.code === undefined ? error._tag : `${error._tag} (${summary.code})`;
+    const reason = isOutcomeLost(error, resolvingIntent)
+      ? REFRESH_OUTCOME_LOST
+      : summary.code === undefined
+        ? error._tag
+        : `${error._tag} (${summary.code})`;
     dead.set(current.id, { generation: current.generation, reason });
     return Effect.fail(reauthorize(current.id, reason, summary.status));
   };

@@ -20,6 +20,29 @@ import type { StoreError } from "./Errors.ts";
 import { TokenSet } from "./TokenSet.ts";
 
 /**
+ * A refresh about to be sent, recorded durably before the request leaves: which refresh token
+ * (the generation that holds it: each generation holds exactly one — never the token) and
+ * when. Miro rotates
+ * on receipt, so a process that dies (or times out) between sending and storing the new pair
+ * leaves this behind: the next refresh of that generation knows its outcome was lost.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const RefreshIntent = Schema.Struct({
+  /** The generation whose refresh token is being presented. */
+  generation: Schema.Number,
+  /** Epoch ms when the refresh was about to be sent. */
+  startedAt: Schema.Number,
+});
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type RefreshIntent = typeof RefreshIntent.Type;
+
+/**
  * One stored token set. `generation` starts at 1 and grows by one on every write.
  *
  * @category models
@@ -31,6 +54,11 @@ export const StoredToken = Schema.Struct({
   tokenSet: TokenSet,
   /** Epoch ms of the last write. */
   updatedAt: Schema.Number,
+  /**
+   * The refresh under way (or lost) for this generation, if any: written by
+   * `recordRefreshIntent`, dropped by every `compareAndSet` (a new generation has none).
+   */
+  refreshIntent: Schema.optionalKey(RefreshIntent),
 });
 
 /**
@@ -125,6 +153,16 @@ export interface TokenStoreShape {
   ) => Effect.Effect<CompareAndSetResult, StoreError>;
   readonly delete: (id: string) => Effect.Effect<void, StoreError>;
   /**
+   * Record `intent` on the entry if its generation is still `intent.generation`, without
+   * changing the generation or the token set; `false` when the entry moved on or is gone.
+   * A `true` result is durable. The next `compareAndSet` of the entry drops the intent. (A SQL
+   * store: `UPDATE … SET refresh_intent = $intent WHERE id = $id AND generation = $gen`.)
+   */
+  readonly recordRefreshIntent: (
+    id: string,
+    intent: RefreshIntent,
+  ) => Effect.Effect<boolean, StoreError>;
+  /**
    * Run `effect` holding the token's lock: one holder at a time per id.
    *
    * Not re-entrant by contract: `effect` must not take the same id's lock again. The memory
@@ -215,6 +253,23 @@ export const makeMemoryStore = (
         Effect.sync(() => {
           entries.delete(id);
         }),
+      recordRefreshIntent: (id, intent) =>
+        Effect.sync(() => {
+          const current = entries.get(id);
+          if (current?.generation !== intent.generation) return false;
+          entries.set(id, { ...current, refreshIntent: intent });
+          return true;
+        }),
       withLock: (id, effect) => lockOf(id).withPermits(1)(effect),
     });
   });
+
+/**
+ * The entry's refresh intent when it is still unresolved: recorded for the generation the
+ * entry holds now (a newer generation means that refresh was stored).
+ *
+ * @category accessors
+ * @since 0.1.0
+ */
+export const unresolvedIntent = (stored: StoredToken): RefreshIntent | undefined =>
+  stored.refreshIntent?.generation === stored.generation ? stored.refreshIntent : undefined;

@@ -20,7 +20,7 @@ import { monotonicMillis, type RequestBudget } from "./RequestBudget.ts";
 import type { TokenClientShape } from "./TokenClient.ts";
 import type { RefreshError, TokenRefresherShape } from "./TokenRefresher.ts";
 import { isTerminal, sameStatus, summarizeFailure, type TokenStatus } from "./TokenStatus.ts";
-import type { StoredToken, TokenStoreShape } from "./TokenStore.ts";
+import { type StoredToken, type TokenStoreShape, unresolvedIntent } from "./TokenStore.ts";
 import { TokenEvent, transition } from "./TokenTransition.ts";
 import {
   type Deadlines,
@@ -80,6 +80,11 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
     let expiryReported = false;
     let expiringReported = false;
     let refreshRetryAt: number | undefined;
+    /**
+     * The store holds an unresolved refresh intent (a crashed or timed-out refresh): Miro may
+     * have rotated, so the old access token proves nothing. No probe; the refresh resolves it.
+     */
+    let intentPending = false;
     let failures = 0;
     let slow = 1;
     let gateKey = loop.id;
@@ -102,6 +107,7 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
     const adopt = (next: StoredToken) =>
       Effect.gen(function* () {
         stored = next;
+        intentPending = unresolvedIntent(next) !== undefined;
         gateKey = next.tokenSet.userId ?? gateKey;
         refreshRetryAt = undefined;
         expiryReported = false;
@@ -149,6 +155,8 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
           const { generation, tokenSet } = found.value;
           yield* apply(TokenEvent.RefreshSucceeded({ generation, expiresAt: tokenSet.expiresAt }));
         }
+      } else if (found.value.generation === stored.generation) {
+        intentPending = unresolvedIntent(found.value) !== undefined;
       }
     });
 
@@ -215,6 +223,7 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
         refreshRetryAt = f.at.mono + (f.resetAt === undefined ? f.delay : f.resetAt - f.at.wall);
         const reason = error._tag === "ReauthorizeRequiredError" ? error.reason : undefined;
         yield* apply(TokenEvent.RefreshFailed({ error: summarizeFailure(error), reason, ...f }));
+        if (reason === undefined) yield* read;
       });
 
     yield* read;
@@ -229,13 +238,14 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
       }
       const plan = deadlines;
       const refreshable = current.tokenSet.refreshToken !== undefined;
+      const resolving = intentPending && plan !== undefined && refreshable;
       const refreshDue =
         plan !== undefined &&
         refreshable &&
         (refreshRetryAt === undefined
-          ? deadlineReached(plan.refreshAt, plan.refreshAtMono, at)
+          ? resolving || deadlineReached(plan.refreshAt, plan.refreshAtMono, at)
           : at.mono >= refreshRetryAt);
-      const probeDue = at.mono >= nextProbe;
+      const probeDue = !resolving && at.mono >= nextProbe;
       const reopensAt = budget.reopensAt(gateKey, at.mono);
       if (probeDue && !refreshDue && reopensAt !== undefined) {
         // The user's quota is spent: probe after the reset, spread over one interval. A
@@ -278,7 +288,7 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
         yield* loop.emit(status, stored);
         continue;
       }
-      const wakeups = [nextProbe];
+      const wakeups = resolving ? [] : [nextProbe];
       if (heartbeatAt !== undefined) wakeups.push(heartbeatAt);
       if (plan !== undefined && refreshable) wakeups.push(refreshRetryAt ?? plan.refreshAtMono);
       if (plan !== undefined && !expiryReported) wakeups.push(plan.expiryMono);

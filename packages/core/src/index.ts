@@ -28,6 +28,7 @@ export type { TokenInfoResult } from "./operations/TokenInfoOperation.ts";
 export { TOKEN_INFO_MAX_ATTEMPTS } from "./operations/TokenInfoOperation.ts";
 export * from "./PromiseClient.ts";
 export * from "./RateLimit.ts";
+export { REFRESH_OUTCOME_LOST } from "./RefreshIntents.ts";
 export * from "./RequestBudget.ts";
 export * as RetryPolicy from "./RetryPolicy.ts";
 export * from "./settings/ArgvSecrets.ts";

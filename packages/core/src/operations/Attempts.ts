@@ -40,6 +40,8 @@ export interface OperationSpec<A> {
   readonly request: TransportRequest;
   /** The operation's own cap on attempts (the configured `retry.limit` can only lower it). */
   readonly maxAttempts: number;
+  /** Per-attempt timeout in ms, when the operation has its own (else `attemptTimeout`). */
+  readonly attemptTimeout?: number | undefined;
   /** Whether a retryable-looking failure may be retried by this operation. */
   readonly retryOn: (cause: FailureCause) => boolean;
   /** Read a response: a result, or a failed attempt. */
@@ -77,7 +79,11 @@ export const runOperation = <A>(
 ): Effect.Effect<A, MiroTokenError> =>
   Effect.gen(function* () {
     const { transport, config } = services;
-    const limits = RetryPolicy.limitsFor(config, spec.maxAttempts);
+    const configured = RetryPolicy.limitsFor(config, spec.maxAttempts);
+    const limits =
+      spec.attemptTimeout === undefined
+        ? configured
+        : { ...configured, attemptTimeout: spec.attemptTimeout };
     const startedAt = yield* Clock.currentTimeMillis;
     const endpoint = endpointOf(spec.request.url);
     let attempts = 0;

@@ -8,6 +8,9 @@
  * 400 → {@link InvalidGrantError}; 401 → {@link ClientAuthError}; other non-transient statuses
  * → {@link UnexpectedStatusError}.
  *
+ * Each attempt is bounded by `tokenAttemptTimeout` (default 20 s, longer than the probes'
+ * `attemptTimeout`), within the operation's `deadline`.
+ *
  * Retries. A grant is single use: Miro rotates the refresh token on every refresh and a code
  * works once, so a blind re-send after a lost response can lose access. The rule:
  * - at most 2 attempts, both with the very same grant (the request is built once);
@@ -19,7 +22,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Redacted, Schema } from "effect";
+import { Duration, Effect, Redacted, Schema } from "effect";
 import {
   ClientAuthError,
   type GrantType,
@@ -119,6 +122,7 @@ const grantRequest = (
     name: `TokenClient.${operation}`,
     request,
     maxAttempts: TOKEN_ENDPOINT_MAX_ATTEMPTS,
+    attemptTimeout: Duration.toMillis(config.tokenAttemptTimeout),
     retryOn,
     read,
   });

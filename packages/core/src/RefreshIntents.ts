@@ -1,0 +1,56 @@
+/**
+ * Refresh intents: the refresher's half of closing the crash window of a refresh. Miro rotates
+ * the refresh token when it receives the request, so between sending a refresh and storing its
+ * answer the only valid pair lives in one process's memory, for a whole round trip (plus the
+ * write). A crash or a timed-out attempt there used to lose the pair silently, and the next
+ * probe of the old access token read as an uninstall (`Invalid`).
+ *
+ * So before sending, the refresher records a {@link RefreshIntent} in the store (which
+ * generation's refresh token, and when); storing the new pair drops it. An
+ * intent still there when the entry is next refreshed — after a restart, or after an attempt
+ * that timed out — means the outcome of that refresh is unknown: the stored refresh token is
+ * tried once, and if Miro rejects it the token needs re-authorization with the reason
+ * {@link REFRESH_OUTCOME_LOST}, never `Invalid`.
+ *
+ * @since 0.1.0
+ */
+import { Clock, Effect } from "effect";
+import type { MiroTokenError, StoreError } from "./Errors.ts";
+import type { StoredToken, TokenStoreShape } from "./TokenStore.ts";
+
+/**
+ * The `ReauthorizeRequired` reason when a refresh may have been rotated by Miro but its answer
+ * never reached the store (a crash, a timeout, a lost response) and the stored refresh token
+ * is then rejected.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const REFRESH_OUTCOME_LOST = "refresh outcome lost";
+
+/**
+ * Record, durably, that `current`'s refresh token is about to be sent. `false` when the entry
+ * moved on (or went) since it was read: then nothing may be sent.
+ *
+ * @category refresh
+ * @since 0.1.0
+ */
+export const recordIntent = (
+  store: TokenStoreShape,
+  current: StoredToken,
+): Effect.Effect<boolean, StoreError> =>
+  Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
+    store.recordRefreshIntent(current.id, { generation: current.generation, startedAt }),
+  );
+
+/**
+ * Whether a failed refresh means the pair was lost rather than refused: the client saw an
+ * ambiguous attempt rejected on retry (`RefreshOutcomeUnknownError`), or the refresh resolved
+ * an unresolved intent (`resolvingIntent`) and Miro refused the stored refresh token.
+ *
+ * @category refresh
+ * @since 0.1.0
+ */
+export const isOutcomeLost = (error: MiroTokenError, resolvingIntent: boolean): boolean =>
+  error._tag === "RefreshOutcomeUnknownError" ||
+  (resolvingIntent && error._tag === "InvalidGrantError");
