@@ -184,6 +184,25 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
         );
       });
 
+    /** The intent goes into the token's own document (same generation), written atomically. */
+    const recordRefreshIntent: TokenStoreShape["recordRefreshIntent"] = (id, intent) =>
+      Effect.gen(function* () {
+        const name = yield* encoded("recordRefreshIntent", id);
+        return yield* lockedByName(
+          name,
+          Effect.gen(function* () {
+            const current = yield* read("recordRefreshIntent", id, name);
+            if (Option.isNone(current) || current.value.generation !== intent.generation) {
+              return false;
+            }
+            const stored: StoredToken = { ...current.value, refreshIntent: intent };
+            const text = StoreCodec.encode(stored);
+            yield* replaceFile(fs, directory, tokenFileName(name), text, "recordRefreshIntent");
+            return true;
+          }),
+        );
+      });
+
     const scanAs = (operation: string) =>
       fsCall(operation, "readdir", () => fs.readdir(directory)).pipe(
         Effect.flatMap((names) => scanEntries(names, (id, name) => read(operation, id, name))),
@@ -194,6 +213,7 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
       list: () => scanAs("list").pipe(Effect.flatMap((scanned) => strictEntries(scanned, "list"))),
       scan: () => scanAs("scan"),
       compareAndSet,
+      recordRefreshIntent,
       delete: (id) =>
         encoded("delete", id).pipe(
           Effect.flatMap((name) =>

@@ -9,12 +9,13 @@
  * { "format": "miro-token/store-file", "version": 1, "id": "alice", "generation": 3,
  *   "updatedAt": 1767225600000,
  *   "tokenSet": { "accessToken": "…", "refreshToken": "…", "expiresAt": 1767229199000,
- *                 "scopes": ["boards:read"], "teamId": "3074457…", "userId": "…" } }
+ *                 "scopes": ["boards:read"], "teamId": "3074457…", "userId": "…" },
+ *   "refreshIntent": { "generation": 3, "startedAt": 1767229080000 } }
  * ```
  *
  * @since 0.1.0
  */
-import type { StoredToken, StoreError, TokenSet } from "@miro-token/core";
+import { RefreshIntent, type StoredToken, type StoreError, type TokenSet } from "@miro-token/core";
 import { Effect, Redacted, Result, Schema } from "effect";
 import { storeError } from "./StoreFs.ts";
 
@@ -56,6 +57,8 @@ export const StoreDocument = Schema.Struct({
   generation: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   updatedAt: Schema.Finite,
   tokenSet: DiskTokenSet,
+  /** A refresh sent (or about to be) for this generation whose answer is not stored yet. */
+  refreshIntent: Schema.optionalKey(RefreshIntent),
 });
 
 const decodeDocument = Schema.decodeUnknownResult(StoreDocument);
@@ -92,6 +95,7 @@ export const encode = (stored: StoredToken): string =>
       generation: stored.generation,
       updatedAt: stored.updatedAt,
       tokenSet: reveal(stored.tokenSet),
+      ...(stored.refreshIntent === undefined ? {} : { refreshIntent: stored.refreshIntent }),
     },
     null,
     2,
@@ -124,6 +128,12 @@ export const decode = (
   const document = decodeDocument(json.success);
   if (Result.isFailure(document)) return corrupt("not a store document");
   if (document.success.id !== id) return corrupt("id does not match the file name");
-  const { generation, updatedAt, tokenSet } = document.success;
-  return Effect.succeed({ id, generation, updatedAt, tokenSet: conceal(tokenSet) });
+  const { generation, updatedAt, tokenSet, refreshIntent } = document.success;
+  return Effect.succeed({
+    id,
+    generation,
+    updatedAt,
+    tokenSet: conceal(tokenSet),
+    ...(refreshIntent === undefined ? {} : { refreshIntent }),
+  });
 };

@@ -1,4 +1,4 @@
-// Spawning `fixtures/RefreshWorker.ts` as a real child process, always under `timeout -k` (a
+// Spawning `fixtures/RefreshWorker.ts` (or another fixture) as a real child process, always under `timeout -k` (a
 // hung child cannot outlive the test run), talking to it line by line, and killing every
 // child still alive when a test ends.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
@@ -18,6 +18,8 @@ export interface WorkerEnv {
   readonly clientSecret: string;
   /** `WORKER_PAUSE_MS`: how long the worker's loop uses a token between refreshes. */
   readonly pauseMs?: number;
+  /** The fixture to run (default `fixtures/RefreshWorker.ts`). */
+  readonly script?: string;
 }
 
 /** A running worker. */
@@ -53,7 +55,7 @@ export const startWorker = async (
       "90",
       process.execPath,
       "--conditions=@miro-token/source",
-      WORKER,
+      env.script ?? WORKER,
       directory,
       tokenId,
     ],
