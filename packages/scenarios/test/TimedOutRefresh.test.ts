@@ -1,0 +1,57 @@
+/**
+ * Issue 10, point 5 (b): a refresh whose every attempt times out on a slow body, after the
+ * emulator already rotated the refresh token. The attempts end in a transient `TransportError`,
+ * but the refresh intent recorded before sending stays unresolved: the watcher must not probe
+ * the old access token (Miro rotated it, so the probe would read as an uninstall: `Invalid`);
+ * its next refresh resolves the intent with the stored refresh token once and, refused, ends
+ * `ReauthorizeRequired` "refresh outcome lost". Real sockets, simulated time (TestClock).
+ */
+import { describe, expect, it } from "@effect/vitest";
+import {
+  makeMemoryStore,
+  REFRESH_OUTCOME_LOST,
+  type TokenStatus,
+  TokenWatcher,
+  unresolvedIntent,
+} from "@miro-token/core";
+import { Clock, Effect, Option } from "effect";
+import { record, tags } from "./support/Collect.ts";
+import { advance, scenario, tokenSetOf } from "./support/Harness.ts";
+
+describe("a timed-out refresh (slow body after the rotation)", () => {
+  it.effect("resolves the intent as a lost outcome: ReauthorizeRequired, never Invalid", () =>
+    Effect.gen(function* () {
+      const s = yield* scenario();
+      s.traffic.stallMillis = 50;
+      // Both attempts of the refresh: the server rotates, then drips its answer for minutes.
+      s.emu.queueFault("token", { kind: "drip", intervalMs: 60_000, bytesPerTick: 1 }, 2);
+      const issued = s.emu.issueTokens({ expiring: true });
+      const now = yield* Clock.currentTimeMillis;
+      const tokenSet = { ...tokenSetOf(issued, now), expiresAt: now + 4 * 60_000 };
+      const store = yield* makeMemoryStore([{ id: "bob", tokenSet }]);
+      const statuses = yield* record(
+        TokenWatcher.watch({ id: "bob", store }, { interval: "1 minute" }),
+      ).pipe(Effect.provideContext(s.client));
+
+      yield* advance(s, "1 minute", "1 second");
+      // Both attempts timed out with the same refresh token, which Miro rotated: the intent
+      // recorded before sending is still there.
+      const refreshes = s.traffic.log.filter((r) => r.route === "token");
+      expect(refreshes.map((r) => r.grant)).toEqual([issued.refreshToken, issued.refreshToken]);
+      expect(s.emu.refreshTokenState(issued.refreshToken ?? "")).toBe("rotated");
+      expect(unresolvedIntent(Option.getOrThrow(yield* store.get("bob")))).toMatchObject({
+        generation: 1,
+      });
+
+      yield* advance(s, "4 minutes", "1 second");
+      const last = statuses.items.at(-1)?.value as TokenStatus | undefined;
+      expect(last).toEqual({ _tag: "ReauthorizeRequired", reason: REFRESH_OUTCOME_LOST });
+      expect(tags(statuses.items)).not.toContain("Invalid");
+      // The intent was resolved with one more refresh, and the old access token never probed.
+      const firstRefresh = refreshes[0]?.at ?? 0;
+      const after = s.traffic.log.filter((r) => r.at >= firstRefresh);
+      expect(after.map((r) => r.route)).toEqual(["token", "token", "token"]);
+      expect(statuses.ended()).toBe(true);
+    }).pipe(Effect.scoped),
+  );
+});
