@@ -71,6 +71,8 @@ const pausedStore = (store: TokenStoreShape): TokenStoreShape => ({
   compareAndSet: (id, generation, next) =>
     Effect.andThen(pause("compareAndSet"), store.compareAndSet(id, generation, next)),
   delete: (id) => Effect.andThen(pause("delete"), store.delete(id)),
+  recordRefreshIntent: (id, intent) =>
+    Effect.andThen(pause("recordRefreshIntent"), store.recordRefreshIntent(id, intent)),
   withLock: (id, effect) => Effect.andThen(pause("lock"), store.withLock(id, effect)),
 });
 
