@@ -1,7 +1,7 @@
 // TokenClient.refresh and exchangeCode over a scripted transport: form bodies, status
 // interpretation, one retry with the same grant, and the unknown-outcome rule.
 import { describe, expect, it } from "@effect/vitest";
-import { Effect, Redacted } from "effect";
+import { Effect, Fiber, Redacted } from "effect";
 import { TestClock } from "effect/testing";
 import { TokenClient } from "../src/index.ts";
 import {
@@ -11,6 +11,7 @@ import {
   layerWith,
   REFRESH,
   settle,
+  TOKEN,
   TOKEN_RESPONSE,
 } from "./ClientFixtures.ts";
 import { fakeTransport, miroError } from "./FakeTransport.ts";
@@ -154,6 +155,36 @@ describe("TokenClient.refresh and exchangeCode", () => {
       const noRefresh = failure(yield* settle(TokenClient.refresh({}), layerWith(t, CREDENTIALS)));
       expect(noRefresh).toMatchObject({ _tag: "MalformedTokenError", subject: "refresh token" });
       expect(t.requests).toHaveLength(0);
+    }),
+  );
+
+  it.effect("bounds each attempt by its own tokenAttemptTimeout, longer than the probes'", () =>
+    Effect.gen(function* () {
+      const hang = fakeTransport({ hang: true });
+      const config = { ...CREDENTIALS, retry: { limit: 1 } };
+      const timedOutAfter = (
+        effect: Effect.Effect<unknown, unknown, TokenClient>,
+        layer = config,
+      ) =>
+        Effect.gen(function* () {
+          const fiber = yield* Effect.forkChild(Effect.provide(effect, layerWith(hang, layer)));
+          let elapsed = 0;
+          while (fiber.pollUnsafe() === undefined && elapsed < 60_000) {
+            yield* TestClock.adjust(1_000);
+            elapsed += 1_000;
+          }
+          return { elapsed, error: yield* Effect.flip(Fiber.join(fiber)) };
+        });
+      const probe = yield* timedOutAfter(TokenClient.info(TOKEN));
+      expect(probe.elapsed).toBe(10_000);
+      const refresh = yield* timedOutAfter(TokenClient.refresh(REFRESH));
+      expect(refresh.elapsed).toBe(20_000);
+      expect(refresh.error).toMatchObject({ _tag: "TransportError", kind: "Timeout" });
+      const tuned = yield* timedOutAfter(TokenClient.refresh(REFRESH), {
+        ...config,
+        tokenAttemptTimeout: "3 seconds",
+      });
+      expect(tuned.elapsed).toBe(3_000);
     }),
   );
 });

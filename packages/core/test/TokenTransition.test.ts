@@ -12,6 +12,7 @@ import {
   isAllowedTransition,
   isTerminal,
   isTransientFailure,
+  REFRESH_OUTCOME_LOST,
   sameStatus,
   TOKEN_STATUS_TAGS,
   TokenEvent,
@@ -86,7 +87,15 @@ const eventOf = (failure: fc.Arbitrary<FailureSummary>): fc.Arbitrary<TokenEvent
       .record({ expiresAt: maybeTime, generation: fc.nat(100) })
       .map((fields) => TokenEvent.RefreshSucceeded(fields)),
     fc
-      .record({ error: failure, attempt: fc.nat(10), nextCheckAt: time, resetAt: maybeTime })
+      .record({
+        error: failure,
+        reason: fc.option(fc.constantFrom(REFRESH_OUTCOME_LOST, "no refresh token"), {
+          nil: undefined,
+        }),
+        attempt: fc.nat(10),
+        nextCheckAt: time,
+        resetAt: maybeTime,
+      })
       .map((fields) => TokenEvent.RefreshFailed(fields)),
     fc
       .record({ error: transientFailure, attempt: fc.nat(10) })
@@ -154,6 +163,25 @@ describe("transition: properties over random event sequences", () => {
           if (after?._tag !== "Invalid" || before?._tag === "Invalid") return true;
           return event._tag === "ProbeFailed" && event.error.tag === "InvalidTokenError";
         });
+      }),
+      params,
+    );
+  });
+
+  it("a refresh whose outcome was lost is ReauthorizeRequired, never Invalid", () => {
+    const lost = TokenEvent.RefreshFailed({
+      error: { tag: "ReauthorizeRequiredError" },
+      reason: REFRESH_OUTCOME_LOST,
+      attempt: 1,
+      nextCheckAt: 0,
+    });
+    fc.assert(
+      fc.property(sequences, time, (prefix, now) => {
+        const before = run(prefix).at(-1);
+        const after = transition(before, lost, now);
+        if (before !== undefined && isTerminal(before)) return after === before;
+        if (before?._tag === "PersistFailed") return after === before;
+        return after._tag === "ReauthorizeRequired" && after.reason === REFRESH_OUTCOME_LOST;
       }),
       params,
     );
