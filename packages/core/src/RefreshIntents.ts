@@ -16,6 +16,7 @@
  */
 import { Clock, Effect } from "effect";
 import type { MiroTokenError, StoreError } from "./Errors.ts";
+import { summarizeFailure } from "./TokenStatus.ts";
 import type { StoredToken, TokenStoreShape } from "./TokenStore.ts";
 
 /**
@@ -43,14 +44,27 @@ export const recordIntent = (
     store.recordRefreshIntent(current.id, { generation: current.generation, startedAt }),
   );
 
+const GRANT_IS_DEAD: ReadonlySet<string> = new Set([
+  "InvalidGrantError",
+  "RefreshOutcomeUnknownError",
+]);
+
 /**
- * Whether a failed refresh means the pair was lost rather than refused: the client saw an
+ * Why a failed refresh leaves the grant dead (re-authorize), or `undefined` when it does not.
+ * {@link REFRESH_OUTCOME_LOST} when the pair was lost rather than refused: the client saw an
  * ambiguous attempt rejected on retry (`RefreshOutcomeUnknownError`), or the refresh resolved
- * an unresolved intent (`resolvingIntent`) and Miro refused the stored refresh token.
+ * an unresolved intent (`resolvingIntent`) and Miro refused the stored refresh token; else
+ * the error's tag and Miro's code, e.g. `InvalidGrantError (invalidGrant)`.
  *
  * @category refresh
  * @since 0.1.0
  */
-export const isOutcomeLost = (error: MiroTokenError, resolvingIntent: boolean): boolean =>
-  error._tag === "RefreshOutcomeUnknownError" ||
-  (resolvingIntent && error._tag === "InvalidGrantError");
+export const deadGrantReason = (
+  error: MiroTokenError,
+  resolvingIntent: boolean,
+): string | undefined => {
+  if (!GRANT_IS_DEAD.has(error._tag)) return undefined;
+  if (error._tag === "RefreshOutcomeUnknownError" || resolvingIntent) return REFRESH_OUTCOME_LOST;
+  const { code } = summarizeFailure(error);
+  return code === undefined ? error._tag : `${error._tag} (${code})`;
+};

@@ -21,7 +21,7 @@
  * ends in {@link ReauthorizeRequiredError}, and that generation of the token is never sent to
  * Miro again by this refresher. When the pair may have been rotated and lost (an ambiguous
  * refresh, or a rejected grant while resolving an intent) the reason is
- * {@link REFRESH_OUTCOME_LOST}. Steps 3–4 run uninterruptibly, so stopping a watcher cannot
+ * `"refresh outcome lost"`. Steps 3–4 run uninterruptibly, so stopping a watcher cannot
  * drop a pair Miro has already issued; only the backoff between failed writes is interruptible.
  *
  * @since 0.1.0
@@ -31,7 +31,7 @@ import type { Redacted } from "effect";
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Random } from "effect";
 import type { MiroTokenError, StoreError } from "./Errors.ts";
 import { ReauthorizeRequiredError } from "./errors/ReauthorizeRequiredError.ts";
-import { isOutcomeLost, REFRESH_OUTCOME_LOST, recordIntent } from "./RefreshIntents.ts";
+import { deadGrantReason, recordIntent } from "./RefreshIntents.ts";
 import { type Backoff, delayFor } from "./RetryPolicy.ts";
 import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
 import type { TokenSet } from "./TokenSet.ts";
@@ -105,11 +105,6 @@ export const PERSIST_BACKOFF: Backoff = { base: 250, cap: 30_000 };
  * @since 0.1.0
  */
 export const DEFAULT_MIN_VALIDITY: Duration.Duration = Duration.minutes(5);
-
-const GRANT_IS_DEAD: ReadonlySet<string> = new Set([
-  "InvalidGrantError",
-  "RefreshOutcomeUnknownError",
-]);
 
 /**
  * Build a refresher over a store and a client. Single-flight holds per refresher: share one
@@ -213,15 +208,10 @@ export const makeRefresher = (
     error: MiroTokenError,
     resolvingIntent: boolean,
   ): Effect.Effect<never, RefreshError> => {
-    if (!GRANT_IS_DEAD.has(error._tag)) return Effect.fail(error);
-    const summary = summarizeFailure(error);
-    const reason = isOutcomeLost(error, resolvingIntent)
-      ? REFRESH_OUTCOME_LOST
-      : summary.code === undefined
-        ? error._tag
-        : `${error._tag} (${summary.code})`;
+    const reason = deadGrantReason(error, resolvingIntent);
+    if (reason === undefined) return Effect.fail(error);
     dead.set(current.id, { generation: current.generation, reason });
-    return Effect.fail(reauthorize(current.id, reason, summary.status));
+    return Effect.fail(reauthorize(current.id, reason, summarizeFailure(error).status));
   };
 
   const refresh = (

@@ -13,6 +13,10 @@
  * watcher over thousands of good ones. {@link scanStore} falls back to `list` for stores
  * without it.
  *
+ * `recordRefreshIntent` marks an entry, without a new generation, as about to be refreshed
+ * (see `RefreshIntents.ts`): the refresher's record of the window in which Miro may have
+ * rotated the refresh token but the new pair is not stored yet.
+ *
  * @since 0.1.0
  */
 import { Context, Effect, Layer, Option, Schema, Semaphore } from "effect";

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "@effect/vitest";
 import { Effect, Fiber, Redacted } from "effect";
 import { TestClock } from "effect/testing";
-import { TokenClient } from "../src/index.ts";
+import { type MiroConfigOptions, TokenClient } from "../src/index.ts";
 import {
   BASE,
   CREDENTIALS,
@@ -164,7 +164,7 @@ describe("TokenClient.refresh and exchangeCode", () => {
       const config = { ...CREDENTIALS, retry: { limit: 1 } };
       const timedOutAfter = (
         effect: Effect.Effect<unknown, unknown, TokenClient>,
-        layer = config,
+        layer: MiroConfigOptions = config,
       ) =>
         Effect.gen(function* () {
           const fiber = yield* Effect.forkChild(Effect.provide(effect, layerWith(hang, layer)));

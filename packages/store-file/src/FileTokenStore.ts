@@ -14,6 +14,9 @@
  * atomic, so a reader sees the old or the new document. `scan` reports a token file it cannot
  * read as unreadable (by file name) instead of failing; `list` fails on it (`EntryScan.ts`).
  *
+ * `recordRefreshIntent` rewrites the token's document with the intent (same generation, same
+ * atomic write); the next `compareAndSet` writes a document without it.
+ *
  * A `StoreError` from `compareAndSet` means the outcome is unknown when it comes from the
  * final directory fsync (the new document may be visible but not yet durable): re-read with
  * `get` before deciding anything.

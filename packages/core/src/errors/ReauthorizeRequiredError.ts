@@ -18,7 +18,10 @@ export class ReauthorizeRequiredError extends Schema.TaggedError<ReauthorizeRequ
   {
     /** The token's id in the store (never the token). */
     id: Schema.String,
-    /** Why, e.g. `InvalidGrantError (invalidGrant)` or `no refresh token`. */
+    /**
+     * Why, e.g. `InvalidGrantError (invalidGrant)`, `no refresh token`, or
+     * `refresh outcome lost` (Miro may have rotated and the new pair never reached the store).
+     */
     reason: Schema.String,
     /** The HTTP status that decided it, when there was one. */
     status: Schema.optionalKey(Schema.Number),
