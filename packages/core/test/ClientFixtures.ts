@@ -30,6 +30,21 @@ export const INFO = {
 export const TOKEN_RESPONSE =
   '{"token_type":"bearer","team_id":3074457358607431473,"user_id":"3458764517517852417","access_token":"eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_new-access-0001","refresh_token":"eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_new-refresh-001","scope":"boards:read identity:read","expires_in":3599}';
 
+/** A stored pair whose access token is due for a refresh (refresher tests). */
+export const STORED_SET: TokenSet = {
+  accessToken: TOKEN,
+  refreshToken: Redacted.make("eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_refresh-token-001"),
+  expiresAt: 0,
+  scopes: ["boards:read"],
+};
+
+/** Miro's 200 answer to a refresh. */
+export const TOKEN_OK = {
+  status: 200,
+  body: TOKEN_RESPONSE,
+  headers: { "content-type": "application/json" },
+} as const;
+
 export const layerWith = (transport: FakeTransport, config: MiroConfigOptions = {}) =>
   TokenClient.layer.pipe(
     Layer.provide(Layer.mergeAll(transport.layer, MiroConfig.layer({ baseUrl: BASE, ...config }))),

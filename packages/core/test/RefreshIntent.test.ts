@@ -6,7 +6,7 @@
  * token needs re-authorization with the reason "refresh outcome lost", never a plain refusal.
  */
 import { describe, expect, it } from "@effect/vitest";
-import { Effect, Option, Redacted } from "effect";
+import { Effect, Option } from "effect";
 import {
   makeMemoryStore,
   makeRefresher,
@@ -17,21 +17,10 @@ import {
   type TokenStoreShape,
   unresolvedIntent,
 } from "../src/index.ts";
-import { CREDENTIALS, layerWith, TOKEN, TOKEN_RESPONSE } from "./ClientFixtures.ts";
+import { CREDENTIALS, layerWith, STORED_SET, TOKEN_OK } from "./ClientFixtures.ts";
 import { fakeTransport, miroError } from "./FakeTransport.ts";
 
-const OLD: TokenSet = {
-  accessToken: TOKEN,
-  refreshToken: Redacted.make("eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_refresh-token-001"),
-  expiresAt: 0,
-  scopes: ["boards:read"],
-};
-
-const TOKEN_OK = {
-  status: 200,
-  body: TOKEN_RESPONSE,
-  headers: { "content-type": "application/json" },
-} as const;
+const OLD: TokenSet = STORED_SET;
 
 const withClient = (transport: ReturnType<typeof fakeTransport>) =>
   Effect.provide(layerWith(transport, { ...CREDENTIALS, retry: { limit: 1 } }));

@@ -15,25 +15,14 @@ import {
   type TokenSet,
   type TokenStoreShape,
 } from "../src/index.ts";
-import { CREDENTIALS, layerWith, TOKEN, TOKEN_RESPONSE } from "./ClientFixtures.ts";
+import { CREDENTIALS, layerWith, STORED_SET, TOKEN_OK } from "./ClientFixtures.ts";
 import { fakeTransport, json, miroError } from "./FakeTransport.ts";
 
-const OLD: TokenSet = {
-  accessToken: TOKEN,
-  refreshToken: Redacted.make("eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_refresh-token-001"),
-  expiresAt: 0,
-  scopes: ["boards:read"],
-};
+const OLD: TokenSet = STORED_SET;
 
 const withClient = (transport: ReturnType<typeof fakeTransport>) =>
   Effect.provide(layerWith(transport, CREDENTIALS));
 
-/** Miro's 200 answer to the refresh. */
-const TOKEN_OK = {
-  status: 200,
-  body: TOKEN_RESPONSE,
-  headers: { "content-type": "application/json" },
-} as const;
 describe("TokenRefresher", () => {
   it.effect("refreshes, persists the next generation and hands out the new token", () => {
     const transport = fakeTransport(TOKEN_OK);

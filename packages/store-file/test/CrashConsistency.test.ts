@@ -9,8 +9,15 @@ import { readdir } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "@effect/vitest";
 import type { TokenStoreShape } from "@miro-token/core";
 import type { Emulator } from "@miro-token/emulator";
-import { Effect, Option, Redacted } from "effect";
-import { openStore, refreshOf, scopedEmulator, tempDirectory } from "./StoreFixtures.ts";
+import { Effect, Option } from "effect";
+import {
+  openStore,
+  refreshOf,
+  reseedToken,
+  scopedEmulator,
+  tempDirectory,
+  workerEnvOf,
+} from "./StoreFixtures.ts";
 import { killAllWorkers, startWorker, type Worker } from "./WorkerProcess.ts";
 
 const BUDGET_MS = 40_000;
@@ -43,24 +50,8 @@ const lane = (
 ) =>
   Effect.gen(function* () {
     const store: TokenStoreShape = yield* openStore(directory);
-    const env = {
-      baseUrl: emulator.baseUrl,
-      clientId: emulator.seed!.client.clientId,
-      clientSecret: emulator.seed!.client.clientSecret,
-      pauseMs: PAUSE_MS,
-    };
-    const reseed = Effect.gen(function* () {
-      const issued = emulator.issueTokens({ clientId: env.clientId, expiring: true });
-      const generation = Option.match(yield* store.get(tokenId), {
-        onNone: () => 0,
-        onSome: (s) => s.generation,
-      });
-      yield* store.compareAndSet(tokenId, generation, {
-        accessToken: Redacted.make(issued.accessToken),
-        refreshToken: Redacted.make(issued.refreshToken ?? ""),
-        scopes: [],
-      });
-    });
+    const env = workerEnvOf(emulator, PAUSE_MS);
+    const reseed = reseedToken(emulator, store, tokenId);
     yield* reseed;
     const spawnNext = () => startWorker(directory, tokenId, env);
     let next: Promise<Worker> = spawnNext();

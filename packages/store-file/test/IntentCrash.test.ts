@@ -10,8 +10,15 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "@effect/vitest";
 import { REFRESH_OUTCOME_LOST, type TokenStoreShape, unresolvedIntent } from "@miro-token/core";
 import type { Emulator } from "@miro-token/emulator";
-import { Clock, Effect, Option, Redacted } from "effect";
-import { openStore, refreshOf, scopedEmulator, tempDirectory } from "./StoreFixtures.ts";
+import { Clock, Effect, Option } from "effect";
+import {
+  openStore,
+  refreshOf,
+  reseedToken,
+  scopedEmulator,
+  tempDirectory,
+  workerEnvOf,
+} from "./StoreFixtures.ts";
 import { killAllWorkers, startWorker, type Worker } from "./WorkerProcess.ts";
 
 const SCRIPT = fileURLToPath(new URL("./fixtures/IntentWorker.ts", import.meta.url));
@@ -45,26 +52,12 @@ const lane = (
 ) =>
   Effect.gen(function* () {
     const store: TokenStoreShape = yield* openStore(directory);
-    const env = {
-      baseUrl: emulator.baseUrl,
-      clientId: emulator.seed!.client.clientId,
-      clientSecret: emulator.seed!.client.clientSecret,
-      pauseMs: PAUSE_MS,
-      script: SCRIPT,
-    };
-    const reseed = Effect.gen(function* () {
-      const issued = emulator.issueTokens({ clientId: env.clientId, expiring: true });
-      const generation = Option.match(yield* store.get(tokenId), {
-        onNone: () => 0,
-        onSome: (s) => s.generation,
-      });
-      yield* store.compareAndSet(tokenId, generation, {
-        accessToken: Redacted.make(issued.accessToken),
-        refreshToken: Redacted.make(issued.refreshToken ?? ""),
-        expiresAt: (yield* Clock.currentTimeMillis) + 3_599_000,
-        scopes: [],
-      });
-    });
+    const env = { ...workerEnvOf(emulator, PAUSE_MS), script: SCRIPT };
+    const reseed = Effect.suspend(() =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        reseedToken(emulator, store, tokenId, now + 3_599_000),
+      ),
+    );
     yield* reseed;
     const spawnNext = () => startWorker(directory, tokenId, env);
     let next: Promise<Worker> = spawnNext();

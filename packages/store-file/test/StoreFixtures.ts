@@ -1,12 +1,13 @@
 // What the store tests share: a fresh temp directory and a Miro emulator per test, token sets
-// built from canary tokens, and a store opened on a directory (optionally over a wrapped fs).
+// built from canary tokens, a store opened on a directory (optionally over a wrapped fs), and
+// for the crash tests the workers' environment and a fresh pair stored as the next generation.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TokenSet, TokenStoreShape } from "@miro-token/core";
-import { startEmulator } from "@miro-token/emulator";
+import { type Emulator, startEmulator } from "@miro-token/emulator";
 import { canaryToken } from "@miro-token/testkit";
-import { Effect, Redacted } from "effect";
+import { Effect, Option, Redacted } from "effect";
 import { FileTokenStore, type StoreFs } from "../src/index.ts";
 
 /** A fresh directory under the OS temp dir, removed when the scope closes. */
@@ -41,3 +42,37 @@ export const openStore = (
   fs?: StoreFs,
 ): Effect.Effect<TokenStoreShape, unknown> =>
   FileTokenStore.make({ directory, ...(fs === undefined ? {} : { fs }) });
+
+/** What a worker needs to reach the emulator as its seeded app client. */
+export const workerEnvOf = (emulator: Emulator, pauseMs: number) => {
+  const client = emulator.seed?.client;
+  if (client === undefined) throw new Error("the emulator was started without a seed");
+  return {
+    baseUrl: emulator.baseUrl,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    pauseMs,
+  };
+};
+
+/** Store a pair the emulator issues now as `tokenId`'s next generation. */
+export const reseedToken = (
+  emulator: Emulator,
+  store: TokenStoreShape,
+  tokenId: string,
+  expiresAt?: number,
+) =>
+  Effect.gen(function* () {
+    const clientId = workerEnvOf(emulator, 0).clientId;
+    const issued = emulator.issueTokens({ clientId, expiring: true });
+    const generation = Option.match(yield* store.get(tokenId), {
+      onNone: () => 0,
+      onSome: (s) => s.generation,
+    });
+    yield* store.compareAndSet(tokenId, generation, {
+      accessToken: Redacted.make(issued.accessToken),
+      refreshToken: Redacted.make(issued.refreshToken ?? ""),
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+      scopes: [],
+    });
+  });
