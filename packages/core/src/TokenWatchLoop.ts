@@ -199,7 +199,7 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
 
     const refresh = (current: StoredToken, plan: Deadlines) =>
       Effect.gen(function* () {
-        if (refreshRetryAt === undefined) {
+        if (refreshRetryAt === undefined && !intentPending) {
           const { expiresAt, refreshAt } = plan;
           yield* apply(TokenEvent.ExpiryApproaching({ expiresAt, refreshAt }));
         }

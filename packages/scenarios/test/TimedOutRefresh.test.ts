@@ -1,5 +1,5 @@
 /**
- * Issue 10, point 5 (b): a refresh whose every attempt times out on a slow body, after the
+ * Issue 10, point 5 (b), and the restart after a crash mid-refresh: a refresh whose every attempt times out on a slow body, after the
  * emulator already rotated the refresh token. The attempts end in a transient `TransportError`,
  * but the refresh intent recorded before sending stays unresolved: the watcher must not probe
  * the old access token (Miro rotated it, so the probe would read as an uninstall: `Invalid`);
@@ -10,6 +10,7 @@ import { describe, expect, it } from "@effect/vitest";
 import {
   makeMemoryStore,
   REFRESH_OUTCOME_LOST,
+  TokenClient,
   type TokenStatus,
   TokenWatcher,
   unresolvedIntent,
@@ -52,6 +53,46 @@ describe("a timed-out refresh (slow body after the rotation)", () => {
       const after = s.traffic.log.filter((r) => r.at >= firstRefresh);
       expect(after.map((r) => r.route)).toEqual(["token", "token", "token"]);
       expect(statuses.ended()).toBe(true);
+    }).pipe(Effect.scoped),
+  );
+
+  it.effect("a watcher started on an unresolved intent refreshes before it probes", () =>
+    Effect.gen(function* () {
+      const s = yield* scenario();
+      const now = yield* Clock.currentTimeMillis;
+      const start = (rotate: boolean) =>
+        Effect.gen(function* () {
+          const issued = s.emu.issueTokens({ expiring: true });
+          const tokenSet = tokenSetOf(issued, now);
+          // A process recorded the intent, sent the refresh, and died (with or without Miro
+          // having rotated): all a restart finds is the old pair and the intent.
+          const store = yield* makeMemoryStore([{ id: "bob", tokenSet }]);
+          yield* store.recordRefreshIntent("bob", { generation: 1, startedAt: now });
+          if (rotate) {
+            yield* TokenClient.refresh(tokenSet).pipe(Effect.provideContext(s.client));
+          }
+          s.traffic.log.length = 0;
+          const statuses = yield* record(
+            TokenWatcher.watch({ id: "bob", store }, { interval: "1 minute" }),
+          ).pipe(Effect.provideContext(s.client));
+          yield* advance(s, "5 seconds", "1 second");
+          return { statuses, routes: s.traffic.log.map((r) => r.route), store };
+        });
+
+      const lost = yield* start(true);
+      expect(tags(lost.statuses.items)).toEqual(["Refreshing", "ReauthorizeRequired"]);
+      expect(lost.statuses.items.at(-1)?.value).toEqual({
+        _tag: "ReauthorizeRequired",
+        reason: REFRESH_OUTCOME_LOST,
+      });
+      expect(lost.routes).toEqual(["token"]);
+
+      const recovered = yield* start(false);
+      expect(tags(recovered.statuses.items).slice(0, 2)).toEqual(["Refreshing", "Refreshed"]);
+      expect(recovered.routes[0]).toBe("token");
+      const stored = Option.getOrThrow(yield* recovered.store.get("bob"));
+      expect(stored.generation).toBe(2);
+      expect(unresolvedIntent(stored)).toBeUndefined();
     }).pipe(Effect.scoped),
   );
 });
