@@ -52,6 +52,14 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
        )`,
     ],
   },
+  {
+    version: 2,
+    name: "refresh_intent",
+    statements: [
+      // The refresh about to be sent for the row's generation (core's RefreshIntent), or NULL.
+      `ALTER TABLE miro_token_tokens ADD COLUMN refresh_intent jsonb`,
+    ],
+  },
 ];
 
 /**

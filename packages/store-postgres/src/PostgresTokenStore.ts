@@ -18,6 +18,7 @@
 import { PgClient } from "@effect/sql-pg";
 import {
   type CompareAndSetResult,
+  RefreshIntent,
   type StoredToken,
   StoreError,
   TokenSet,
@@ -40,37 +41,52 @@ import {
 const TokenSetJson = Schema.toCodecJson(TokenSet);
 const encodeTokenSet = Schema.encodeSync(TokenSetJson);
 const decodeTokenSet = Schema.decodeUnknownResult(TokenSetJson);
+const decodeIntent = Schema.decodeUnknownResult(RefreshIntent);
 
 interface TokenRow {
   readonly id: string;
   readonly generation: number | string | bigint;
   readonly token_set: unknown;
   readonly updated_at: number | string | bigint;
+  /** `RefreshIntent` JSON, or null. */
+  readonly refresh_intent: unknown;
 }
 
 const toStored = (operation: string, row: TokenRow): Effect.Effect<StoredToken, StoreError> => {
   const tokenSet = decodeTokenSet(
     typeof row.token_set === "string" ? JSON.parse(row.token_set) : row.token_set,
   );
+  const intent =
+    row.refresh_intent === null || row.refresh_intent === undefined
+      ? undefined
+      : decodeIntent(
+          typeof row.refresh_intent === "string"
+            ? JSON.parse(row.refresh_intent)
+            : row.refresh_intent,
+        );
   // The schema error is not quoted: it could show a token.
-  return tokenSet._tag === "Failure"
-    ? Effect.fail(
-        new StoreError({
-          attempts: 0,
-          operation,
-          reason: `the stored token set of ${JSON.stringify(row.id)} does not match the TokenSet schema`,
-        }),
-      )
-    : Effect.succeed({
-        id: row.id,
-        generation: Number(row.generation),
-        tokenSet: tokenSet.success,
-        updatedAt: Number(row.updated_at),
-      });
+  if (tokenSet._tag === "Failure" || intent?._tag === "Failure") {
+    const what = tokenSet._tag === "Failure" ? "token set" : "refresh intent";
+    return Effect.fail(
+      new StoreError({
+        attempts: 0,
+        operation,
+        reason: `the stored ${what} of ${JSON.stringify(row.id)} does not match its schema`,
+      }),
+    );
+  }
+  return Effect.succeed({
+    id: row.id,
+    generation: Number(row.generation),
+    tokenSet: tokenSet.success,
+    updatedAt: Number(row.updated_at),
+    ...(intent === undefined ? {} : { refreshIntent: intent.success }),
+  });
 };
 
 /** Rows with bigint columns sent as float8: exact up to 2^53, which a generation never nears. */
-const COLUMNS = "id, generation::float8 AS generation, token_set, updated_at::float8 AS updated_at";
+const COLUMNS =
+  "id, generation::float8 AS generation, token_set, updated_at::float8 AS updated_at, refresh_intent";
 
 /** The scrubber for `options`' secrets. */
 const scrubOf = (options: PostgresStoreOptions): Scrub =>
@@ -141,7 +157,7 @@ export const makeWith = (
             : sql<TokenRow>`
                 UPDATE miro_token_tokens
                 SET generation = generation + 1, token_set = ${json}::jsonb,
-                    expires_at = ${expiresAt}, updated_at = ${updatedAt}
+                    expires_at = ${expiresAt}, updated_at = ${updatedAt}, refresh_intent = NULL
                 WHERE id = ${id} AND generation = ${expectedGeneration}
                 RETURNING ${sql.literal(COLUMNS)}`
         ).pipe(orStoreError("compareAndSet", scrub));
@@ -154,11 +170,22 @@ export const makeWith = (
         return { _tag: "Conflict", current: yield* get(id) } satisfies CompareAndSetResult;
       });
 
+    /** One conditional statement: the intent lands only on the generation it names. */
+    const recordRefreshIntent: TokenStoreShape["recordRefreshIntent"] = (id, intent) =>
+      sql<{ readonly id: string }>`
+        UPDATE miro_token_tokens SET refresh_intent = ${JSON.stringify(intent)}::jsonb
+        WHERE id = ${id} AND generation = ${intent.generation}
+        RETURNING id`.pipe(
+        orStoreError("recordRefreshIntent", scrub),
+        Effect.map((rows) => rows.length > 0),
+      );
+
     return TokenStore.of({
       get,
       list,
       page,
       compareAndSet,
+      recordRefreshIntent,
       delete: (id) =>
         sql`DELETE FROM miro_token_tokens WHERE id = ${id}`.pipe(
           orStoreError("delete", scrub),

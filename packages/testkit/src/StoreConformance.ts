@@ -14,6 +14,7 @@ import {
   storedTokens,
   type TokenSet,
   type TokenStoreShape,
+  unresolvedIntent,
 } from "@miro-token/core";
 import {
   Deferred,
@@ -133,6 +134,30 @@ export const storeConformance = (name: string, harness: StoreConformanceHarness)
           ]);
           const readBare = Option.getOrThrow(yield* store.get("bare")).tokenSet;
           expect(Object.keys(readBare).sort()).toEqual(["accessToken", "scopes"]);
+        }),
+      ),
+    );
+
+    it.live("recordRefreshIntent marks the current generation only; compareAndSet drops it", () =>
+      withStore(({ store }) =>
+        Effect.gen(function* () {
+          const intent = { generation: 1, startedAt: 1_767_225_600_000 };
+          expect(yield* store.recordRefreshIntent("alice", intent)).toBe(false);
+          const tokens = storeTokenSet(1);
+          yield* store.compareAndSet("alice", 0, tokens);
+          expect(yield* store.recordRefreshIntent("alice", { ...intent, generation: 2 })).toBe(
+            false,
+          );
+          expect(yield* store.recordRefreshIntent("alice", intent)).toBe(true);
+          const marked = Option.getOrThrow(yield* store.get("alice"));
+          expect([marked.generation, access(marked), unresolvedIntent(marked)]).toEqual([
+            1,
+            Redacted.value(tokens.accessToken),
+            intent,
+          ]);
+          expect((yield* store.list()).map(unresolvedIntent)).toEqual([intent]);
+          yield* store.compareAndSet("alice", 1, storeTokenSet(2));
+          expect(Option.getOrThrow(yield* store.get("alice")).refreshIntent).toBeUndefined();
         }),
       ),
     );
