@@ -75,8 +75,14 @@ class ClientHarness extends Context.Service<
     ).pipe(Layer.provide(transport));
 }
 
-/** Client timings for the suite: 2 s attempts, so even hangs always get every attempt. */
-const SUITE_CONFIG: MiroConfigOptions = { attemptTimeout: "2 seconds" };
+/**
+ * Client timings for the suite: 2 s attempts (probes and the token endpoint alike), so even
+ * hangs always get every attempt.
+ */
+const SUITE_CONFIG: MiroConfigOptions = {
+  attemptTimeout: "2 seconds",
+  tokenAttemptTimeout: "2 seconds",
+};
 
 const realPause = (ms: number) =>
   Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, ms)));
