@@ -20,8 +20,9 @@ import {
 } from "./StoreFixtures.ts";
 import { killAllWorkers, startWorker, type Worker } from "./WorkerProcess.ts";
 
-const BUDGET_MS = 40_000;
-const MAX_KILLS = 500;
+/** Enough kills to judge the store; a loaded machine gets more time to reach them. */
+const MAX_KILLS = 40;
+const BUDGET_MS = 100_000;
 const LANES = 2;
 /** How long the loop uses a token between refreshes: sets the share of time in the window. */
 const PAUSE_MS = 1_000;
@@ -161,6 +162,6 @@ describe("crash consistency (target 14)", () => {
           expect(left.filter((n) => n.endsWith(".tmp"))).toEqual([]);
         }
       }).pipe(Effect.scoped),
-    { timeout: 120_000 },
+    { timeout: 160_000 },
   );
 });
