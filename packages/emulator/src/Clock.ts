@@ -1,7 +1,9 @@
 /**
  * The emulator's controllable clock. Every expiry (access tokens, refresh tokens, authorization
- * codes) and every rate-limit window is measured on this clock, never on wall time, so tests can
- * jump forward with `advance` instead of sleeping.
+ * codes) and every rate-limit window is measured on this clock, so tests can jump forward with
+ * `advance` instead of sleeping. Two kinds: a frozen clock that moves only when told (the
+ * in-process default, for tests) and one that follows real time from a settable offset (the
+ * binary's default, so rate-limit windows and expiries pass as they would at Miro).
  */
 
 /** The clock as the public API exposes it. */
@@ -38,6 +40,35 @@ export class ManualClock implements EmulatorClock {
   /** @inheritdoc */
   set(epochMs: number): void {
     this.#now = checkedTime(epochMs, "set");
+  }
+}
+
+/** A clock that follows real time; `advance` and `set` move it relative to the wall clock. */
+export class FollowingClock implements EmulatorClock {
+  readonly #wall: () => number;
+  #offset: number;
+
+  /** Starts at `epochMs` and then moves with `wall` (default `Date.now`). */
+  constructor(epochMs: number, wall: () => number = Date.now) {
+    this.#wall = wall;
+    this.#offset = checkedTime(epochMs, "initial time") - wall();
+  }
+
+  /** @inheritdoc */
+  now(): number {
+    return Math.trunc(this.#wall() + this.#offset);
+  }
+
+  /** @inheritdoc */
+  advance(ms: number): void {
+    const step = checkedTime(ms, "advance");
+    if (step < 0) throw new RangeError(`clock.advance: ms must not be negative, got ${ms}`);
+    this.#offset += step;
+  }
+
+  /** @inheritdoc */
+  set(epochMs: number): void {
+    this.#offset = checkedTime(epochMs, "set") - this.#wall();
   }
 }
 

@@ -134,7 +134,13 @@ const ACTIONS: Readonly<Record<string, ControlAction>> = {
   "GET config": (emulator) => jsonReply(200, emulator.settings()),
   "POST config": (emulator, body) => {
     emulator.configure(
-      fields(body, { v1Revoke: "string", retryAfterOn429: "boolean", rateLimit: "object" }),
+      fields(body, {
+        v1Revoke: "string",
+        retryAfterOn429: "boolean",
+        rateLimit: "object",
+        variantSeed: "integer",
+        variants: "object",
+      }),
     );
     return jsonReply(200, emulator.settings());
   },

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ManualClock } from "./Clock.ts";
+import { type EmulatorClock, FollowingClock, ManualClock } from "./Clock.ts";
 import { answerControl } from "./ControlApi.ts";
 import type {
   CreateClientOptions,
@@ -24,6 +24,13 @@ import { handleRequest, type PipelineContext } from "./RequestPipeline.ts";
 import type { RouteSettings } from "./routes/RouteContext.ts";
 import { expiresIn } from "./routes/TokenEndpoint.ts";
 import { TokenRegistry, type TokenSet, type TokenState } from "./TokenRegistry.ts";
+import {
+  DOCUMENTED_VARIANTS,
+  parseVariants,
+  ROTATION_GRACE_MS,
+  type Variants,
+  variantsForSeed,
+} from "./Variants.ts";
 
 /** Default refresh-token lifetime: 60 days, as Miro documents. */
 export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 60 * 24 * 60 * 60;
@@ -52,13 +59,14 @@ const positiveInteger = (value: number, name: string): number => {
 };
 
 class RunningEmulator implements Emulator {
-  readonly clock: ManualClock;
+  readonly clock: EmulatorClock;
   readonly #registry: TokenRegistry;
+  readonly #lifetimes: ConstructorParameters<typeof TokenRegistry>[1];
   readonly #limiter: RateLimiter;
   readonly #faults = new FaultQueue();
   readonly #log = new RequestLog();
   readonly #routeSettings: RouteSettings;
-  #retryAfterOn429: boolean;
+  #variantSeed: number | undefined;
   readonly #closing = new AbortController();
   readonly #server: Server;
   #port = 0;
@@ -66,8 +74,12 @@ class RunningEmulator implements Emulator {
   seed: { client: EmulatorClient; tokens: IssuedTokens } | undefined;
 
   constructor(options: EmulatorOptions) {
-    this.clock = new ManualClock(options.now ?? Date.now());
-    this.#registry = new TokenRegistry(this.clock, {
+    if (options.clock !== undefined && options.clock !== "frozen" && options.clock !== "real") {
+      throw new TypeError(`clock must be "frozen" or "real", got ${String(options.clock)}`);
+    }
+    const start = options.now ?? Date.now();
+    this.clock = options.clock === "real" ? new FollowingClock(start) : new ManualClock(start);
+    this.#lifetimes = {
       accessTokenTtlSeconds: positiveInteger(
         options.accessTokenTtlSeconds ?? 3600,
         "accessTokenTtlSeconds",
@@ -76,13 +88,16 @@ class RunningEmulator implements Emulator {
         options.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
         "refreshTokenTtlSeconds",
       ),
-    });
+      rotationGraceMs: 0,
+    };
+    this.#registry = new TokenRegistry(this.clock, this.#lifetimes);
     this.#limiter = new RateLimiter(this.clock, { ...DEFAULT_RATE_LIMIT });
-    this.#routeSettings = { v1Revoke: "available" };
-    this.#retryAfterOn429 = true;
+    this.#routeSettings = { v1Revoke: "available", variants: { ...DOCUMENTED_VARIANTS } };
     this.configure({
       ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
       ...(options.v1Revoke === undefined ? {} : { v1Revoke: options.v1Revoke }),
+      ...(options.variantSeed === undefined ? {} : { variantSeed: options.variantSeed }),
+      ...(options.variants === undefined ? {} : { variants: options.variants }),
       ...(options.retryAfterOn429 === undefined
         ? {}
         : { retryAfterOn429: options.retryAfterOn429 }),
@@ -98,7 +113,7 @@ class RunningEmulator implements Emulator {
       limiter: this.#limiter,
       faults: this.#faults,
       log: this.#log,
-      retryAfterOn429: () => this.#retryAfterOn429,
+      retryAfterOn429: () => this.#routeSettings.variants.retryAfter === "present",
       closing: this.#closing.signal,
       control: (call) => answerControl(this, call),
     };
@@ -172,8 +187,19 @@ class RunningEmulator implements Emulator {
     }
     const rate = patch.rateLimit ?? {};
     checkRateLimitPatch(rate);
+    const seeded = patch.variantSeed === undefined ? undefined : variantsForSeed(patch.variantSeed);
+    const explicit = patch.variants === undefined ? {} : parseVariants(patch.variants);
+    const variants: Variants = {
+      ...(seeded ?? this.#routeSettings.variants),
+      ...explicit,
+      ...(patch.retryAfterOn429 === undefined
+        ? {}
+        : { retryAfter: patch.retryAfterOn429 ? "present" : "absent" }),
+    };
+    if (patch.variantSeed !== undefined) this.#variantSeed = patch.variantSeed;
+    this.#routeSettings.variants = variants;
+    this.#lifetimes.rotationGraceMs = variants.rotationGrace === "60s" ? ROTATION_GRACE_MS : 0;
     if (patch.v1Revoke !== undefined) this.#routeSettings.v1Revoke = patch.v1Revoke;
-    if (patch.retryAfterOn429 !== undefined) this.#retryAfterOn429 = patch.retryAfterOn429;
     if (rate.creditsPerMinute !== undefined)
       this.#limiter.settings.creditsPerMinute = rate.creditsPerMinute;
     if (rate.costPerRequest !== undefined)
@@ -181,10 +207,14 @@ class RunningEmulator implements Emulator {
   }
 
   settings(): EmulatorSettings {
+    const { variants } = this.#routeSettings;
     return {
       v1Revoke: this.#routeSettings.v1Revoke,
-      retryAfterOn429: this.#retryAfterOn429,
+      retryAfterOn429: variants.retryAfter === "present",
       rateLimit: { ...this.#limiter.settings },
+      variants: { ...variants },
+      ...(this.#variantSeed === undefined ? {} : { variantSeed: this.#variantSeed }),
+      clock: this.clock instanceof FollowingClock ? "real" : "frozen",
     };
   }
 

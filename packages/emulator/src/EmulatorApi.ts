@@ -7,6 +7,7 @@ import type { EmulatorRoute, Fault } from "./Faults.ts";
 import type { RateLimitSettings } from "./RateLimiter.ts";
 import type { LoggedRequest } from "./RequestLog.ts";
 import type { TokenState } from "./TokenRegistry.ts";
+import type { Variants } from "./Variants.ts";
 
 /** Options of `startEmulator`. */
 export interface EmulatorOptions {
@@ -16,13 +17,26 @@ export interface EmulatorOptions {
   host?: string;
   /** Initial emulator clock, epoch ms. @default Date.now() */
   now?: number;
+  /**
+   * "frozen": the clock moves only through `clock.advance`/`clock.set` (tests); "real": it
+   * follows real time from `now`, and `advance`/`set` still move it. The binary uses "real".
+   * @default "frozen"
+   */
+  clock?: "frozen" | "real";
+  /**
+   * Picks one value per variant dimension (see the README), the same for the same seed.
+   * @default none: the documented contract
+   */
+  variantSeed?: number;
+  /** Variant values; override what `variantSeed` picked. */
+  variants?: Partial<Variants>;
   /** Access-token lifetime; responses say `expires_in: ttl - 1` (3599 like Miro). @default 3600 */
   accessTokenTtlSeconds?: number;
   /** Refresh-token lifetime. @default 5184000 (60 days) */
   refreshTokenTtlSeconds?: number;
   /** Credit bucket per user per app. @default { creditsPerMinute: 100000, costPerRequest: 50 } */
   rateLimit?: { creditsPerMinute?: number; costPerRequest?: number };
-  /** Whether 429 responses carry `Retry-After` (Miro does not document it). @default true */
+  /** Shorthand for the `retryAfter` variant (Miro does not document `Retry-After`). @default false */
   retryAfterOn429?: boolean;
   /** "gone" makes `POST /v1/oauth/revoke` answer 404, as after Miro retires it. @default "available" */
   v1Revoke?: "available" | "gone";
@@ -78,7 +92,12 @@ export interface IssuedTokens {
 /** Settings that can change while the emulator runs. */
 export interface EmulatorConfigPatch {
   v1Revoke?: "available" | "gone";
+  /** Shorthand for the `retryAfter` variant. */
   retryAfterOn429?: boolean;
+  /** Re-pick every variant from this seed (then `variants` overrides). */
+  variantSeed?: number;
+  /** Set these variants (after `variantSeed`). */
+  variants?: Partial<Variants>;
   rateLimit?: { creditsPerMinute?: number; costPerRequest?: number };
 }
 
@@ -87,6 +106,11 @@ export interface EmulatorSettings {
   readonly v1Revoke: "available" | "gone";
   readonly retryAfterOn429: boolean;
   readonly rateLimit: Readonly<RateLimitSettings>;
+  /** The variant in force for every dimension. */
+  readonly variants: Readonly<Variants>;
+  /** The last seed variants were picked from, if any. */
+  readonly variantSeed?: number;
+  readonly clock: "frozen" | "real";
 }
 
 /** A running emulator. */

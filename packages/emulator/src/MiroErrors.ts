@@ -1,10 +1,10 @@
 /**
  * Miro's error body `{status, code, message, type: "error"}` (the spec's `ErrorResponse` /
  * `BasicError`) and the specific errors the emulator answers with. Codes Miro documents:
- * `oauthError` (token endpoint, 401), `tooManyRequests` (429), `tokenNotProvided` (401),
- * `invalidParameters` (400), `notFound` (404). Codes that are emulator choices because Miro
- * documents none: `tokenInvalid`, `tokenExpired`, `invalidGrant`, `methodNotAllowed` and
- * `payloadTooLarge`.
+ * `oauthError` (token endpoint, 401), `tooManyRequests` (429, with `context: null`),
+ * `tokenNotProvided` (401), `invalidParameters` (400), `notFound` (404). Codes that are
+ * emulator choices, used only by the variants that say so (Variants.ts): `tokenInvalid`,
+ * `tokenExpired`, `invalidGrant`, `invalid_grant`; and `methodNotAllowed` and `payloadTooLarge`.
  */
 import { jsonReply, type Reply } from "./Reply.ts";
 
@@ -34,12 +34,22 @@ export const invalidClientCredentials = (): Reply =>
 export const redirectUriMismatch = (): Reply =>
   miroError(401, "oauthError", "Redirect URI mismatch.");
 
-/** 400 `invalidGrant`: unknown, used, expired or foreign authorization code or refresh token. */
-export const invalidGrant = (message: string): Reply => miroError(400, "invalidGrant", message);
-
-/** 429 `tooManyRequests` with Miro's documented message. */
+/** 429 `tooManyRequests`: the exact body of Miro's rate-limit page, `context: null` included. */
 export const tooManyRequests = (): Reply =>
-  miroError(429, "tooManyRequests", "Request rate limit exceed");
+  jsonReply(429, {
+    status: 429,
+    code: "tooManyRequests",
+    message: "Request rate limit exceed",
+    context: null,
+    type: "error",
+  });
+
+/** A reply with a status and no body (the spec gives several errors no body schema). */
+export const bareError = (status: number): Reply => ({ status, headers: {}, body: "" });
+
+/** Miro's error body without a `code` (a shape the spec's `Error` schema allows). */
+export const codelessError = (status: number, message: string): Reply =>
+  jsonReply(status, { status, message, type: "error" });
 
 /** 404 `notFound` for a path the emulator does not serve. */
 export const pathNotFound = (method: string, path: string): Reply =>

@@ -34,6 +34,8 @@ export interface TokenSet {
   readonly accessExpiresAt: number | undefined;
   readonly refreshExpiresAt: number | undefined;
   status: "live" | "revoked" | "rotated";
+  /** When it was revoked or rotated (emulator clock). */
+  diedAt?: number;
 }
 
 /** A pending, single-use authorization code. */
@@ -60,6 +62,8 @@ export interface TokenSetSpec {
 export interface TokenLifetimes {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** How long a rotated access token keeps working (the `rotationGrace` variant); 0: none. */
+  rotationGraceMs: number;
 }
 
 /** Authorization codes live 10 minutes (documented by Miro). */
@@ -174,7 +178,11 @@ export class TokenRegistry {
 
   /** The state of an access token now. */
   accessTokenState(token: string): TokenState {
-    return this.#stateOf(this.#byAccess.get(token), (set) => set.accessExpiresAt);
+    const set = this.#byAccess.get(token);
+    const state = this.#stateOf(set, (live) => live.accessExpiresAt);
+    const graceEnds = (set?.diedAt ?? 0) + this.#lifetimes.rotationGraceMs;
+    if (state !== "rotated" || set === undefined || graceEnds <= this.#clock.now()) return state;
+    return this.#stateOf({ ...set, status: "live" }, (live) => live.accessExpiresAt);
   }
 
   /** The state of a refresh token now. */
@@ -236,6 +244,7 @@ export class TokenRegistry {
 
   #kill(set: TokenSet, status: "revoked" | "rotated"): void {
     set.status = status;
+    set.diedAt = this.#clock.now();
     this.#dead.add(set);
     for (const old of this.#dead) {
       if (this.#dead.size <= MAX_DEAD_SETS) break;

@@ -31,3 +31,13 @@ export type {
   UserInformation,
 } from "./routes/TokenInfo.ts";
 export { CODE_TTL_MS, DEFAULT_SCOPES, type TokenState } from "./TokenRegistry.ts";
+export {
+  DOCUMENTED_VARIANTS,
+  parseVariants,
+  ROTATION_GRACE_MS,
+  VARIANT_NAMES,
+  VARIANT_VALUES,
+  type VariantName,
+  type Variants,
+  variantsForSeed,
+} from "./Variants.ts";

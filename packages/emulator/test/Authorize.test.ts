@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { CODE_TTL_MS, type Emulator } from "../src/index.ts";
-import { bearer, call, expectMiroError, formPost, useEmulator } from "./support.ts";
+import {
+  bearer,
+  call,
+  expectMiroError,
+  formPost,
+  INVENTED_VARIANTS,
+  useEmulator,
+} from "./support.ts";
 
 const REDIRECT = "http://127.0.0.1:5555/callback";
 
@@ -31,7 +38,7 @@ const codeFor = async (
 };
 
 describe("GET /oauth/authorize and the authorization_code grant", () => {
-  const emulator = useEmulator();
+  const emulator = useEmulator({ variants: INVENTED_VARIANTS });
   const exchange = (
     client: { clientId: string; clientSecret: string },
     code: string,

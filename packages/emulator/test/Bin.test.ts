@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
+import { variantsForSeed } from "../src/index.ts";
 import { formPost, refreshGrant } from "./support.ts";
 
 const BIN = fileURLToPath(new URL("../bin/miro-token-emulator.js", import.meta.url));
@@ -45,7 +46,9 @@ describe("miro-token-emulator binary", () => {
         "clientSecret",
         "expiresIn",
         "refreshToken",
+        "variants",
       ]);
+      expect(start.variants).toMatchObject({ tokenInfoFailure: "400-bare", retryAfter: "absent" });
       expect(start.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(start.expiresIn).toBe(3599);
       const info = await fetch(`${start.baseUrl}/v1/oauth-token`, {
@@ -99,7 +102,14 @@ describe("miro-token-emulator binary", () => {
   it("rejects bad flags on stderr with exit code 2 and no stack trace", {
     timeout: 20_000,
   }, async () => {
-    for (const args of [["--bogus"], ["--port", "http"], ["--v1-revoke", "later"]]) {
+    for (const args of [
+      ["--bogus"],
+      ["--port", "http"],
+      ["--v1-revoke", "later"],
+      ["--variant", "retryAfter=sometimes"],
+      ["--variant", "nonsense=1"],
+      ["--variant-seed", "-3"],
+    ]) {
       const child = run(args);
       const stderr = collect(child.stderr);
       const stdout = collect(child.stdout);
@@ -109,6 +119,78 @@ describe("miro-token-emulator binary", () => {
       expect(stderr()).not.toMatch(/\n\s+at /);
       expect(stdout()).toBe("");
     }
+  });
+
+  const startJson = async (args: ReadonlyArray<string>) => {
+    const child = run(["--port", "0", "--json", ...args]);
+    const start = JSON.parse(await firstLine(child)) as { baseUrl: string };
+    return { child, baseUrl: start.baseUrl };
+  };
+  const clockNow = async (baseUrl: string): Promise<number> =>
+    ((await (await fetch(`${baseUrl}/__emulator/clock`)).json()) as { now: number }).now;
+
+  it("follows real time by default, so rate-limit windows reset (issue 10 point 13)", {
+    timeout: 20_000,
+  }, async () => {
+    const { child, baseUrl } = await startJson([]);
+    try {
+      const first = await clockNow(baseUrl);
+      // Real time has to pass for a real-time clock to move: poll, bounded.
+      let later = first;
+      for (let i = 0; i < 200 && later === first; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        later = await clockNow(baseUrl);
+      }
+      expect(later).toBeGreaterThan(first);
+      const config = (await (await fetch(`${baseUrl}/__emulator/config`)).json()) as {
+        clock: string;
+      };
+      expect(config.clock).toBe("real");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    await once(child, "exit");
+  });
+
+  it("--freeze-clock keeps the clock still until told to move", { timeout: 20_000 }, async () => {
+    const { child, baseUrl } = await startJson(["--freeze-clock"]);
+    try {
+      const first = await clockNow(baseUrl);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await clockNow(baseUrl)).toBe(first);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    await once(child, "exit");
+  });
+
+  it("--variant-seed and --variant choose the variants", { timeout: 20_000 }, async () => {
+    const { child, baseUrl } = await startJson([
+      "--variant-seed",
+      "7",
+      "--variant",
+      "tokenInfoFailure=401-codes",
+      "--retry-after",
+    ]);
+    try {
+      const config = (await (await fetch(`${baseUrl}/__emulator/config`)).json()) as {
+        variants: Record<string, string>;
+        variantSeed: number;
+      };
+      expect(config.variantSeed).toBe(7);
+      expect(config.variants).toEqual({
+        ...variantsForSeed(7),
+        tokenInfoFailure: "401-codes",
+        retryAfter: "present",
+      });
+      const info = await fetch(`${baseUrl}/v1/oauth-token`, {
+        headers: { authorization: "Bearer nope" },
+      });
+      expect(info.status).toBe(401);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    await once(child, "exit");
   });
 
   it("prints usage with --help and exits 0", { timeout: 20_000 }, async () => {

@@ -5,10 +5,10 @@
 import { Agent } from "node:http";
 import { describe, expect, it } from "vitest";
 import { startEmulator } from "../src/index.ts";
-import { rawRequest, seedOf, useEmulator, waitFor } from "./support.ts";
+import { INVENTED_VARIANTS, rawRequest, seedOf, useEmulator, waitFor } from "./support.ts";
 
 describe("connections", () => {
-  const emulator = useEmulator();
+  const emulator = useEmulator({ variants: INVENTED_VARIANTS });
 
   it("serves 200 keep-alive requests over one socket without growing connections", async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });

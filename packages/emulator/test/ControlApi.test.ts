@@ -2,20 +2,23 @@
  * The HTTP control API under /__emulator/*: tokens, clients, clock, faults, request log, config
  * and token states, and its error answers.
  */
+
 import { describe, expect, it } from "vitest";
 import type { IssuedTokens, LoggedRequest } from "../src/index.ts";
+import { DOCUMENTED_VARIANTS, variantsForSeed } from "../src/index.ts";
 import {
   bearer,
   call,
   expectMiroError,
   formPost,
+  INVENTED_VARIANTS,
   jsonPost,
   seedOf,
   useEmulator,
 } from "./support.ts";
 
 describe("HTTP control API /__emulator/*", () => {
-  const emulator = useEmulator({ now: 1_700_000_000_000 });
+  const emulator = useEmulator({ now: 1_700_000_000_000, variants: INVENTED_VARIANTS });
   const control = (path: string, init: RequestInit = {}) =>
     call(emulator(), `/__emulator/${path}`, init);
 
@@ -112,7 +115,21 @@ describe("HTTP control API /__emulator/*", () => {
       v1Revoke: "gone",
       retryAfterOn429: false,
       rateLimit: { creditsPerMinute: 100000, costPerRequest: 10 },
+      variants: { ...DOCUMENTED_VARIANTS, ...INVENTED_VARIANTS, retryAfter: "absent" },
+      clock: "frozen",
     });
+    const seeded = await control("config", jsonPost({ variantSeed: 11 }));
+    expect(seeded.json).toMatchObject({ variantSeed: 11, variants: variantsForSeed(11) });
+    const set = await control(
+      "config",
+      jsonPost({ variants: { tokenInfoFailure: "401-unknown-code" } }),
+    );
+    expect(set.json).toMatchObject({
+      variants: { ...variantsForSeed(11), tokenInfoFailure: "401-unknown-code" },
+    });
+    for (const variants of [{ tokenInfoFailure: "418" }, { bogus: "x" }, "x"]) {
+      expectMiroError(await control("config", jsonPost({ variants })), 400, "invalidParameters");
+    }
     expect(
       (await call(emulator(), "/v1/oauth/revoke?access_token=x", { method: "POST" })).status,
     ).toBe(404);

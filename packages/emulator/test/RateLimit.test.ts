@@ -26,6 +26,7 @@ describe("rate limiting", () => {
   const emulator = useEmulator({
     now: Date.UTC(2026, 0, 1, 12, 0, 30),
     rateLimit: { creditsPerMinute: 200, costPerRequest: 50 },
+    variants: { retryAfter: "present" },
   });
   const tokenInfo = (token: string) =>
     call(emulator(), "/v1/oauth-token", { headers: bearer(token) });
@@ -54,8 +55,15 @@ describe("rate limiting", () => {
       remaining.push(rateHeaders(await tokenInfo(tokens.accessToken)).remaining);
     expect(remaining).toEqual([150, 100, 50, 0]);
     const limited = await tokenInfo(tokens.accessToken);
-    expectMiroError(limited, 429, "tooManyRequests");
-    expect((limited.json as { message: string }).message).toBe("Request rate limit exceed");
+    expect(limited.status).toBe(429);
+    // Miro's rate-limit page, verbatim (D-rl1): `context: null` included.
+    expect(limited.json).toEqual({
+      status: 429,
+      code: "tooManyRequests",
+      message: "Request rate limit exceed",
+      context: null,
+      type: "error",
+    });
     expect(limited.headers.get("retry-after")).toBe("30");
     expect(rateHeaders(limited).remaining).toBe(0);
     const otherUser = emulator().issueTokens({ userId: "3074457000000000001" });
@@ -93,11 +101,8 @@ describe("429 without Retry-After", () => {
     return call(emulator, "/v1/oauth-token", { headers: bearer(token) });
   };
 
-  it("omits Retry-After when retryAfterOn429 is false, and configure switches it back on", async () => {
-    const emulator = await startEmulator({
-      retryAfterOn429: false,
-      rateLimit: { creditsPerMinute: 50 },
-    });
+  it("omits Retry-After by default (Miro documents none), and configure switches it on", async () => {
+    const emulator = await startEmulator({ rateLimit: { creditsPerMinute: 50 } });
     try {
       const limited = await exhaust(emulator);
       expect(limited.status).toBe(429);

@@ -4,10 +4,18 @@
  */
 import { describe, expect, it } from "vitest";
 import { startEmulator } from "../src/index.ts";
-import { bearer, call, expectMiroError, jsonPost, seedOf, useEmulator } from "./support.ts";
+import {
+  bearer,
+  call,
+  expectMiroError,
+  INVENTED_VARIANTS,
+  jsonPost,
+  seedOf,
+  useEmulator,
+} from "./support.ts";
 
 describe("POST /v1/oauth/revoke", () => {
-  const emulator = useEmulator();
+  const emulator = useEmulator({ variants: INVENTED_VARIANTS });
 
   it("answers 204, kills the access token and its refresh token", async () => {
     const { tokens } = seedOf(emulator());
@@ -96,7 +104,7 @@ describe("POST /v1/oauth/revoke", () => {
 });
 
 describe("POST /v2/oauth/revoke", () => {
-  const emulator = useEmulator();
+  const emulator = useEmulator({ variants: INVENTED_VARIANTS });
   const revoke = (body: unknown) => call(emulator(), "/v2/oauth/revoke", jsonPost(body));
 
   it("answers 204 with valid client credentials and kills both tokens", async () => {

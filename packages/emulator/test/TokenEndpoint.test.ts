@@ -8,6 +8,7 @@ import {
   call,
   expectMiroError,
   formPost,
+  INVENTED_VARIANTS,
   refreshGrant,
   seedOf,
   useEmulator,
@@ -16,7 +17,7 @@ import {
 const TEAM_ID_PATTERN = /"team_id":(\d{17,})[,}]/;
 
 describe("POST /v1/oauth/token, refresh_token grant", () => {
-  const emulator = useEmulator();
+  const emulator = useEmulator({ variants: INVENTED_VARIANTS });
   const refreshParams = () => {
     const { client, tokens } = seedOf(emulator());
     return refreshGrant(client, tokens.refreshToken);

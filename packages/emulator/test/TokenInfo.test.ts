@@ -8,13 +8,14 @@ import {
   bearer,
   call,
   expectMiroError,
+  INVENTED_VARIANTS,
   seedOf,
   tokenInformationProblems,
   useEmulator,
 } from "./support.ts";
 
 describe("GET /v1/oauth-token", () => {
-  const emulator = useEmulator();
+  const emulator = useEmulator({ variants: INVENTED_VARIANTS });
 
   it("answers TokenInformation for a Bearer token, matching the spec's required fields", async () => {
     const { tokens } = seedOf(emulator());

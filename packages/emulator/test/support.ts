@@ -4,7 +4,21 @@
  */
 import { type Agent, request } from "node:http";
 import { afterEach, beforeEach, expect } from "vitest";
-import { type Emulator, type EmulatorOptions, startEmulator } from "../src/index.ts";
+import { type Emulator, type EmulatorOptions, startEmulator, type Variants } from "../src/index.ts";
+
+/**
+ * The variants that reproduce the emulator's answers from before they became variants (codes
+ * of its own, lenient v1 revoke, 400/401 from v2 revoke and the token endpoint, Retry-After).
+ * The route tests that pin those answers run under them; Contract.test.ts checks the defaults.
+ */
+export const INVENTED_VARIANTS: Partial<Variants> = {
+  tokenInfoFailure: "400-codes",
+  v1RevokeFailure: "400-body",
+  v1RevokeToken: "lenient",
+  v2RevokeFailure: "400-401-404",
+  tokenFailure: "400-invalidGrant",
+  retryAfter: "present",
+};
 
 /** Starts a fresh emulator before each test of the file and closes it after. */
 export const useEmulator = (options: EmulatorOptions = {}): (() => Emulator) => {

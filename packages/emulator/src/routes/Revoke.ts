@@ -1,13 +1,19 @@
 /**
  * Token revocation, both versions. `POST /v1/oauth/revoke?access_token=` (deprecated by Miro;
- * the token may also come as a form field or a Bearer header, see `v1RevokeToken`:
- * 204, or 400 "Failed to revoke token"; can be switched to "gone", answering 404 to everything)
- * and `POST /v2/oauth/revoke` with a JSON body `{accessToken, clientId, clientSecret}` (204, or
- * 404 `ErrorResponse` "Failed to revoke token"). Revoking kills the refresh token too. An expired
- * access token can still be revoked (it ends its refresh token); revoked, rotated and unknown
- * tokens cannot.
+ * 204, or 400 "Failed to revoke token" with no body; the `v1RevokeToken` variant also takes the
+ * token from a form field or a Bearer header, `v1RevokeFailure` adds an error body; can be
+ * switched to "gone", answering 404 to everything) and `POST /v2/oauth/revoke` with a JSON body
+ * `{accessToken, clientId, clientSecret}` (204, or 404 `ErrorResponse` "Failed to revoke token";
+ * the `v2RevokeFailure` variant answers a bad body 400 and bad client credentials 401 instead).
+ * Revoking kills the refresh token too. An expired access token can still be revoked (it ends
+ * its refresh token); revoked, rotated and unknown tokens cannot.
  */
-import { invalidClientCredentials, invalidParameters, miroError } from "../MiroErrors.ts";
+import {
+  bareError,
+  invalidClientCredentials,
+  invalidParameters,
+  miroError,
+} from "../MiroErrors.ts";
 import { emptyReply, type Reply } from "../Reply.ts";
 import type { TokenRegistry } from "../TokenRegistry.ts";
 import {
@@ -41,13 +47,13 @@ const revokeIfLive = (registry: TokenRegistry, token: string, clientId?: string)
 
 /**
  * The token a v1 revoke names: the `access_token` query parameter (the only place Miro's spec
- * documents), else an `access_token` form field, else the Bearer header. Accepting the last two
- * is an emulator choice: clients that keep tokens out of URLs (like ours) send those, and Miro's
- * own client sends the Bearer header beside the query.
+ * documents). Under the `lenient` variant also an `access_token` form field, else the Bearer
+ * header (Miro's own client sends the Bearer header beside the query; nothing says Miro reads it).
  */
-const v1RevokeToken = (call: IncomingCall): string | undefined => {
+const v1RevokeToken = (call: IncomingCall, lenient: boolean): string | undefined => {
   const fromQuery = call.url.searchParams.get("access_token");
   if (fromQuery !== null && fromQuery !== "") return fromQuery;
+  if (!lenient) return undefined;
   const fromForm =
     mediaType(call.headers) === "application/x-www-form-urlencoded"
       ? new URLSearchParams(call.body).get("access_token")
@@ -60,7 +66,7 @@ const v1RevokeToken = (call: IncomingCall): string | undefined => {
 export const revokeV1Route: RouteHandler = {
   method: "POST",
   prepare: (call, { registry, settings }) => {
-    const token = v1RevokeToken(call) ?? "";
+    const token = v1RevokeToken(call, settings.variants.v1RevokeToken === "lenient") ?? "";
     return {
       bucket: accessTokenBucket(registry, token === "" ? undefined : token),
       respond: (): Reply => {
@@ -71,10 +77,12 @@ export const revokeV1Route: RouteHandler = {
             "POST /v1/oauth/revoke has been retired; use POST /v2/oauth/revoke",
           );
         }
-        if (token === "") return invalidParameters("Query parameter access_token is required");
-        return revokeIfLive(registry, token)
-          ? emptyReply(204)
-          : miroError(400, "tokenInvalid", FAILED);
+        if (revokeIfLive(registry, token)) return emptyReply(204);
+        return settings.variants.v1RevokeFailure === "400-body"
+          ? token === ""
+            ? invalidParameters("Query parameter access_token is required")
+            : miroError(400, "tokenInvalid", FAILED)
+          : bareError(400);
       },
     };
   },
@@ -101,10 +109,13 @@ const parseRevokeRequest = (contentType: string, body: string): RevokeTokenReque
 /** The `revoke-v2` route. */
 export const revokeV2Route: RouteHandler = {
   method: "POST",
-  prepare: (call, { registry }) => {
+  prepare: (call, { registry, settings }) => {
+    const documented = settings.variants.v2RevokeFailure === "404";
     const parsed = parseRevokeRequest(mediaType(call.headers), call.body);
-    if ("status" in parsed)
-      return { bucket: clientBucket(registry, undefined), respond: () => parsed };
+    if ("status" in parsed) {
+      const reply = documented ? miroError(404, "notFound", FAILED) : parsed;
+      return { bucket: clientBucket(registry, undefined), respond: () => reply };
+    }
     const set = registry.findByAccessToken(parsed.accessToken);
     const bucket =
       set !== undefined && set.clientId === parsed.clientId
@@ -114,7 +125,7 @@ export const revokeV2Route: RouteHandler = {
       bucket,
       respond: (): Reply => {
         if (registry.authenticate(parsed.clientId, parsed.clientSecret) === undefined) {
-          return invalidClientCredentials();
+          return documented ? miroError(404, "notFound", FAILED) : invalidClientCredentials();
         }
         return revokeIfLive(registry, parsed.accessToken, parsed.clientId)
           ? emptyReply(204)

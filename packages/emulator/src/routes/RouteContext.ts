@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { EmulatorClock } from "../Clock.ts";
 import type { Reply } from "../Reply.ts";
 import type { TokenRegistry, TokenSet } from "../TokenRegistry.ts";
+import type { Variants } from "../Variants.ts";
 
 /** A request as route handlers see it: everything already read. */
 export interface IncomingCall {
@@ -20,6 +21,8 @@ export interface IncomingCall {
 /** Settings route handlers read on every request (so `configure` takes effect at once). */
 export interface RouteSettings {
   v1Revoke: "available" | "gone";
+  /** The answers chosen where Miro's contract is silent (see Variants.ts). */
+  variants: Variants;
 }
 
 /** What route handlers may use. */

@@ -2,17 +2,16 @@
  * `POST /v1/oauth/token`: the authorization-code exchange and the refresh grant. Parameters are
  * read from the query string and from an `application/x-www-form-urlencoded` body (the body wins
  * for a name present in both), as Miro's docs show both placements. A refresh rotates: the old
- * access and refresh tokens die ("rotated") and a new pair is issued. The 200 body writes
- * `team_id` as a bare JSON number, like Miro's docs example, although it exceeds 2^53.
+ * access and refresh tokens die ("rotated", the old access token after 60 s under the
+ * `rotationGrace` variant) and a new pair is issued. The 200 body writes `team_id` as a bare JSON
+ * number, like Miro's docs example, although it exceeds 2^53. Miro documents one failure, 401
+ * `oauthError`; by default every failure answers so, and the `tokenFailure` variant answers a
+ * dead grant or bad parameters 400 `invalidGrant` / `invalid_grant` / `invalidParameters`.
  */
-import {
-  invalidClientCredentials,
-  invalidGrant,
-  invalidParameters,
-  redirectUriMismatch,
-} from "../MiroErrors.ts";
+import { invalidClientCredentials, miroError, redirectUriMismatch } from "../MiroErrors.ts";
 import { jsonReply, type Reply } from "../Reply.ts";
 import type { ClientRecord, TokenRegistry, TokenSet } from "../TokenRegistry.ts";
+import type { Variants } from "../Variants.ts";
 import {
   clientBucket,
   type IncomingCall,
@@ -57,12 +56,26 @@ const REQUIRED: Readonly<Record<string, ReadonlyArray<string>>> = {
   refresh_token: ["client_id", "client_secret", "refresh_token"],
 };
 
+type Variant = Variants["tokenFailure"];
+
+/** A rejected grant (unknown, used, expired, foreign code or refresh token) under `variant`. */
+const invalidGrant = (variant: Variant, message: string): Reply =>
+  variant === "401"
+    ? miroError(401, "oauthError", message)
+    : miroError(400, variant === "400-invalid_grant" ? "invalid_grant" : "invalidGrant", message);
+
+/** Missing or unsupported parameters under `variant`. */
+const invalidParameters = (variant: Variant, message: string): Reply =>
+  variant === "401"
+    ? miroError(401, "oauthError", message)
+    : miroError(400, "invalidParameters", message);
+
 /** Query parameters overlaid with form-body parameters, or an error reply. */
-const tokenParams = (call: IncomingCall): Map<string, string> | Reply => {
+const tokenParams = (call: IncomingCall, variant: Variant): Map<string, string> | Reply => {
   const params = new Map(call.url.searchParams);
   if (call.body.trim() === "") return params;
   if (mediaType(call.headers) !== "application/x-www-form-urlencoded") {
-    return invalidParameters("Request body must be application/x-www-form-urlencoded");
+    return invalidParameters(variant, "Request body must be application/x-www-form-urlencoded");
   }
   for (const [name, value] of new URLSearchParams(call.body)) params.set(name, value);
   return params;
@@ -74,10 +87,11 @@ const exchangeCode = (
   registry: TokenRegistry,
   client: ClientRecord,
   params: Map<string, string>,
+  variant: Variant,
 ): Reply => {
   const grant = registry.redeemCode(params.get("code") ?? "");
   if (grant === undefined || grant.clientId !== client.clientId) {
-    return invalidGrant("Authorization code is invalid, expired or already used");
+    return invalidGrant(variant, "Authorization code is invalid, expired or already used");
   }
   if (grant.redirectUri !== params.get("redirect_uri")) return redirectUriMismatch();
   return issued(
@@ -91,14 +105,19 @@ const exchangeCode = (
   );
 };
 
-const refresh = (registry: TokenRegistry, client: ClientRecord, token: string): Reply => {
+const refresh = (
+  registry: TokenRegistry,
+  client: ClientRecord,
+  token: string,
+  variant: Variant,
+): Reply => {
   const set = registry.findByRefreshToken(token);
   if (
     set === undefined ||
     set.clientId !== client.clientId ||
     registry.refreshTokenState(token) !== "active"
   ) {
-    return invalidGrant("Refresh token is invalid, expired or already used");
+    return invalidGrant(variant, "Refresh token is invalid, expired or already used");
   }
   return issued(registry.rotate(set));
 };
@@ -106,8 +125,9 @@ const refresh = (registry: TokenRegistry, client: ClientRecord, token: string): 
 /** The `token` route. */
 export const tokenRoute: RouteHandler = {
   method: "POST",
-  prepare: (call, { registry }) => {
-    const params = tokenParams(call);
+  prepare: (call, { registry, settings }) => {
+    const variant = settings.variants.tokenFailure;
+    const params = tokenParams(call, variant);
     if (!(params instanceof Map))
       return { bucket: clientBucket(registry, undefined), respond: () => params };
     const refreshSet = registry.findByRefreshToken(params.get("refresh_token") ?? "");
@@ -122,6 +142,7 @@ export const tokenRoute: RouteHandler = {
         const required = REQUIRED[grantType];
         if (required === undefined) {
           return invalidParameters(
+            variant,
             grantType === ""
               ? "Parameter grant_type is required"
               : `Unsupported grant_type: ${grantType}`,
@@ -129,15 +150,15 @@ export const tokenRoute: RouteHandler = {
         }
         const missing = required.filter((name) => (params.get(name) ?? "") === "");
         if (missing.length > 0)
-          return invalidParameters(`Missing parameters: ${missing.join(", ")}`);
+          return invalidParameters(variant, `Missing parameters: ${missing.join(", ")}`);
         const client = registry.authenticate(
           params.get("client_id") ?? "",
           params.get("client_secret") ?? "",
         );
         if (client === undefined) return invalidClientCredentials();
         return grantType === "refresh_token"
-          ? refresh(registry, client, params.get("refresh_token") ?? "")
-          : exchangeCode(registry, client, params);
+          ? refresh(registry, client, params.get("refresh_token") ?? "", variant)
+          : exchangeCode(registry, client, params, variant);
       },
     };
   },

@@ -1,14 +1,16 @@
 /**
  * `GET /v1/oauth-token`: information about an access token (Miro's `TokenInformation`). The
  * token comes from `Authorization: Bearer` or, as Miro also allows, the `access_token` query
- * parameter. Unknown, revoked or rotated tokens get 400 `tokenInvalid`, expired ones 400
- * `tokenExpired` (both codes are emulator choices: the spec documents a bodiless 400), and a
- * request with no token 401 `tokenNotProvided` (the default code of the spec's Error401).
+ * parameter. The spec documents one failure, a 400 "Invalid token provided" with no body; how
+ * the emulator rejects a missing, unknown, revoked, rotated or expired token is the
+ * `tokenInfoFailure` variant (400 or 401; no body, the emulator's own codes `tokenInvalid` /
+ * `tokenExpired` / `tokenNotProvided`, a code nobody knows, or a body without a code).
  */
 
-import { miroError } from "../MiroErrors.ts";
-import { jsonReply } from "../Reply.ts";
-import type { TokenSet } from "../TokenRegistry.ts";
+import { bareError, codelessError, miroError } from "../MiroErrors.ts";
+import { jsonReply, type Reply } from "../Reply.ts";
+import type { TokenSet, TokenState } from "../TokenRegistry.ts";
+import type { Variants } from "../Variants.ts";
 import { accessTokenBucket, type IncomingCall, type RouteHandler } from "./RouteContext.ts";
 
 /** Miro's `OrganizationInformation`. */
@@ -59,22 +61,47 @@ export const tokenInformation = (set: TokenSet): TokenInformation => {
   };
 };
 
+/** A code no client can know, for the `*-unknown-code` variants. */
+export const UNKNOWN_TOKEN_CODE = "tokenStale";
+
+/** The rejection of a token in `state` (undefined: no token sent) under `variant`. */
+export const tokenInfoFailure = (
+  variant: Variants["tokenInfoFailure"],
+  state: TokenState | undefined,
+): Reply => {
+  const [statusText, body] = variant.split(/-(.*)/s) as [string, string];
+  const status = Number(statusText);
+  const message = "Invalid token provided";
+  switch (body) {
+    case "bare":
+      return bareError(status);
+    case "no-code":
+      return codelessError(status, message);
+    case "unknown-code":
+      return miroError(status, UNKNOWN_TOKEN_CODE, message);
+    default:
+      // No token at all: 401 `tokenNotProvided`, the spec's Error401 default code.
+      if (state === undefined) return miroError(401, "tokenNotProvided", "No token provided");
+      return state === "expired"
+        ? miroError(status, "tokenExpired", "Access token has expired")
+        : miroError(status, "tokenInvalid", message);
+  }
+};
+
 /** The `token-info` route. */
 export const tokenInfoRoute: RouteHandler = {
   method: "GET",
-  prepare: (call, { registry }) => {
+  prepare: (call, { registry, settings }) => {
     const token = presentedAccessToken(call);
     return {
       bucket: accessTokenBucket(registry, token),
       respond: () => {
-        if (token === undefined)
-          return miroError(401, "tokenNotProvided", "No access token provided");
+        const variant = settings.variants.tokenInfoFailure;
+        if (token === undefined) return tokenInfoFailure(variant, undefined);
         const set = registry.findByAccessToken(token);
         const state = registry.accessTokenState(token);
         if (set !== undefined && state === "active") return jsonReply(200, tokenInformation(set));
-        return state === "expired"
-          ? miroError(400, "tokenExpired", "Access token has expired")
-          : miroError(400, "tokenInvalid", "Invalid token provided");
+        return tokenInfoFailure(variant, state);
       },
     };
   },
