@@ -7,8 +7,10 @@
  * - Only Miro's own verdict on the access token (`InvalidTokenError`, token info 400/401) makes
  *   a token `Invalid`. A transport error, a timeout, a 5xx, a 429, a body we could not read or a
  *   store failure is transient: `Unreachable` (presumed still valid) or `RateLimited`.
- * - `tokenExpired` on a token that has a refresh token is `Expired`, not `Invalid`: the refresh
- *   decides. A refresh rejected as an invalid grant, an ambiguous refresh (outcome unknown) or
+ * - A token-info rejection (400 or 401, whatever the code, or none) of a token that can still be
+ *   refreshed is `Expired`, not `Invalid`: one refresh decides ({@link classifyProbeFailure}).
+ *   Miro documents no code that tells expired from revoked, so codes are never relied on.
+ *   A refresh rejected as an invalid grant, an ambiguous refresh (outcome unknown) or
  *   a refresh that cannot be made at all (no credentials, client rejected) is
  *   `ReauthorizeRequired`: the watcher never loops on a dead grant.
  * - Terminal statuses ({@link isTerminal}) absorb every event.
@@ -42,7 +44,10 @@ export type TokenEvent = Data.TaggedEnum<{
   ProbeSucceeded: { readonly info: TokenInfo; readonly expiresAt?: number | undefined };
   ProbeFailed: {
     readonly error: FailureSummary;
-    /** The token has a refresh token (an expired access token can then be revived). */
+    /**
+     * The token has a refresh token and no refresh has been tried since Miro first rejected
+     * it: a rejection then leads to one refresh before anything is declared `Invalid`.
+     */
     readonly refreshable: boolean;
     readonly attempt: number;
     readonly nextCheckAt: number;
@@ -157,17 +162,40 @@ const reauthorize = (error: FailureSummary): TokenStatus => ({
   reason: error.code === undefined ? error.tag : `${error.tag} (${error.code})`,
 });
 
+/**
+ * What a failed token-info probe means for the token:
+ * - `"refresh"`: Miro rejected the token (400/401, any code or none) and it can still be
+ *   refreshed: refresh once, the refresh decides;
+ * - `"invalid"`: Miro rejected a token that cannot be (or was already) refreshed;
+ * - `"reauthorize"`: the token we hold cannot even be sent;
+ * - `"transient"`: the failure says nothing about the token (network, 5xx, 429, store ...).
+ *
+ * Server codes are not consulted: Miro documents none that tells expired from revoked.
+ *
+ * @category transitions
+ * @since 0.2.0
+ */
+export const classifyProbeFailure = (
+  error: FailureSummary,
+  refreshable: boolean,
+): "refresh" | "invalid" | "reauthorize" | "transient" => {
+  if (error.tag === "InvalidTokenError") return refreshable ? "refresh" : "invalid";
+  if (error.tag === "MalformedTokenError") return "reauthorize";
+  return "transient";
+};
+
 const afterProbeFailure = (
   status: TokenStatus | undefined,
   event: Extract<TokenEvent, { _tag: "ProbeFailed" }>,
 ): TokenStatus => {
   const { error } = event;
   const expired = status?._tag === "Expired" ? status : undefined;
-  if (error.tag === "InvalidTokenError") {
-    if (error.code === "tokenExpired" && event.refreshable) return expired ?? { _tag: "Expired" };
+  const verdict = classifyProbeFailure(error, event.refreshable);
+  if (verdict === "refresh") return expired ?? { _tag: "Expired" };
+  if (verdict === "invalid") {
     return { _tag: "Invalid", status: error.status ?? 401, ...codeOf(error) };
   }
-  if (error.tag === "MalformedTokenError") return reauthorize(error);
+  if (verdict === "reauthorize") return reauthorize(error);
   if (expired !== undefined) return expired;
   if (error.tag === "RateLimitedError") {
     return { _tag: "RateLimited", resetAt: event.resetAt ?? event.nextCheckAt };

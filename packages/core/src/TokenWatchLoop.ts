@@ -21,7 +21,7 @@ import type { TokenClientShape } from "./TokenClient.ts";
 import type { RefreshError, TokenRefresherShape } from "./TokenRefresher.ts";
 import { isTerminal, sameStatus, summarizeFailure, type TokenStatus } from "./TokenStatus.ts";
 import { type StoredToken, type TokenStoreShape, unresolvedIntent } from "./TokenStore.ts";
-import { TokenEvent, transition } from "./TokenTransition.ts";
+import { classifyProbeFailure, TokenEvent, transition } from "./TokenTransition.ts";
 import {
   type Deadlines,
   deadlineReached,
@@ -85,6 +85,8 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
      * have rotated, so the old access token proves nothing. No probe; the refresh resolves it.
      */
     let intentPending = false;
+    /** Miro rejected the token and a refresh was tried since: the next rejection is final. */
+    let refreshedAfterRejection = false;
     let failures = 0;
     let slow = 1;
     let gateKey = loop.id;
@@ -166,7 +168,7 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
      */
     const probe = (current: StoredToken, refreshInMillis: number | undefined) =>
       Effect.gen(function* () {
-        const refreshable = current.tokenSet.refreshToken !== undefined;
+        const refreshable = current.tokenSet.refreshToken !== undefined && !refreshedAfterRejection;
         const request = budget.withPermit(loop.client.info(current.tokenSet.accessToken));
         const outcome = yield* Effect.result(request).pipe(
           Effect.timeoutOption(Math.max(0, refreshInMillis ?? Number.POSITIVE_INFINITY)),
@@ -176,6 +178,7 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
         if (Result.isSuccess(result)) {
           const { info, rateLimit } = result.success;
           failures = 0;
+          refreshedAfterRejection = false;
           gateKey = current.tokenSet.userId ?? info.user.id;
           const at = yield* now;
           slow = isLow(rateLimit, schedule.lowRemainingThreshold) ? schedule.slowdown : 1;
@@ -192,14 +195,16 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
         nextProbe = f.at.mono + (f.resetAt === undefined ? f.delay : f.resetAt - f.at.wall);
         const summary = summarizeFailure(error);
         yield* apply(TokenEvent.ProbeFailed({ error: summary, refreshable, ...f }));
-        if (refreshable && summary.tag === "InvalidTokenError" && summary.code === "tokenExpired") {
+        if (classifyProbeFailure(summary, refreshable) === "refresh") {
+          // One refresh decides, whatever Miro's status or code said (and with no known expiry).
+          refreshedAfterRejection = true;
           refreshRetryAt = f.at.mono;
         }
       });
 
-    const refresh = (current: StoredToken, plan: Deadlines) =>
+    const refresh = (current: StoredToken, plan: Deadlines | undefined) =>
       Effect.gen(function* () {
-        if (refreshRetryAt === undefined && !intentPending) {
+        if (refreshRetryAt === undefined && !intentPending && plan !== undefined) {
           const { expiresAt, refreshAt } = plan;
           yield* apply(TokenEvent.ExpiryApproaching({ expiresAt, refreshAt }));
         }
@@ -219,7 +224,7 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
           return;
         }
         const error = result.failure;
-        const f = yield* failed(error, plan.expiryMono);
+        const f = yield* failed(error, plan?.expiryMono);
         refreshRetryAt = f.at.mono + (f.resetAt === undefined ? f.delay : f.resetAt - f.at.wall);
         const reason = error._tag === "ReauthorizeRequiredError" ? error.reason : undefined;
         yield* apply(TokenEvent.RefreshFailed({ error: summarizeFailure(error), reason, ...f }));
@@ -240,10 +245,10 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
       const refreshable = current.tokenSet.refreshToken !== undefined;
       const resolving = intentPending && plan !== undefined && refreshable;
       const refreshDue =
-        plan !== undefined &&
         refreshable &&
         (refreshRetryAt === undefined
-          ? resolving || deadlineReached(plan.refreshAt, plan.refreshAtMono, at)
+          ? resolving ||
+            (plan !== undefined && deadlineReached(plan.refreshAt, plan.refreshAtMono, at))
           : at.mono >= refreshRetryAt);
       const probeDue = !resolving && at.mono >= nextProbe;
       const reopensAt = budget.reopensAt(gateKey, at.mono);
@@ -253,7 +258,7 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
         nextProbe = reopensAt + (yield* Random.next) * schedule.interval;
         continue;
       }
-      if (refreshDue && plan !== undefined) {
+      if (refreshDue) {
         yield* refresh(current, plan);
         continue;
       }
@@ -274,10 +279,8 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
       }
       if (probeDue) {
         yield* read;
-        const refreshIn =
-          plan !== undefined && refreshable
-            ? (refreshRetryAt ?? plan.refreshAtMono) - at.mono
-            : undefined;
+        const refreshAtMono = refreshable ? (refreshRetryAt ?? plan?.refreshAtMono) : undefined;
+        const refreshIn = refreshAtMono === undefined ? undefined : refreshAtMono - at.mono;
         if (stored === current) yield* probe(current, refreshIn);
         continue;
       }
@@ -290,7 +293,8 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
       }
       const wakeups = resolving ? [] : [nextProbe];
       if (heartbeatAt !== undefined) wakeups.push(heartbeatAt);
-      if (plan !== undefined && refreshable) wakeups.push(refreshRetryAt ?? plan.refreshAtMono);
+      const refreshWake = refreshable ? (refreshRetryAt ?? plan?.refreshAtMono) : undefined;
+      if (refreshWake !== undefined) wakeups.push(refreshWake);
       if (plan !== undefined && !expiryReported) wakeups.push(plan.expiryMono);
       if (plan !== undefined && !refreshable && !expiringReported) {
         wakeups.push(plan.refreshAtMono);

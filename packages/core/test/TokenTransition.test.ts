@@ -8,6 +8,7 @@ import { Schema } from "effect";
 import fc from "fast-check";
 import {
   ALLOWED_TRANSITIONS,
+  classifyProbeFailure,
   type FailureSummary,
   isAllowedTransition,
   isTerminal,
@@ -248,19 +249,24 @@ describe("transition: the rules one by one", () => {
     }
   });
 
-  it("token info 400/401 is Invalid with Miro's code", () => {
+  it("token info 400/401 on a token that cannot be refreshed is Invalid with Miro's code", () => {
     const error = { tag: "InvalidTokenError", status: 400, code: "tokenInvalid" };
-    expect(transition(active, probeFailed(error, true), 2_000)).toEqual({
+    expect(transition(active, probeFailed(error, false), 2_000)).toEqual({
       _tag: "Invalid",
       status: 400,
       code: "tokenInvalid",
     });
   });
 
-  it("tokenExpired is Expired when a refresh token can revive it, else Invalid", () => {
-    const error = { tag: "InvalidTokenError", status: 400, code: "tokenExpired" };
-    expect(transition(active, probeFailed(error, true), 2_000)._tag).toBe("Expired");
-    expect(transition(active, probeFailed(error, false), 2_000)._tag).toBe("Invalid");
+  it("any token-info rejection (400/401, any code or none) of a refreshable token is Expired", () => {
+    for (const status of [400, 401]) {
+      for (const code of ["tokenExpired", "tokenInvalid", "unrecognized", undefined]) {
+        const error = { tag: "InvalidTokenError", status, ...(code === undefined ? {} : { code }) };
+        expect(transition(active, probeFailed(error, true), 2_000)._tag).toBe("Expired");
+        expect(classifyProbeFailure(error, true)).toBe("refresh");
+        expect(transition(active, probeFailed(error, false), 2_000)._tag).toBe("Invalid");
+      }
+    }
   });
 
   it("a rejected or ambiguous refresh requires re-authorization; a 503 does not", () => {
