@@ -77,6 +77,12 @@ export interface MiroConfigShape {
   readonly maxBodyBytes: number;
   readonly clientId: string | undefined;
   readonly clientSecret: Redacted.Redacted<string> | undefined;
+  /**
+   * Without client credentials, revoke through the deprecated `POST /v1/oauth/revoke` in its
+   * only documented form, the token in the URL query (it may then reach proxy and server
+   * logs). Off by default: revoke then asks for client credentials. @default false
+   */
+  readonly allowV1Revoke: boolean;
 }
 
 /**
@@ -104,6 +110,8 @@ export interface MiroConfigOptions {
   readonly clientId?: string | undefined;
   /** A plain string is wrapped in `Redacted` at once. */
   readonly clientSecret?: Redacted.Redacted<string> | string | undefined;
+  /** See {@link MiroConfigShape.allowV1Revoke}. */
+  readonly allowV1Revoke?: boolean | undefined;
 }
 
 /**
@@ -128,6 +136,7 @@ export const miroConfigDefaults: MiroConfigShape = {
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
   clientId: undefined,
   clientSecret: undefined,
+  allowV1Revoke: false,
 };
 
 const duration = (input: Duration.Input | undefined, fallback: Duration.Duration) =>
@@ -164,6 +173,7 @@ export const makeMiroConfig = (options: MiroConfigOptions = {}): MiroConfigShape
     maxBodyBytes: options.maxBodyBytes ?? miroConfigDefaults.maxBodyBytes,
     clientId: options.clientId,
     clientSecret: typeof secret === "string" ? Redacted.make(secret) : secret,
+    allowV1Revoke: options.allowV1Revoke ?? false,
   };
 };
 

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "@effect/vitest";
 import { Effect, Redacted } from "effect";
 import { TokenClient } from "../src/index.ts";
-import { BASE, CREDENTIALS, failure, layerWith, settle, TOKEN } from "./ClientFixtures.ts";
-import { fakeTransport, miroError } from "./FakeTransport.ts";
+import { BASE, CREDENTIALS, failure, INFO, layerWith, settle, TOKEN } from "./ClientFixtures.ts";
+import { fakeTransport, json, miroError } from "./FakeTransport.ts";
 
 describe("TokenClient.revoke", () => {
   const v2 = layerWith;
@@ -84,36 +84,69 @@ describe("TokenClient.revoke", () => {
     }),
   );
 
-  it.effect("uses v1 without credentials: token in a form body and the header, never the URL", () =>
+  it.effect("without credentials or the v1 opt-in: MissingCredentialsError, nothing sent", () =>
     Effect.gen(function* () {
       const t = fakeTransport({ status: 204 });
-      const result = yield* TokenClient.revoke(TOKEN).pipe(Effect.provide(layerWith(t)));
-      expect(result).toMatchObject({ endpoint: "v1", deprecated: true });
-      const [request] = t.requests;
-      expect(request?.url).toBe(`${BASE}/v1/oauth/revoke`);
-      expect(request?.headers.authorization).toBe(`Bearer ${Redacted.value(TOKEN)}`);
-      expect(request?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
-      expect(new URLSearchParams(request?.body).get("access_token")).toBe(Redacted.value(TOKEN));
+      const error = failure(yield* settle(TokenClient.revoke(TOKEN), layerWith(t)));
+      expect(error).toMatchObject({ _tag: "MissingCredentialsError", attempts: 0 });
+      expect(error.message).toContain("client credentials");
+      expect(t.requests).toHaveLength(0);
     }),
   );
 
-  it.effect("maps v1 404/410 to RevokeEndpointGoneError and 400 to RevokeRejectedError", () =>
+  const v1 = (t: ReturnType<typeof fakeTransport>) => layerWith(t, { allowV1Revoke: true });
+
+  it.effect("v1 only when opted in, in its documented form: the token in the query only", () =>
+    Effect.gen(function* () {
+      const t = fakeTransport({ status: 204 });
+      const result = yield* TokenClient.revoke(TOKEN).pipe(Effect.provide(v1(t)));
+      expect(result).toMatchObject({ endpoint: "v1", deprecated: true, alreadyRevoked: false });
+      const [request] = t.requests;
+      const url = new URL(request?.url ?? "");
+      expect(`${url.origin}${url.pathname}`).toBe(`${BASE}/v1/oauth/revoke`);
+      expect(url.searchParams.get("access_token")).toBe(Redacted.value(TOKEN));
+      expect(request?.body).toBeUndefined();
+      expect(request?.headers.authorization).toBeUndefined();
+    }),
+  );
+
+  it.effect("v1 400 is revoked only once token info confirms the token is dead", () =>
+    Effect.gen(function* () {
+      const dead = fakeTransport({ status: 400 }, { status: 400 });
+      const result = yield* TokenClient.revoke(TOKEN).pipe(Effect.provide(v1(dead)));
+      expect(result).toMatchObject({ endpoint: "v1", alreadyRevoked: true });
+      expect(dead.requests.map((r) => new URL(r.url).pathname)).toEqual([
+        "/v1/oauth/revoke",
+        "/v1/oauth-token",
+      ]);
+      expect(dead.requests[1]?.url).toBe(`${BASE}/v1/oauth-token`);
+      for (const alive of [json(200, INFO), { status: 503 }]) {
+        const error = failure(
+          yield* settle(TokenClient.revoke(TOKEN), v1(fakeTransport({ status: 400 }, alive))),
+        );
+        expect(error).toMatchObject({ _tag: "RevokeRejectedError", status: 400 });
+        expect(error.message).toContain("configure client credentials");
+        // The URL carried the token: no error surface may show it.
+        expect(JSON.stringify(error)).not.toContain(Redacted.value(TOKEN));
+        expect(error.message).not.toContain(Redacted.value(TOKEN));
+        expect(String(error)).not.toContain("access_token");
+      }
+    }),
+  );
+
+  it.effect("maps v1 404/410 to RevokeEndpointGoneError", () =>
     Effect.gen(function* () {
       for (const status of [404, 410]) {
         const error = failure(
           yield* settle(
             TokenClient.revoke(TOKEN),
-            layerWith(fakeTransport(miroError(status, "notFound"))),
+            v1(fakeTransport(miroError(status, "notFound"))),
           ),
         );
         expect(error).not.toHaveProperty("code");
         expect(error).toMatchObject({ _tag: "RevokeEndpointGoneError", status, attempts: 1 });
         expect(error.message).toContain("configure client credentials");
       }
-      const error = failure(
-        yield* settle(TokenClient.revoke(TOKEN), layerWith(fakeTransport({ status: 400 }))),
-      );
-      expect(error).toMatchObject({ _tag: "RevokeRejectedError", status: 400 });
     }),
   );
 });

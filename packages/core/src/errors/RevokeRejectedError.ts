@@ -18,6 +18,8 @@ export class RevokeRejectedError extends Schema.TaggedError<RevokeRejectedError>
 ) {
   readonly retryable = false;
   override get message(): string {
-    return `RevokeRejectedError: Miro refused to revoke the token (${httpDetail(this)})${where(this)}`;
+    const v1 = this.endpoint?.endsWith("/v1/oauth/revoke") === true;
+    const hint = v1 ? "; configure client credentials to revoke through /v2/oauth/revoke" : "";
+    return `RevokeRejectedError: Miro refused to revoke the token (${httpDetail(this)})${hint}${where(this)}`;
   }
 }

@@ -5,10 +5,13 @@
  *   clientSecret}`. 204 → revoked (only 204: a 200 with a page from a proxy is not a revoke,
  *   it is an {@link UnexpectedStatusError}); 404 → {@link RevokeRejectedError}; 401 →
  *   {@link ClientAuthError}.
- * - Without: the deprecated `POST /v1/oauth/revoke`. Miro documents the token in the query
- *   (`?access_token=`), which leaks it into logs; we never do that. The token goes in an
- *   `application/x-www-form-urlencoded` body (`access_token=…`) and in `Authorization: Bearer`.
- *   The result is flagged `deprecated`. 204 → revoked; 400 → {@link RevokeRejectedError};
+ * - Without: {@link MissingCredentialsError}, unless the caller opted in with `allowV1Revoke`.
+ *   Then the deprecated `POST /v1/oauth/revoke?access_token=…`, in its only documented form:
+ *   the token in the URL query (Miro reads it nowhere else, so a body or header would fail
+ *   silently). Our errors and logs name only origin and path, never the query. The result is
+ *   flagged `deprecated`. 204 → revoked; 400 ("Failed to revoke token", which Miro also answers
+ *   for a token it did not read) → revoked only once token info confirms the token is dead,
+ *   else {@link RevokeRejectedError}, whose message says to configure client credentials;
  *   404/410 → {@link RevokeEndpointGoneError} (configure credentials to use v2).
  *
  * Retries: at most 3 attempts, only after network failures, timeouts, 429, 502, 503, 504.
@@ -22,6 +25,7 @@ import { Effect, Redacted } from "effect";
 import {
   ClientAuthError,
   type MiroTokenError,
+  MissingCredentialsError,
   RevokeEndpointGoneError,
   RevokeRejectedError,
   UnexpectedStatusError,
@@ -39,6 +43,7 @@ import {
   transientStatusFailure,
 } from "./AttemptFailure.ts";
 import { type OperationServices, runOperation } from "./Attempts.ts";
+import { tokenInfo } from "./TokenInfoOperation.ts";
 
 /**
  * Attempts a revoke may make.
@@ -94,18 +99,35 @@ const v2Request = (
   maxBodyBytes: config.maxBodyBytes,
 });
 
+/** The documented v1 form: the token in the query, no body (only with `allowV1Revoke`). */
 const v1Request = (config: MiroConfigShape, token: string): TransportRequest => ({
   method: "POST",
-  url: `${config.baseUrl}/v1/oauth/revoke`,
-  headers: {
-    authorization: `Bearer ${token}`,
-    "content-type": "application/x-www-form-urlencoded",
-    accept: "application/json",
-    "user-agent": config.userAgent,
-  },
-  body: new URLSearchParams({ access_token: token }).toString(),
+  url: `${config.baseUrl}/v1/oauth/revoke?${new URLSearchParams({ access_token: token })}`,
+  headers: { accept: "application/json", "user-agent": config.userAgent },
   maxBodyBytes: config.maxBodyBytes,
 });
+
+/**
+ * A v1 400 proves nothing by itself (Miro answers it for any token it could not revoke): the
+ * token counts as revoked only when token info now rejects it.
+ */
+const confirmV1Rejection = (
+  services: OperationServices,
+  token: Redacted.Redacted<string>,
+  rejected: RevokeRejectedError,
+): Effect.Effect<RevokeResult, MiroTokenError> =>
+  Effect.matchEffect(tokenInfo(services, token), {
+    onSuccess: () => Effect.fail(rejected),
+    onFailure: (error) =>
+      error._tag === "InvalidTokenError"
+        ? Effect.succeed({
+            endpoint: "v1",
+            deprecated: true,
+            alreadyRevoked: true,
+            rateLimit: undefined,
+          })
+        : Effect.fail(rejected),
+  });
 
 /**
  * Revoke an access token, through v2 when client credentials are configured, else v1.
@@ -120,10 +142,13 @@ export const revokeToken = (
   Effect.flatMap(checkToken("access token", token), (value) => {
     const { config } = services;
     const credentials = credentialsOf(config);
+    if (credentials === undefined && !config.allowV1Revoke) {
+      return Effect.fail(new MissingCredentialsError({ attempts: 0, operation: "revoke" }));
+    }
     const endpoint = credentials === undefined ? "v1" : "v2";
     const request =
       credentials === undefined ? v1Request(config, value) : v2Request(config, value, credentials);
-    /** The status that means "no such token": v2 404, v1 400. */
+    /** The status that means "no such token": v2 404, v1 400 (to be confirmed). */
     const rejectedStatus = endpoint === "v2" ? 404 : 400;
 
     const read = (
@@ -138,7 +163,7 @@ export const revokeToken = (
         rateLimit: parseRateLimit(response.headers),
       });
       if (status === 204) return Effect.succeed(result(false));
-      if (status === rejectedStatus && context.ambiguousBefore !== undefined) {
+      if (endpoint === "v2" && status === 404 && context.ambiguousBefore !== undefined) {
         return Effect.succeed(result(true));
       }
       if (isTransientStatus(status)) {
@@ -155,11 +180,16 @@ export const revokeToken = (
         }),
       );
     };
-    return runOperation(services, {
+    const revoked = runOperation(services, {
       name: "TokenClient.revoke",
       request,
       maxAttempts: REVOKE_MAX_ATTEMPTS,
       retryOn,
       read,
     });
+    return endpoint === "v2"
+      ? revoked
+      : Effect.catchTag(revoked, "RevokeRejectedError", (rejected) =>
+          confirmV1Rejection(services, token, rejected),
+        );
   });
