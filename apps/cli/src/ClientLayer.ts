@@ -163,6 +163,7 @@ export const clientLayerFor = (
   clientSecret: Redacted.Redacted<string> | undefined,
   mode: Pick<OutputMode, "verbose">,
   hooks: RequestHooks = {},
+  extra: Pick<MiroConfigOptions, "allowV1Revoke"> = {},
 ): Effect.Effect<Layer.Layer<TokenClient>> =>
   Effect.gen(function* () {
     yield* diagnostic(
@@ -172,7 +173,10 @@ export const clientLayerFor = (
     const transport = observed(yield* transportLayer(settings.transport), mode, hooks);
     return TokenClient.layer.pipe(
       Layer.provide(
-        Layer.mergeAll(transport, MiroConfig.layer(miroConfigOptions(settings, clientSecret))),
+        Layer.mergeAll(
+          transport,
+          MiroConfig.layer({ ...miroConfigOptions(settings, clientSecret), ...extra }),
+        ),
       ),
     );
   });
@@ -184,9 +188,10 @@ export const makeClientLayer = (
   options: GlobalOptions,
   mode: Pick<OutputMode, "verbose">,
   hooks: RequestHooks = {},
+  extra: Pick<MiroConfigOptions, "allowV1Revoke"> = {},
 ) =>
   Effect.gen(function* () {
     const { settings, clientSecret } = yield* resolveConnection(options);
-    const layer = yield* clientLayerFor(settings, clientSecret, mode, hooks);
+    const layer = yield* clientLayerFor(settings, clientSecret, mode, hooks, extra);
     return { layer, settings };
   });

@@ -151,12 +151,18 @@ const revoke = Command.make(
         "Probe token info afterwards and fail unless the token is dead (default: false)",
       ),
     ),
+    allowV1Revoke: Flag.Boolean("allow-v1-revoke").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription(
+        "Without client credentials, revoke through the deprecated v1 endpoint, which takes the token in the URL query (default: false)",
+      ),
+    ),
   },
   run(runRevoke),
 ).pipe(
   Command.withShortDescription("Revoke a token (and its refresh token)"),
   Command.withDescription(
-    "Revoke the access token, which also revokes its refresh token. Uses /v2/oauth/revoke when client credentials are configured, else the deprecated v1 endpoint with a warning on stderr. --verify asks token info afterwards and exits 4 if the token still answers.",
+    "Revoke the access token, which also revokes its refresh token. Uses /v2/oauth/revoke when client credentials are configured; without them it exits 2 unless --allow-v1-revoke, which uses the deprecated v1 endpoint (token in the URL query) with a warning on stderr. --verify asks token info afterwards and exits 4 if the token still answers.",
   ),
   Command.withExamples([
     {

@@ -209,6 +209,7 @@ export const runDemo = (mode: OutputMode, options: DemoOptions) =>
     const revoked = yield* revokeToken(stored.tokenSet.accessToken, {
       verify: true,
       hasCredentials: true,
+      allowV1: false,
     }).pipe(Effect.provide(client));
     yield* result(
       mode,

@@ -79,25 +79,52 @@ describe("revoke", () => {
     expect(jsonOf(result)).toMatchObject({ error: { tag: "RevokeRejectedError", status: 404 } });
   });
 
-  it("exits 4 with ClientAuthError for a wrong client secret", async () => {
+  it("exits 4 for a wrong client secret, whether Miro answers 404 (documented) or 401", async () => {
+    for (const [variant, tag, status] of [
+      ["404", "RevokeRejectedError", 404],
+      ["400-401-404", "ClientAuthError", 401],
+    ] as const) {
+      emulator.configure({ variants: { v2RevokeFailure: variant } });
+      const { accessToken } = emulator.issueTokens();
+      const result = await run(["revoke", "--json"], {
+        env: {
+          ...credentials(),
+          MIRO_CLIENT_SECRET: "wrong-secret",
+          MIRO_ACCESS_TOKEN: accessToken,
+        },
+      });
+      expect(result.exitCode).toBe(4);
+      expect(jsonOf(result)).toMatchObject({ error: { tag, status } });
+      expect(emulator.accessTokenState(accessToken)).toBe("active");
+    }
+    emulator.configure({ variants: { v2RevokeFailure: "404" } });
+  });
+
+  it("without credentials: exit 2 asking for them, nothing sent to v1", async () => {
     const { accessToken } = emulator.issueTokens();
+    emulator.clearRequests();
     const result = await run(["revoke", "--json"], {
-      env: { ...credentials(), MIRO_CLIENT_SECRET: "wrong-secret", MIRO_ACCESS_TOKEN: accessToken },
+      env: { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
     });
-    expect(result.exitCode).toBe(4);
-    expect(jsonOf(result)).toMatchObject({ error: { tag: "ClientAuthError", status: 401 } });
+    expect(result.exitCode).toBe(2);
+    expect(jsonOf(result)).toMatchObject({ error: { tag: "MissingCredentialsError" } });
+    expect(emulator.requests).toEqual([]);
     expect(emulator.accessTokenState(accessToken)).toBe("active");
   });
 
-  it("revokes through the deprecated v1 without credentials, warning on stderr", async () => {
+  it("--allow-v1-revoke: v1 with the token in the query, a warning saying so, no URL printed", async () => {
     const { accessToken } = emulator.issueTokens();
-    const result = await run(["revoke", "--json", "--verify"], {
+    const result = await run(["revoke", "--json", "--verify", "--allow-v1-revoke", "--verbose"], {
       env: { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
     });
     expect(result.stderr).toContain("deprecated POST /v1/oauth/revoke");
+    expect(result.stderr).toContain("token in the URL");
     expect(result.exitCode).toBe(0);
     expect(jsonOf(result)).toMatchObject({ endpoint: "v1", deprecated: true, verified: true });
     expect(emulator.accessTokenState(accessToken)).toBe("revoked");
+    // The URL carried the token; our own output never shows it (nor the query).
+    expect(`${result.stdout}${result.stderr}`).not.toContain(accessToken);
+    expect(`${result.stdout}${result.stderr}`).not.toContain("access_token=");
   });
 
   it("--verify exits 4 when Miro says revoked but the token still works", async () => {
@@ -115,7 +142,7 @@ describe("revoke", () => {
     const gone = await startEmulator({ port: 0, v1Revoke: "gone" });
     try {
       const { accessToken } = gone.issueTokens();
-      const result = await run(["revoke", "--json"], {
+      const result = await run(["revoke", "--json", "--allow-v1-revoke"], {
         env: { MIRO_API_BASE_URL: gone.baseUrl, MIRO_ACCESS_TOKEN: accessToken },
       });
       expect(result.exitCode).toBe(4);

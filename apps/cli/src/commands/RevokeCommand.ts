@@ -1,7 +1,9 @@
 /**
  * `miro-token revoke`: revokes the token (and with it its refresh token) — through
- * `/v2/oauth/revoke` when client credentials are configured, else the deprecated v1 with a
- * warning on stderr. `--verify` asks token info afterwards: the token must now be invalid,
+ * `/v2/oauth/revoke` when client credentials are configured. Without them only with
+ * `--allow-v1-revoke`: the deprecated v1 in its documented form, the token in the URL query,
+ * with a warning on stderr saying so (without the flag: a usage error asking for credentials).
+ * `--verify` asks token info afterwards: the token must now be invalid,
  * otherwise `RevokeNotEffectiveError` (exit 4).
  */
 import { fingerprint, type MiroTokenError, type RevokeResult, TokenClient } from "@miro-token/core";
@@ -12,9 +14,9 @@ import { type OutputMode, printJson, printLines, style, table, warn } from "../O
 import type { RunContext } from "../RunContext.ts";
 import { resolveTokenArguments, type TokenArguments } from "../TokenInput.ts";
 
-/** The warning shown when revoking without client credentials. */
+/** The warning shown when revoking through v1 (`--allow-v1-revoke`, no client credentials). */
 export const V1_DEPRECATION_WARNING =
-  "no client credentials: using the deprecated POST /v1/oauth/revoke (Miro retires it); set MIRO_CLIENT_ID and MIRO_CLIENT_SECRET (or --client-secret-file) to use /v2/oauth/revoke";
+  "no client credentials: --allow-v1-revoke uses the deprecated POST /v1/oauth/revoke, which takes the token in the URL query (proxies and server logs may keep it); set MIRO_CLIENT_ID and MIRO_CLIENT_SECRET (or --client-secret-file) to use /v2/oauth/revoke";
 
 /** The result of `revoke`. */
 export interface RevokeReport {
@@ -27,11 +29,15 @@ export interface RevokeReport {
 /** Revoke the token, then (with `verify`) prove it is dead. */
 export const revokeToken = (
   token: Redacted.Redacted<string>,
-  options: { readonly verify: boolean; readonly hasCredentials: boolean },
+  options: {
+    readonly verify: boolean;
+    readonly hasCredentials: boolean;
+    readonly allowV1: boolean;
+  },
 ): Effect.Effect<RevokeReport, MiroTokenError | RevokeNotEffectiveError, TokenClient> =>
   Effect.gen(function* () {
     const print = yield* fingerprint(token);
-    if (!options.hasCredentials) yield* warn(V1_DEPRECATION_WARNING);
+    if (!options.hasCredentials && options.allowV1) yield* warn(V1_DEPRECATION_WARNING);
     const result = yield* TokenClient.revoke(token);
     if (!options.verify) return { fingerprint: print, result, verified: undefined };
     const stillActive = yield* TokenClient.info(token).pipe(
@@ -71,16 +77,24 @@ export const revokeLines = (mode: OutputMode, report: RevokeReport): ReadonlyArr
 /** The command's options. */
 export interface RevokeInput extends TokenArguments {
   readonly verify: boolean;
+  /** Without client credentials, revoke through v1 (token in the URL query). */
+  readonly allowV1Revoke: boolean;
 }
 
 /** The command: settings, then the token, then Miro; prints the report. */
 export const runRevoke = (ctx: RunContext, input: RevokeInput) =>
   Effect.gen(function* () {
-    const { layer, settings } = yield* makeClientLayer(ctx.global, ctx.mode);
+    const { layer, settings } = yield* makeClientLayer(
+      ctx.global,
+      ctx.mode,
+      {},
+      { allowV1Revoke: input.allowV1Revoke },
+    );
     const token = yield* resolveTokenArguments(input);
     const report = yield* revokeToken(token, {
       verify: input.verify,
       hasCredentials: settings.clientId !== undefined && settings.hasClientSecret,
+      allowV1: input.allowV1Revoke,
     }).pipe(Effect.provide(layer));
     yield* ctx.mode.json
       ? printJson(revokeDocument(report))
