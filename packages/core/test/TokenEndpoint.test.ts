@@ -128,15 +128,18 @@ describe("TokenClient.refresh and exchangeCode", () => {
           { fail: "Timeout" as const },
           { status: 502 },
         ]) {
-          const t = fakeTransport(first, miroError(400, "invalidGrant"));
-          const error = failure(
-            yield* settle(TokenClient.refresh(REFRESH), layerWith(t, CREDENTIALS)),
-          );
-          expect(error).toMatchObject({
-            _tag: "RefreshOutcomeUnknownError",
-            attempts: 2,
-            retryable: false,
-          });
+          // 400 invalidGrant, or the 401 oauthError Miro documents for token-endpoint failures.
+          for (const rejected of [miroError(400, "invalidGrant"), miroError(401, "oauthError")]) {
+            const t = fakeTransport(first, rejected);
+            const error = failure(
+              yield* settle(TokenClient.refresh(REFRESH), layerWith(t, CREDENTIALS)),
+            );
+            expect(error).toMatchObject({
+              _tag: "RefreshOutcomeUnknownError",
+              attempts: 2,
+              retryable: false,
+            });
+          }
         }
         // 503 and 429 mean "not processed": the later 400 is a plain invalid grant.
         const t = fakeTransport({ status: 503 }, miroError(400, "invalidGrant"));

@@ -58,6 +58,23 @@ export const DOCUMENTED_VARIANTS: Readonly<Variants> = Object.freeze(
   Object.fromEntries(VARIANT_NAMES.map((name) => [name, VARIANT_VALUES[name][0]])) as Variants,
 );
 
+/**
+ * A covering set of variant profiles for test matrices: the documented contract, then every
+ * other value of each dimension on its own (all other dimensions documented).
+ */
+export const variantProfiles = (): ReadonlyArray<{
+  readonly name: string;
+  readonly variants: Variants;
+}> => [
+  { name: "documented", variants: { ...DOCUMENTED_VARIANTS } },
+  ...VARIANT_NAMES.flatMap((name) =>
+    VARIANT_VALUES[name].slice(1).map((value) => ({
+      name: `${name}=${value}`,
+      variants: { ...DOCUMENTED_VARIANTS, [name]: value },
+    })),
+  ),
+];
+
 /** How long an old access token keeps working after a rotation under `rotationGrace: "60s"`. */
 export const ROTATION_GRACE_MS = 60_000;
 

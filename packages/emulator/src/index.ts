@@ -39,5 +39,6 @@ export {
   VARIANT_VALUES,
   type VariantName,
   type Variants,
+  variantProfiles,
   variantsForSeed,
 } from "./Variants.ts";

@@ -6,12 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  DOCUMENTED_VARIANTS,
   type Emulator,
   startEmulator,
-  VARIANT_NAMES,
-  VARIANT_VALUES,
   type Variants,
+  variantProfiles,
   variantsForSeed,
 } from "../src/index.ts";
 import { type ContractRoute, contractProblems } from "./contract/MiroContract.ts";
@@ -19,13 +17,7 @@ import { bearer, formPost, jsonPost, refreshGrant, seedOf } from "./support.ts";
 
 /** The documented defaults, then every other value of each dimension, then seeded mixes. */
 const PROFILES: ReadonlyArray<{ readonly name: string; readonly variants: Variants }> = [
-  { name: "documented", variants: { ...DOCUMENTED_VARIANTS } },
-  ...VARIANT_NAMES.flatMap((name) =>
-    VARIANT_VALUES[name].slice(1).map((value) => ({
-      name: `${name}=${value}`,
-      variants: { ...DOCUMENTED_VARIANTS, [name]: value },
-    })),
-  ),
+  ...variantProfiles(),
   ...[1, 2, 3, 4, 5].map((seed) => ({ name: `seed ${seed}`, variants: variantsForSeed(seed) })),
 ];
 

@@ -13,6 +13,10 @@
  * waiting to retry) or a request has been stuck for 500 ms of real time (a hang: its timeout
  * must fire). The emulator's own clock is manual and only moves when a test says so.
  *
+ * Variants: every test that depends on how Miro answers runs once per emulator variant profile
+ * (the documented contract, then each undocumented alternative on its own, see the emulator
+ * README): the client must rely on none of them. The fault matrix runs on the documented one.
+ *
  * Each adapter's test file calls `clientConformance(name, layer)` once.
  */
 import { describe, expect, layer } from "@effect/vitest";
@@ -28,11 +32,15 @@ import {
   TokenClient,
 } from "@miro-token/core";
 import {
+  DEFAULT_RATE_LIMIT,
+  DOCUMENTED_VARIANTS,
   type Emulator,
   type EmulatorRoute,
   type Fault,
   type IssuedTokens,
   startEmulator,
+  type Variants,
+  variantProfiles,
 } from "@miro-token/emulator";
 import { Context, Effect, Exit, Fiber, Layer, Redacted } from "effect";
 import { TestClock } from "effect/testing";
@@ -113,6 +121,8 @@ interface CallOptions {
   readonly secrets: ReadonlyArray<string>;
   /** Run on the live clock with these client settings instead of driving the TestClock. */
   readonly live?: MiroConfigOptions;
+  /** Opt in to v1 revoke without credentials: its requests then carry the token in the URL. */
+  readonly allowV1Revoke?: boolean;
 }
 
 /**
@@ -139,6 +149,7 @@ const call = <A>(
             ...SUITE_CONFIG,
             ...options.live,
             baseUrl: emulator.baseUrl,
+            allowV1Revoke: options.allowV1Revoke ?? false,
             ...credentials,
           }),
         ),
@@ -166,7 +177,11 @@ const call = <A>(
         expect(findLeaks(errorSurfaces(reason.error), secrets)).toEqual([]);
       }
     }
-    for (const request of emulator.requests) expect(request.secretsInUrl).toBe(false);
+    for (const request of emulator.requests) {
+      // Only the opted-in v1 revoke may (must, in its documented form) carry the token in its URL.
+      const allowed = options.allowV1Revoke === true && request.route === "revoke-v1";
+      if (!allowed) expect(request.secretsInUrl).toBe(false);
+    }
     if (options.credentials) {
       expect(emulator.requests.filter((request) => request.route === "revoke-v1")).toEqual([]);
     }
@@ -187,13 +202,17 @@ const successOf = <A>(exit: Exit.Exit<A, MiroTokenError>): A => {
   return exit.value;
 };
 
-/** A fresh emulator state for a test, and fresh tokens; TestClock on wall time. */
-const fresh = (options: { readonly expiring?: boolean } = {}) =>
+/** A fresh emulator state for a test (under `variants`), fresh tokens; TestClock on wall time. */
+const fresh = (options: { readonly expiring?: boolean; readonly variants?: Variants } = {}) =>
   Effect.gen(function* () {
     const { emulator } = yield* ClientHarness;
     emulator.clearFaults();
     emulator.clearRequests();
-    emulator.configure({ v1Revoke: "available" });
+    emulator.configure({
+      v1Revoke: "available",
+      variants: options.variants ?? DOCUMENTED_VARIANTS,
+      rateLimit: DEFAULT_RATE_LIMIT,
+    });
     yield* TestClock.setTime(emulator.clock.now());
     const tokens = emulator.issueTokens({ expiring: options.expiring ?? true });
     const secrets = [
@@ -364,53 +383,276 @@ const runEndpoint = (endpoint: Endpoint, tokens: IssuedTokens, secrets: Readonly
 export const clientConformance = (name: string, transport: Layer.Layer<HttpTransport>): void => {
   describe(`${name}: TokenClient against the emulator`, () => {
     layer(ClientHarness.layerWith(transport), { timeout: "60 seconds" })((it) => {
-      it.effect("info: reads token info and rate-limit headers", () =>
-        Effect.gen(function* () {
-          const { emulator, tokens, secrets } = yield* fresh();
-          const result = successOf(
-            yield* call((c) => c.info(Redacted.make(tokens.accessToken)), {
-              credentials: false,
-              secrets,
-            }),
-          );
-          expect(result.info.user.id).toBe(tokens.userId);
-          expect(result.info.team.id).toBe(tokens.teamId);
-          expect(typeof result.info.type).toBe("string");
-          expect(result.rateLimit?.limit).toBeGreaterThan(0);
-          expect(requestsTo(emulator, "token-info")).toBe(1);
-        }),
-      );
+      for (const { name: variant, variants } of variantProfiles()) {
+        const at = (title: string) => `[${variant}] ${title}`;
+        const freshHere = (options: { readonly expiring?: boolean } = {}) =>
+          fresh({ ...options, variants });
 
-      it.effect("info: expired and revoked tokens are InvalidTokenError (no retry)", () =>
-        Effect.gen(function* () {
-          const { emulator, tokens, secrets } = yield* fresh();
-          const other = emulator.issueTokens();
-          emulator.revokeAccess(other.accessToken);
-          const revoked = failureOf(
-            yield* call((c) => c.info(Redacted.make(other.accessToken)), {
-              credentials: false,
-              secrets: [...secrets, other.accessToken],
+        it.effect(at("info: reads token info and rate-limit headers"), () =>
+          Effect.gen(function* () {
+            const { emulator, tokens, secrets } = yield* freshHere();
+            const result = successOf(
+              yield* call((c) => c.info(Redacted.make(tokens.accessToken)), {
+                credentials: false,
+                secrets,
+              }),
+            );
+            expect(result.info.user.id).toBe(tokens.userId);
+            expect(result.info.team.id).toBe(tokens.teamId);
+            expect(typeof result.info.type).toBe("string");
+            expect(result.rateLimit?.limit).toBeGreaterThan(0);
+            expect(requestsTo(emulator, "token-info")).toBe(1);
+          }),
+        );
+
+        it.effect(at("info: expired and revoked tokens are InvalidTokenError (no retry)"), () =>
+          Effect.gen(function* () {
+            const { emulator, tokens, secrets } = yield* freshHere();
+            const other = emulator.issueTokens();
+            emulator.revokeAccess(other.accessToken);
+            const revoked = failureOf(
+              yield* call((c) => c.info(Redacted.make(other.accessToken)), {
+                credentials: false,
+                secrets: [...secrets, other.accessToken],
+              }),
+            );
+            emulator.clock.advance(((tokens.expiresIn ?? 3599) + 2) * 1000);
+            const expired = failureOf(
+              yield* call((c) => c.info(Redacted.make(tokens.accessToken)), {
+                credentials: false,
+                secrets,
+              }),
+            );
+            for (const error of [revoked, expired]) {
+              expect(error).toMatchObject({
+                _tag: "InvalidTokenError",
+                attempts: 1,
+                retryable: false,
+              });
+              // 400 or 401, with a code we know, "unrecognized", or none: never relied on.
+              expect([400, 401]).toContain(error.status);
+              expect(error).not.toHaveProperty("code", "tokenStale");
+            }
+          }),
+        );
+
+        it.effect(at("revoke v2 with client credentials: revoked, never through v1"), () =>
+          Effect.gen(function* () {
+            const { emulator, tokens, secrets } = yield* freshHere();
+            const result = successOf(
+              yield* call((c) => c.revoke(Redacted.make(tokens.accessToken)), {
+                credentials: true,
+                secrets,
+              }),
+            );
+            expect(result).toMatchObject({
+              endpoint: "v2",
+              deprecated: false,
+              alreadyRevoked: false,
+            });
+            expect(emulator.accessTokenState(tokens.accessToken)).toBe("revoked");
+            expect(requestsTo(emulator, "revoke-v2")).toBe(1);
+            const again = failureOf(
+              yield* call((c) => c.revoke(Redacted.make(tokens.accessToken)), {
+                credentials: true,
+                secrets,
+              }),
+            );
+            expect(again).toMatchObject({ _tag: "RevokeRejectedError", status: 404, attempts: 1 });
+          }),
+        );
+
+        it.effect(
+          at("revoke v2: 'not found' after an ambiguous attempt means already revoked"),
+          () =>
+            Effect.gen(function* () {
+              const { emulator, tokens, secrets } = yield* freshHere();
+              // The first attempt "was processed" (the token is gone) but its connection was reset.
+              emulator.revokeAccess(tokens.accessToken);
+              emulator.queueFault("revoke-v2", { kind: "reset" });
+              const result = successOf(
+                yield* call((c) => c.revoke(Redacted.make(tokens.accessToken)), {
+                  credentials: true,
+                  secrets,
+                }),
+              );
+              expect(result).toMatchObject({ endpoint: "v2", alreadyRevoked: true });
+              expect(requestsTo(emulator, "revoke-v2")).toBe(2);
             }),
-          );
-          expect(revoked).toMatchObject({
-            _tag: "InvalidTokenError",
-            attempts: 1,
-            retryable: false,
-          });
-          emulator.clock.advance(((tokens.expiresIn ?? 3599) + 2) * 1000);
-          const expired = failureOf(
-            yield* call((c) => c.info(Redacted.make(tokens.accessToken)), {
-              credentials: false,
-              secrets,
+        );
+
+        it.effect(at("revoke without credentials and no v1 opt-in: nothing sent"), () =>
+          Effect.gen(function* () {
+            const { emulator, tokens, secrets } = yield* freshHere();
+            const error = failureOf(
+              yield* call((c) => c.revoke(Redacted.make(tokens.accessToken)), {
+                credentials: false,
+                secrets,
+              }),
+            );
+            expect(error).toMatchObject({ _tag: "MissingCredentialsError", attempts: 0 });
+            expect(emulator.requests).toHaveLength(0);
+            expect(emulator.accessTokenState(tokens.accessToken)).toBe("active");
+          }),
+        );
+
+        it.effect(at("revoke v1 opted in: the documented query form; a 400 is confirmed"), () =>
+          Effect.gen(function* () {
+            const { emulator, tokens, secrets } = yield* freshHere();
+            const v1 = { credentials: false, secrets, allowV1Revoke: true } as const;
+            const revoke = (token: string) => call((c) => c.revoke(Redacted.make(token)), v1);
+            const result = successOf(yield* revoke(tokens.accessToken));
+            expect(result).toMatchObject({
+              endpoint: "v1",
+              deprecated: true,
+              alreadyRevoked: false,
+            });
+            expect(emulator.accessTokenState(tokens.accessToken)).toBe("revoked");
+            // Again: Miro answers 400; token info confirms the token is dead.
+            const again = successOf(yield* revoke(tokens.accessToken));
+            expect(again).toMatchObject({ endpoint: "v1", alreadyRevoked: true });
+            // A 400 for a token that still works is not a revoke.
+            const live = emulator.issueTokens().accessToken;
+            emulator.queueFault("revoke-v1", { kind: "status", status: 400, body: "" });
+            const refused = failureOf(
+              yield* call((c) => c.revoke(Redacted.make(live)), {
+                ...v1,
+                secrets: [...secrets, live],
+              }),
+            );
+            expect(refused).toMatchObject({ _tag: "RevokeRejectedError", status: 400 });
+            expect(refused.message).toContain("configure client credentials");
+            expect(emulator.accessTokenState(live)).toBe("active");
+          }),
+        );
+
+        it.effect(
+          at("revoke v1 gone: RevokeEndpointGoneError telling to configure credentials"),
+          () =>
+            Effect.gen(function* () {
+              const { emulator, tokens, secrets } = yield* freshHere();
+              emulator.configure({ v1Revoke: "gone" });
+              const error = failureOf(
+                yield* call((c) => c.revoke(Redacted.make(tokens.accessToken)), {
+                  credentials: false,
+                  secrets,
+                  allowV1Revoke: true,
+                }),
+              );
+              expect(error).toMatchObject({
+                _tag: "RevokeEndpointGoneError",
+                status: 404,
+                attempts: 1,
+              });
+              expect(error.message).toContain("configure client credentials");
             }),
-          );
-          expect(expired).toMatchObject({
-            _tag: "InvalidTokenError",
-            code: "tokenExpired",
-            attempts: 1,
-          });
-        }),
-      );
+        );
+
+        it.effect(at("refresh: rotates the pair and keeps every digit of team_id"), () =>
+          Effect.gen(function* () {
+            const { emulator, tokens, secrets } = yield* freshHere();
+            const now = emulator.clock.now();
+            const set = successOf(
+              yield* call(
+                (c) => c.refresh({ refreshToken: Redacted.make(tokens.refreshToken ?? "") }),
+                { credentials: true, secrets },
+              ),
+            );
+            const access = Redacted.value(set.accessToken);
+            expect(emulator.accessTokenState(access)).toBe("active");
+            expect(emulator.refreshTokenState(tokens.refreshToken ?? "")).toBe("rotated");
+            expect(set.teamId).toBe(tokens.teamId);
+            expect(set.expiresAt).toBeGreaterThan(now);
+            expect(set.refreshToken).toBeDefined();
+            expect(requestsTo(emulator, "token")).toBe(1);
+          }),
+        );
+
+        it.effect(at("refresh: a used refresh token is a final rejection (one attempt)"), () =>
+          Effect.gen(function* () {
+            const { tokens, secrets } = yield* freshHere();
+            const refreshToken = Redacted.make(tokens.refreshToken ?? "");
+            successOf(
+              yield* call((c) => c.refresh({ refreshToken }), { credentials: true, secrets }),
+            );
+            const error = failureOf(
+              yield* call((c) => c.refresh({ refreshToken }), { credentials: true, secrets }),
+            );
+            // 400 invalid grant, or the 401 oauthError Miro documents: both end the grant.
+            expect(["InvalidGrantError", "ClientAuthError"]).toContain(error._tag);
+            expect(error).toMatchObject({ attempts: 1, retryable: false });
+          }),
+        );
+
+        it.effect(
+          at("refresh: a lost response after rotation ends in RefreshOutcomeUnknownError, no loop"),
+          () =>
+            Effect.gen(function* () {
+              const { emulator, tokens, secrets } = yield* freshHere();
+              // The emulator rotates, then drips the answer slower than the attempt timeout.
+              emulator.queueFault("token", { kind: "drip", intervalMs: 10_000 });
+              const error = failureOf(
+                yield* call(
+                  (c) => c.refresh({ refreshToken: Redacted.make(tokens.refreshToken ?? "") }),
+                  { credentials: true, secrets },
+                ),
+              );
+              expect(error).toMatchObject({
+                _tag: "RefreshOutcomeUnknownError",
+                attempts: 2,
+                retryable: false,
+              });
+              expect(requestsTo(emulator, "token")).toBe(2);
+            }),
+        );
+
+        it.effect(at("exchangeCode: a code becomes a token set once"), () =>
+          Effect.gen(function* () {
+            const { emulator, secrets } = yield* freshHere();
+            const redirectUri = "http://127.0.0.1:8765/callback";
+            const code = yield* authorizationCode(emulator, redirectUri);
+            const set = successOf(
+              yield* call((c) => c.exchangeCode(Redacted.make(code), redirectUri), {
+                credentials: true,
+                secrets: [...secrets, code],
+              }),
+            );
+            expect(emulator.accessTokenState(Redacted.value(set.accessToken))).toBe("active");
+            const reused = failureOf(
+              yield* call((c) => c.exchangeCode(Redacted.make(code), redirectUri), {
+                credentials: true,
+                secrets: [...secrets, code],
+              }),
+            );
+            expect(["InvalidGrantError", "ClientAuthError"]).toContain(reused._tag);
+            expect(reused).toMatchObject({ attempts: 1, retryable: false });
+          }),
+        );
+
+        it.effect(
+          at("429 from the real rate limit: the wait is read with or without Retry-After"),
+          () =>
+            Effect.gen(function* () {
+              const { emulator, tokens, secrets } = yield* freshHere();
+              emulator.configure({ rateLimit: { creditsPerMinute: 0 } });
+              // One second before the window resets, so every wait fits the deadline.
+              emulator.clock.set(Math.ceil((emulator.clock.now() + 1) / 60_000) * 60_000 - 1_000);
+              yield* TestClock.setTime(emulator.clock.now());
+              const error = failureOf(
+                yield* call((c) => c.info(Redacted.make(tokens.accessToken)), {
+                  credentials: false,
+                  secrets,
+                }),
+              );
+              expect(error).toMatchObject({ _tag: "RateLimitedError", status: 429 });
+              if (error._tag !== "RateLimitedError") return;
+              // X-RateLimit-Reset is always there; Retry-After only under retryAfter=present.
+              expect(error.resetAt).toBeGreaterThan(0);
+              expect(error.retryAfter !== undefined).toBe(variants.retryAfter === "present");
+              expect(requestsTo(emulator, "token-info")).toBe(TOKEN_INFO_MAX_ATTEMPTS);
+            }),
+        );
+      }
 
       it.effect("info: a token that cannot be a header value is refused before any request", () =>
         Effect.gen(function* () {
@@ -426,178 +668,6 @@ export const clientConformance = (name: string, transport: Layer.Layer<HttpTrans
             expect(error).toMatchObject({ _tag: "MalformedTokenError", attempts: 0 });
           }
           expect(emulator.requests).toHaveLength(0);
-        }),
-      );
-
-      it.effect("revoke v2 with client credentials: revoked, never through v1", () =>
-        Effect.gen(function* () {
-          const { emulator, tokens, secrets } = yield* fresh();
-          const result = successOf(
-            yield* call((c) => c.revoke(Redacted.make(tokens.accessToken)), {
-              credentials: true,
-              secrets,
-            }),
-          );
-          expect(result).toMatchObject({
-            endpoint: "v2",
-            deprecated: false,
-            alreadyRevoked: false,
-          });
-          expect(emulator.accessTokenState(tokens.accessToken)).toBe("revoked");
-          expect(requestsTo(emulator, "revoke-v2")).toBe(1);
-          const again = failureOf(
-            yield* call((c) => c.revoke(Redacted.make(tokens.accessToken)), {
-              credentials: true,
-              secrets,
-            }),
-          );
-          expect(again).toMatchObject({ _tag: "RevokeRejectedError", status: 404, attempts: 1 });
-        }),
-      );
-
-      it.effect("revoke v2: 'not found' after an ambiguous attempt means already revoked", () =>
-        Effect.gen(function* () {
-          const { emulator, tokens, secrets } = yield* fresh();
-          // The first attempt "was processed" (the token is gone) but its connection was reset.
-          emulator.revokeAccess(tokens.accessToken);
-          emulator.queueFault("revoke-v2", { kind: "reset" });
-          const result = successOf(
-            yield* call((c) => c.revoke(Redacted.make(tokens.accessToken)), {
-              credentials: true,
-              secrets,
-            }),
-          );
-          expect(result).toMatchObject({ endpoint: "v2", alreadyRevoked: true });
-          expect(requestsTo(emulator, "revoke-v2")).toBe(2);
-        }),
-      );
-
-      it.effect("revoke v1 without credentials: deprecated, token never in the URL", () =>
-        Effect.gen(function* () {
-          const { emulator, tokens, secrets } = yield* fresh();
-          const exit = yield* call((c) => c.revoke(Redacted.make(tokens.accessToken)), {
-            credentials: false,
-            secrets,
-          });
-          expect(requestsTo(emulator, "revoke-v1")).toBe(1);
-          // The client sends the token as a form body and a Bearer header, never as Miro's
-          // documented `?access_token=`; the emulator accepts both places.
-          expect(Exit.isSuccess(exit) && exit.value).toMatchObject({
-            endpoint: "v1",
-            deprecated: true,
-          });
-          expect(emulator.accessTokenState(tokens.accessToken)).toBe("revoked");
-        }),
-      );
-
-      it.effect("revoke v1 gone: RevokeEndpointGoneError telling to configure credentials", () =>
-        Effect.gen(function* () {
-          const { emulator, tokens, secrets } = yield* fresh();
-          emulator.configure({ v1Revoke: "gone" });
-          const error = failureOf(
-            yield* call((c) => c.revoke(Redacted.make(tokens.accessToken)), {
-              credentials: false,
-              secrets,
-            }),
-          );
-          expect(error).toMatchObject({
-            _tag: "RevokeEndpointGoneError",
-            status: 404,
-            attempts: 1,
-          });
-          expect(error.message).toContain("configure client credentials");
-        }),
-      );
-
-      it.effect("refresh: rotates the pair and keeps every digit of team_id", () =>
-        Effect.gen(function* () {
-          const { emulator, tokens, secrets } = yield* fresh();
-          const now = emulator.clock.now();
-          const set = successOf(
-            yield* call(
-              (c) => c.refresh({ refreshToken: Redacted.make(tokens.refreshToken ?? "") }),
-              {
-                credentials: true,
-                secrets,
-              },
-            ),
-          );
-          const access = Redacted.value(set.accessToken);
-          expect(emulator.accessTokenState(access)).toBe("active");
-          expect(emulator.refreshTokenState(tokens.refreshToken ?? "")).toBe("rotated");
-          expect(set.teamId).toBe(tokens.teamId);
-          expect(set.expiresAt).toBeGreaterThan(now);
-          expect(set.refreshToken).toBeDefined();
-          expect(requestsTo(emulator, "token")).toBe(1);
-        }),
-      );
-
-      it.effect("refresh: a used refresh token is InvalidGrantError (one attempt)", () =>
-        Effect.gen(function* () {
-          const { tokens, secrets } = yield* fresh();
-          const refreshToken = Redacted.make(tokens.refreshToken ?? "");
-          successOf(
-            yield* call((c) => c.refresh({ refreshToken }), { credentials: true, secrets }),
-          );
-          const error = failureOf(
-            yield* call((c) => c.refresh({ refreshToken }), { credentials: true, secrets }),
-          );
-          expect(error).toMatchObject({
-            _tag: "InvalidGrantError",
-            grant: "refresh_token",
-            attempts: 1,
-          });
-        }),
-      );
-
-      it.effect(
-        "refresh: a lost response after rotation ends in RefreshOutcomeUnknownError, no loop",
-        () =>
-          Effect.gen(function* () {
-            const { emulator, tokens, secrets } = yield* fresh();
-            // The emulator rotates, then drips the answer slower than the attempt timeout.
-            emulator.queueFault("token", { kind: "drip", intervalMs: 10_000 });
-            const error = failureOf(
-              yield* call(
-                (c) => c.refresh({ refreshToken: Redacted.make(tokens.refreshToken ?? "") }),
-                {
-                  credentials: true,
-                  secrets,
-                },
-              ),
-            );
-            expect(error).toMatchObject({
-              _tag: "RefreshOutcomeUnknownError",
-              attempts: 2,
-              retryable: false,
-            });
-            expect(requestsTo(emulator, "token")).toBe(2);
-          }),
-      );
-
-      it.effect("exchangeCode: a code becomes a token set once", () =>
-        Effect.gen(function* () {
-          const { emulator, secrets } = yield* fresh();
-          const redirectUri = "http://127.0.0.1:8765/callback";
-          const code = yield* authorizationCode(emulator, redirectUri);
-          const set = successOf(
-            yield* call((c) => c.exchangeCode(Redacted.make(code), redirectUri), {
-              credentials: true,
-              secrets: [...secrets, code],
-            }),
-          );
-          expect(emulator.accessTokenState(Redacted.value(set.accessToken))).toBe("active");
-          const reused = failureOf(
-            yield* call((c) => c.exchangeCode(Redacted.make(code), redirectUri), {
-              credentials: true,
-              secrets: [...secrets, code],
-            }),
-          );
-          expect(reused).toMatchObject({
-            _tag: "InvalidGrantError",
-            grant: "authorization_code",
-            attempts: 1,
-          });
         }),
       );
 

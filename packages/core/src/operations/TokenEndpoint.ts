@@ -16,7 +16,8 @@
  * - at most 2 attempts, both with the very same grant (the request is built once);
  * - retried after network failures, timeouts, 408, 429 and 5xx;
  * - when the first attempt failed ambiguously (reset or timeout after sending, 500/502/504 —
- *   Miro may have rotated) and the retry is rejected with 400, the outcome is unknown:
+ *   Miro may have rotated) and the retry is rejected with 400 or 401 (Miro documents only a
+ *   401 `oauthError` for token-endpoint failures), the outcome is unknown:
  *   {@link RefreshOutcomeUnknownError}. The caller must re-read its token store (another
  *   process may hold the new pair) or re-authorize. Never a loop.
  *
@@ -105,7 +106,7 @@ const grantRequest = (
     const ambiguous = context.ambiguousBefore;
     return Effect.fail(
       finalStatus(request, response, (fields) => {
-        if (status === 400 && ambiguous !== undefined) {
+        if ((status === 400 || status === 401) && ambiguous !== undefined) {
           return new RefreshOutcomeUnknownError({
             ...fields,
             grant,
