@@ -20,7 +20,7 @@ import { NodeTransport } from "@miro-token/transport-node";
 import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tokenSetOf } from "./support/Harness.ts";
+import { BASE_VARIANT_SEED, tokenSetOf } from "./support/Harness.ts";
 
 const RUNS = 1_000;
 const SEED = 12;
@@ -32,7 +32,7 @@ let pause: (label: string) => Effect.Effect<void> = () => Effect.void;
 let refreshRequests = 0;
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
+  emu = await startEmulator({ port: 0, variantSeed: BASE_VARIANT_SEED });
   const seed = emu.seed;
   if (seed === undefined) throw new Error("no seed");
   const transport = Layer.effect(
@@ -136,6 +136,7 @@ describe("target 12: in-process single-flight under fc.scheduler", () => {
   it("catches the naive read-refresh-write client (the interleavings bite)", async () => {
     const result = await fc.check(property("naive"), { seed: SEED, numRuns: 200 });
     expect(result.failed).toBe(true);
-    expect(String(result.errorInstance)).toContain("InvalidGrantError");
+    // Miro's documented 401 oauthError, or a 400 invalid grant: the rotated token was re-presented.
+    expect(String(result.errorInstance)).toMatch(/InvalidGrantError|ClientAuthError/);
   }, 60_000);
 });

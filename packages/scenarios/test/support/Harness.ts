@@ -1,6 +1,8 @@
 // What every lifecycle scenario shares: an emulator on port 0 whose clock follows the Effect
 // TestClock, the real Node transport wrapped so tests can see (and perturb) every request, and a
-// `step` that advances simulated time only once the real HTTP it set off has finished.
+// `step` that advances simulated time only once the real HTTP it set off has finished. Each
+// scenario runs under emulator variants picked from a seed (SCENARIO_VARIANT_SEED, CI rotates
+// it per run, plus the scenario's index in its file): the client may rely on none of them.
 import {
   endpointOf,
   HttpTransport,
@@ -16,6 +18,7 @@ import {
   type EmulatorOptions,
   type IssuedTokens,
   startEmulator,
+  type Variants,
 } from "@miro-token/emulator";
 import { NodeTransport } from "@miro-token/transport-node";
 import { Clock, type Context, Duration, Effect, Layer, Redacted } from "effect";
@@ -149,8 +152,14 @@ export const resetError = (request: TransportRequest): TransportError =>
     reason: "ECONNRESET",
   });
 
+/** The seed the first scenario of each file picks its variants from; the next one adds 1 ... */
+export const BASE_VARIANT_SEED = Number.parseInt(process.env.SCENARIO_VARIANT_SEED ?? "0", 10) || 0;
+let scenariosStarted = 0;
+
 export interface Scenario {
   readonly emu: Emulator;
+  /** The emulator variants this scenario runs under (shown in a failing assertion's context). */
+  readonly variants: Variants;
   /** How far Miro's clock is ahead of the TestClock (a suspended laptop falls behind). */
   readonly serverAhead: { ms: number };
   readonly traffic: Traffic;
@@ -169,7 +178,14 @@ export const scenario = (
 ) =>
   Effect.gen(function* () {
     const emu = yield* Effect.acquireRelease(
-      Effect.promise(() => startEmulator({ port: 0, now: T0, ...options })),
+      Effect.promise(() =>
+        startEmulator({
+          port: 0,
+          now: T0,
+          variantSeed: BASE_VARIANT_SEED + scenariosStarted++,
+          ...options,
+        }),
+      ),
       (emulator) => Effect.promise(() => emulator.close()),
     );
     yield* TestClock.setTime(T0);
@@ -190,7 +206,8 @@ export const scenario = (
       ),
     );
     const client = yield* Layer.build(layer);
-    return { emu, serverAhead: { ms: 0 }, traffic, client } satisfies Scenario;
+    const variants = emu.settings().variants;
+    return { emu, variants, serverAhead: { ms: 0 }, traffic, client } satisfies Scenario;
   });
 
 /**
