@@ -7,9 +7,9 @@
  *    before expiry) refreshes it; Miro rotates the pair, so the old access token is now
  *    rejected.
  * 4. `revoke --verify` kills the new token.
- * 5. The watcher's next probe sees it die: `Invalid`.
+ * 5. The watcher's next probe sees it die: one refresh is tried and refused (`ReauthorizeRequired`).
  * 6. A token nobody refreshes: the emulator's clock jumps past its lifetime (no sleeping) and
- *    `info` says `tokenExpired`.
+ *    `info` says it is invalid.
  *
  * Human output tells the story; `--json` prints NDJSON (`step`, `status`, `result`, `done`).
  * Tokens appear only as fingerprints. Any step that does not go as told fails the demo.
@@ -195,7 +195,7 @@ export const runDemo = (mode: OutputMode, options: DemoOptions) =>
       },
       [
         `refreshed: generation ${refreshed.generation}, new token ${refreshed.fingerprint}`,
-        `the old token ${first} is now rejected: Miro rotated the pair (${style.red(mode, "tokenInvalid")})`,
+        `the old token ${first} is now rejected: Miro rotated the pair (${style.red(mode, "token info rejects it")})`,
       ],
     );
 
@@ -224,7 +224,7 @@ export const runDemo = (mode: OutputMode, options: DemoOptions) =>
       mode,
       5,
       "The watcher sees it die",
-      "Its next probe gets 400 tokenInvalid: a terminal state, the watch ends.",
+      "Its next probe is rejected; the one refresh that follows is refused too (revoking killed the refresh token): a terminal state, the watch ends.",
     );
     // Its next probe finds the token invalid; had a refresh come first, Miro would refuse the
     // revoked refresh token instead (ReauthorizeRequired). Either way the watcher saw it die.

@@ -29,7 +29,7 @@ describe("demo", () => {
       expect.objectContaining({ type: "result", step: 4, verified: true, endpoint: "v2" }),
     );
     expect(lines).toContainEqual(
-      expect.objectContaining({ type: "result", step: 6, code: "tokenExpired" }),
+      expect.objectContaining({ type: "result", step: 6, state: "expired" }),
     );
     expect(lines.at(-1)).toMatchObject({ type: "done", ok: true });
     expect(result.stdout).not.toMatch(/eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_/);

@@ -92,17 +92,23 @@ describe("refresh --store", () => {
     expect(result.stderr).toContain("no refresh token");
   });
 
-  it("exits 4 with ReauthorizeRequiredError when Miro rejects the grant", async () => {
-    const tokens = emulator.issueTokens();
-    const store = await storeWith(["c", tokenResponseOf(tokens)]);
-    emulator.revokeAccess(tokens.accessToken);
-    const result = await run(["refresh", "--store", store, "--json"], {
-      env: emulatorEnv(emulator),
-    });
-    expect(result.exitCode).toBe(4);
-    expect(jsonOf(result)).toMatchObject({
-      error: { tag: "ReauthorizeRequiredError", status: 400 },
-    });
+  it("exits 4 when Miro rejects the grant, as a 400 invalid grant or its documented 401", async () => {
+    for (const [tokenFailure, tag, status] of [
+      ["400-invalidGrant", "ReauthorizeRequiredError", 400],
+      // Miro documents one token-endpoint failure, 401 oauthError: the grant or the client.
+      ["401", "ClientAuthError", 401],
+    ] as const) {
+      emulator.configure({ variants: { tokenFailure } });
+      const tokens = emulator.issueTokens();
+      const store = await storeWith([`c-${status}`, tokenResponseOf(tokens)]);
+      emulator.revokeAccess(tokens.accessToken);
+      const result = await run(["refresh", "--store", store, "--json"], {
+        env: emulatorEnv(emulator),
+      });
+      expect(result.exitCode).toBe(4);
+      expect(jsonOf(result)).toMatchObject({ error: { tag, status } });
+    }
+    emulator.configure({ variants: { tokenFailure: "401" } });
   });
 
   it("exits 4 with wrong client credentials and leaves the store alone", async () => {

@@ -19,6 +19,11 @@ export class ClientAuthError extends Schema.TaggedError<ClientAuthError>()("Clie
 }) {
   readonly retryable = false;
   override get message(): string {
-    return `ClientAuthError: Miro rejected the client credentials (${httpDetail(this)})${where(this)}`;
+    // Miro documents one token-endpoint failure, 401 `oauthError`: it may mean the grant too.
+    const grant = this.endpoint?.endsWith("/v1/oauth/token") === true;
+    const what = grant
+      ? "the client credentials or the grant (re-authorize)"
+      : "the client credentials";
+    return `ClientAuthError: Miro rejected ${what} (${httpDetail(this)})${where(this)}`;
   }
 }
