@@ -63,9 +63,10 @@ describe("reporting", () => {
     const refreshed = await readStore(dir.path);
     const token2 = refreshed.find((entry) => entry.id === "token-2")!;
     emulator.revokeAccess(Redacted.value(token2.tokenSet.accessToken));
+    // Rejected, one refresh refused (revoking killed the refresh token): ReauthorizeRequired.
     await waitFor(
-      "token-2 Invalid",
-      async () => (await statesOf(watcher.url))["token-2"] === "Invalid",
+      "token-2 dead",
+      async () => (await statesOf(watcher.url))["token-2"] === "ReauthorizeRequired",
     );
     emulator.queueFault("token-info", { kind: "status", status: 503 }, 2);
     await waitFor("an Unreachable", () => watcher.events().some((e) => e.state === "Unreachable"));
@@ -110,13 +111,15 @@ describe("reporting", () => {
       seriesValue(samples, "miro_token_watcher_refreshes_total", { outcome: "succeeded" }),
     ).toBe(byState.get("Refreshed"));
     expect(seriesValue(samples, "miro_token_watcher_refreshes_total", { outcome: "failed" })).toBe(
-      0,
+      1,
     );
     expect(seriesValue(samples, "miro_token_watcher_tokens", { state: "Active" })).toBe(2);
-    expect(seriesValue(samples, "miro_token_watcher_tokens", { state: "Invalid" })).toBe(1);
+    expect(
+      seriesValue(samples, "miro_token_watcher_tokens", { state: "ReauthorizeRequired" }),
+    ).toBe(1);
     expect(seriesValue(samples, "miro_token_watcher_tokens")).toBe(3);
     expect(
-      seriesValue(samples, "miro_token_watcher_failures_total", { kind: "Invalid:tokenInvalid" }),
+      seriesValue(samples, "miro_token_watcher_failures_total", { kind: "ReauthorizeRequired" }),
     ).toBe(1);
     expect(
       seriesValue(samples, "miro_token_watcher_failures_total", { kind: "ServerError:503" }),
