@@ -7,7 +7,6 @@ import { type Emulator, startEmulator } from "../src/index.ts";
 import {
   bearer,
   call,
-  expectMiroError,
   type Fetched,
   formPost,
   jsonPost,
