@@ -78,8 +78,8 @@ export const variantProfiles = (): ReadonlyArray<{
 /** How long an old access token keeps working after a rotation under `rotationGrace: "60s"`. */
 export const ROTATION_GRACE_MS = 60_000;
 
-/** mulberry32: a small, fast, deterministic generator of floats in [0, 1). */
-const generator = (seed: number): (() => number) => {
+/** mulberry32: a small, fast, deterministic generator of floats in [0, 1) from a seed. */
+export const seededRandom = (seed: number): (() => number) => {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -93,7 +93,7 @@ const generator = (seed: number): (() => number) => {
 /** The variants a seed picks: one value per dimension, the same for the same seed. */
 export const variantsForSeed = (seed: number): Variants => {
   if (!Number.isInteger(seed)) throw new TypeError(`variant seed must be an integer, got ${seed}`);
-  const next = generator(seed);
+  const next = seededRandom(seed);
   return Object.fromEntries(
     VARIANT_NAMES.map((name) => {
       const values = VARIANT_VALUES[name];

@@ -35,6 +35,7 @@ export {
   DOCUMENTED_VARIANTS,
   parseVariants,
   ROTATION_GRACE_MS,
+  seededRandom,
   VARIANT_NAMES,
   VARIANT_VALUES,
   type VariantName,

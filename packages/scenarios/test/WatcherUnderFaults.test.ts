@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from "@effect/vitest";
 import { makeMemoryStore, TokenStore, TokenWatcher, type WatchedStatus } from "@miro-token/core";
-import { type Emulator, MIRO_TOKEN_PREFIX } from "@miro-token/emulator";
+import { type Emulator, MIRO_TOKEN_PREFIX, seededRandom } from "@miro-token/emulator";
 import { Clock, Effect, Layer, Option, Random, Redacted } from "effect";
 import { type Recorded, record } from "./support/Collect.ts";
 import { advance, type Perturb, quiesce, scenario, tokenSetOf } from "./support/Harness.ts";
@@ -22,17 +22,8 @@ const WINDOW = 5 * 60_000;
 const JITTER = 30_000;
 const STEP = 10_000;
 
-/** A seeded generator for the fault plan (mulberry32), so a failure replays. */
-const seeded = (seed: number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};
+/** A seeded generator for the fault plan, so a failure replays. */
+const seeded = seededRandom;
 
 /** ~20% of requests: a hang (attempt timeout) or a server fault queued just before sending. */
 const faultPlan = (emu: () => Emulator, counts: Map<string, number>): Perturb => {
