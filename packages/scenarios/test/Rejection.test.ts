@@ -13,12 +13,17 @@ import { record, tags } from "./support/Collect.ts";
 import { advance, type Scenario, scenario, tokenSetOf } from "./support/Harness.ts";
 
 /** One expiring token (an hour) watched from a store, probed every minute. */
-const watchedToken = (s: Scenario) =>
+const watchedToken = (
+  s: Scenario,
+  options: { readonly knownExpiry: boolean } = { knownExpiry: true },
+) =>
   Effect.gen(function* () {
     const issued = s.emu.issueTokens({ expiring: true });
-    const store = yield* makeMemoryStore([
-      { id: "t", tokenSet: tokenSetOf(issued, yield* Clock.currentTimeMillis) },
-    ]);
+    const { expiresAt: _unknown, ...withoutExpiry } = tokenSetOf(issued, 0);
+    const tokenSet = options.knownExpiry
+      ? tokenSetOf(issued, yield* Clock.currentTimeMillis)
+      : withoutExpiry;
+    const store = yield* makeMemoryStore([{ id: "t", tokenSet }]);
     const statuses = yield* record(
       TokenWatcher.watch({ id: "t", store }, { interval: "1 minute" }),
     ).pipe(Effect.provideContext(s.client));
@@ -75,6 +80,18 @@ describe("a token-info rejection of a refreshable token", () => {
         }).pipe(Effect.scoped),
     );
   }
+
+  it.effect("a token whose expiry we never knew is refreshed once too", () =>
+    Effect.gen(function* () {
+      const s = yield* scenario();
+      const { statuses } = yield* watchedToken(s, { knownExpiry: false });
+      yield* rejectUntilRefreshed(s);
+      yield* advance(s, "5 minutes", "5 seconds");
+      expect(refreshes(s)).toBe(1);
+      expect(tags(statuses.items)).not.toContain("Invalid");
+      expect(tags(statuses.items).at(-1)).toMatch(/^(Active|Refreshed)$/);
+    }).pipe(Effect.scoped),
+  );
 
   it.effect("a token still rejected right after its one refresh is Invalid (no loop)", () =>
     Effect.gen(function* () {
