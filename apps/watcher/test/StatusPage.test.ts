@@ -2,7 +2,8 @@
 /**
  * The status page in a real browser: Debian's headless Chromium driven by playwright-core.
  * The page lists the store's tokens, counts expiry down, and a token revoked behind the
- * watcher's back turns Invalid without a reload (the update comes from `/events`).
+ * watcher's back turns ReauthorizeRequired (rejected, refreshed once, refused) without a reload
+ * (the update comes from `/events`).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +27,7 @@ afterEach(async () => {
 });
 
 describe("the status page", () => {
-  it("lists the tokens and shows a revoked one as Invalid without a reload", async () => {
+  it("lists the tokens and shows a revoked one as dead without a reload", async () => {
     const dir = tempDir();
     cleanups.push(dir.cleanup);
     const { emulator, stop } = await startSyncedEmulator();
@@ -87,14 +88,18 @@ describe("the status page", () => {
     await page.waitForFunction(
       () =>
         (document.querySelector('#tokens tr[data-id="token-1"]') as HTMLElement | null)?.dataset
-          .state === "Invalid",
+          .state === "ReauthorizeRequired",
       undefined,
       { timeout: 5_000 },
     );
-    expect(await page.textContent('#tokens tr[data-id="token-1"] td.state')).toBe("Invalid");
-    expect(await page.textContent('#tokens tr[data-id="token-1"] td.reason')).toContain("400");
+    expect(await page.textContent('#tokens tr[data-id="token-1"] td.state')).toBe(
+      "ReauthorizeRequired",
+    );
+    expect(await page.textContent('#tokens tr[data-id="token-1"] td.reason')).toContain(
+      "ClientAuthError",
+    );
     expect(await page.textContent('#tokens tr[data-id="token-0"] td.state')).toBe("Active");
-    expect(await page.textContent("#summary")).toBe("3 tokens: 2 Active, 1 Invalid");
+    expect(await page.textContent("#summary")).toBe("3 tokens: 2 Active, 1 ReauthorizeRequired");
     expect(navigations).toBe(1);
 
     // The page holds no secret.
