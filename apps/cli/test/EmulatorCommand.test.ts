@@ -28,6 +28,11 @@ describe("emulator", () => {
     });
     expect(info.exitCode).toBe(0);
     expect(stdout).not.toContain(seed.tokens.accessToken);
+    // Its clock follows real time (rate-limit windows reset), as the standalone binary's does.
+    const config = (await (await fetch(`${doc.baseUrl}/__emulator/config`)).json()) as {
+      clock: string;
+    };
+    expect(config.clock).toBe("real");
     await Effect.runPromise(Fiber.interrupt(live.fiber));
     await expect(fetch(`${doc.baseUrl}/__emulator/seed`)).rejects.toThrow();
   });

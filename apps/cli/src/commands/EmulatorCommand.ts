@@ -19,6 +19,8 @@ export const startEmulatorScoped = (options: {
   readonly host?: string;
   readonly accessTokenTtlSeconds?: number;
   readonly now?: number;
+  /** "real" follows real time (a long-running emulator); default: frozen. */
+  readonly clock?: "frozen" | "real";
 }): Effect.Effect<Emulator, UsageError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
@@ -31,6 +33,7 @@ export const startEmulatorScoped = (options: {
             ? {}
             : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
           ...(options.now === undefined ? {} : { now: options.now }),
+          ...(options.clock === undefined ? {} : { clock: options.clock }),
         });
       },
       catch: (error) => {
@@ -50,7 +53,8 @@ export const runEmulator = (
 ): Effect.Effect<never, UsageError, Scope.Scope> =>
   Effect.gen(function* () {
     yield* checkPort(options.port);
-    const emulator = yield* startEmulatorScoped(options);
+    // Its clock follows real time, so rate-limit windows reset and tokens expire as at Miro.
+    const emulator = yield* startEmulatorScoped({ ...options, clock: "real" });
     const seed = emulator.seed;
     const access = seed === undefined ? undefined : yield* fingerprint(seed.tokens.accessToken);
     const secrets =
