@@ -21,8 +21,8 @@
 import { Effect, Redacted } from "effect";
 import {
   ClientAuthError,
-  type MiroTokenError,
   RevokeEndpointGoneError,
+  type RevokeError,
   RevokeRejectedError,
   UnexpectedStatusError,
 } from "../Errors.ts";
@@ -116,7 +116,7 @@ const v1Request = (config: MiroConfigShape, token: string): TransportRequest => 
 export const revokeToken = (
   services: OperationServices,
   token: Redacted.Redacted<string>,
-): Effect.Effect<RevokeResult, MiroTokenError> =>
+): Effect.Effect<RevokeResult, RevokeError> =>
   Effect.flatMap(checkToken("access token", token), (value) => {
     const { config } = services;
     const credentials = credentialsOf(config);
@@ -129,7 +129,7 @@ export const revokeToken = (
     const read = (
       response: TransportResponse,
       context: AttemptContext,
-    ): Effect.Effect<RevokeResult, AttemptFailure> => {
+    ): Effect.Effect<RevokeResult, AttemptFailure<RevokeError>> => {
       const { status } = response;
       const result = (alreadyRevoked: boolean): RevokeResult => ({
         endpoint,
