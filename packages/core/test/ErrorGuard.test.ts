@@ -7,12 +7,12 @@ import { Effect, Redacted } from "effect";
 import {
   InvalidTokenError,
   isMiroTokenError,
-  MIRO_TOKEN_ERROR_CLASSES,
   MIRO_TOKEN_ERROR_TAGS,
   type MiroTokenErrorTag,
   MiroTokenErrorTypeId,
   TokenClient,
 } from "../src/index.ts";
+import { MIRO_TOKEN_ERROR_CLASSES } from "../src/internal.ts";
 
 const at = { method: "GET", endpoint: "https://api.miro.com/v1/oauth-token", attempts: 1 };
 

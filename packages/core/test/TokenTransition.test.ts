@@ -9,9 +9,7 @@ import fc from "fast-check";
 import {
   ALLOWED_TRANSITIONS,
   type FailureSummary,
-  isAllowedTransition,
   isTerminal,
-  isTransientFailure,
   REFRESH_OUTCOME_LOST,
   sameStatus,
   TOKEN_STATUS_TAGS,
@@ -20,6 +18,7 @@ import {
   TokenStatus,
   transition,
 } from "../src/index.ts";
+import { isAllowedTransition, isTransientFailure } from "../src/internal.ts";
 
 const SEED = 20261127;
 const RUNS = 2_000;
