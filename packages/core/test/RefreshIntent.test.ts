@@ -7,7 +7,15 @@
  */
 import { describe, expect, it } from "@effect/vitest";
 import { Effect, Option } from "effect";
-import { makeMemoryStore, REFRESH_OUTCOME_LOST, StoreError, TokenClient, type TokenSet, type TokenStoreShape, unresolvedIntent } from "../src/index.ts";
+import {
+  makeMemoryStore,
+  REFRESH_OUTCOME_LOST,
+  StoreError,
+  TokenClient,
+  type TokenSet,
+  type TokenStoreShape,
+  unresolvedIntent,
+} from "../src/index.ts";
 import { makeRefresher } from "../src/internal.ts";
 import { CREDENTIALS, layerWith, STORED_SET, TOKEN_OK } from "./ClientFixtures.ts";
 import { fakeTransport, miroError } from "./FakeTransport.ts";
