@@ -25,11 +25,12 @@ import {
 import type { Emulator } from "@miro-token/emulator";
 import { Clock, Duration, Effect, Fiber, Queue, Redacted, Stream } from "effect";
 import { type ConnectionSettings, clientLayerFor } from "./ClientLayer.ts";
-import { startEmulatorScoped } from "./commands/EmulatorCommand.ts";
-import { infoLines, tokenInfo } from "./commands/InfoCommand.ts";
-import { revokeToken } from "./commands/RevokeCommand.ts";
-import { watchEvents } from "./commands/WatchCommand.ts";
+import type { DemoInput } from "./commands/DemoCommand.ts";
+import { startEmulatorScoped } from "./commands/EmulatorRun.ts";
+import { infoLines, tokenInfo } from "./commands/InfoRun.ts";
+import { revokeToken } from "./commands/RevokeRun.ts";
 import { changeLine, eventDocument, type WatchEvent } from "./commands/WatchOutput.ts";
+import { watchEvents } from "./commands/WatchRun.ts";
 import { formatRemaining } from "./DurationText.ts";
 import { DemoError } from "./Failure.ts";
 import type { TransportName } from "./GlobalOptions.ts";
@@ -280,7 +281,7 @@ export const runDemo = (mode: OutputMode, options: DemoOptions) =>
   }).pipe(Effect.scoped);
 
 /** The command: `--port` checked, then the story with the run's transport. */
-export const runDemoCommand = (ctx: RunContext, input: { readonly port: number }) =>
+export const runDemoCommand = (ctx: RunContext, input: DemoInput) =>
   Effect.andThen(
     markStreaming,
     Effect.flatMap(checkPort(input.port), (port) =>

@@ -7,13 +7,7 @@
  * Every message here is free of secrets by construction: core's errors never hold a token, and
  * the CLI's own errors are built from fixed phrases and option names, never from user values.
  */
-import {
-  ExitCode,
-  exitCodeOf,
-  isMiroTokenError,
-  type MiroTokenError,
-  ReauthorizeRequiredError,
-} from "@miro-token/core";
+import { ExitCode, exitCodeOf, isMiroTokenError, type MiroTokenError } from "@miro-token/core";
 import { Schema } from "effect";
 
 /**
@@ -117,9 +111,9 @@ export type CliOnlyError =
   | StoreEntryNotFoundError;
 
 /** Every typed failure a command can end with. */
-export type CliFailure = MiroTokenError | ReauthorizeRequiredError | CliOnlyError;
+export type CliFailure = MiroTokenError | CliOnlyError;
 
-const CLI_ONLY_TAGS: ReadonlySet<string> = new Set([
+const CLI_ONLY_TAGS: ReadonlySet<string> = new Set<CliOnlyError["_tag"]>([
   "UsageError",
   "LoginError",
   "DemoError",
@@ -138,17 +132,14 @@ export const isCliOnlyError = (u: unknown): u is CliOnlyError =>
 
 /** Whether a value is a typed failure (core's or the CLI's). */
 export const isCliFailure = (u: unknown): u is CliFailure =>
-  isMiroTokenError(u) || u instanceof ReauthorizeRequiredError || isCliOnlyError(u);
+  isMiroTokenError(u) || isCliOnlyError(u);
 
 /**
- * The exit code of a typed failure: core's table for core's errors, the error's own otherwise.
- * `ReauthorizeRequiredError` (the refresh protocol's verdict on a rejected or lost grant) is
- * not in core's table; it exits 4, like the `InvalidGrantError` it usually stands for.
+ * The exit code of a typed failure: core's table for core's errors (`ReauthorizeRequiredError`
+ * exits 4 there, like the `InvalidGrantError` it usually stands for), the error's own otherwise.
  */
-export const exitCodeOfFailure = (failure: CliFailure): ExitCode => {
-  if (failure instanceof ReauthorizeRequiredError) return ExitCode.Rejected;
-  return isCliOnlyError(failure) ? failure.exitCode : exitCodeOf(failure);
-};
+export const exitCodeOfFailure = (failure: CliFailure): ExitCode =>
+  isCliOnlyError(failure) ? failure.exitCode : exitCodeOf(failure);
 
 /** The `error` member of a `--json` failure document. */
 export interface ErrorSummary {

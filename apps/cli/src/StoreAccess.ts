@@ -5,7 +5,7 @@
  * A store that another user owns or others can write is refused by the store itself; here that
  * refusal becomes a usage error (exit 2) with the store's message, since the fix is the
  * operator's: mend the modes or pass `--insecure-store-permissions` (read from
- * {@link InsecureStorePermissions}, which `Commands.ts` sets from the flag).
+ * {@link InsecureStorePermissions}, which `CommandKit.ts` sets from the flag).
  */
 import type { StoreError, TokenStoreShape } from "@miro-token/core";
 import { Context, Effect } from "effect";

@@ -5,8 +5,8 @@ import { stripOneNewline, type TokenStatus } from "@miro-token/core";
 import { Duration } from "effect";
 import { describe, expect, it } from "vitest";
 import { debugRequested, jsonRequested, refuseSecretsOnArgv } from "../src/ArgvGuard.ts";
-import { endFailureOf, failureOf } from "../src/commands/WatchCommand.ts";
 import { statusLine, type WatchEvent } from "../src/commands/WatchOutput.ts";
+import { endFailureOf, failureOf } from "../src/commands/WatchRun.ts";
 import { formatRemaining } from "../src/DurationText.ts";
 
 describe("formatRemaining", () => {

@@ -1,15 +1,22 @@
 /**
  * `@miro-token/watcher`: the `miro-token-watcher` service as a library — `startWatcher` runs
- * it in-process (tests, or an app that embeds it); the pieces (board, metrics, config parsing,
- * status page) are exported for reuse.
+ * it in-process (tests, or an app that embeds it), with the types of what it hands back (the
+ * status board, the NDJSON lines). The service's own pieces (argv parsing, HTTP server,
+ * metrics, status page) are not exported: the binary is their interface.
  *
  * @since 0.1.0
  */
-export * from "./EventLog.ts";
-export * from "./HttpServer.ts";
-export * from "./Metrics.ts";
-export * from "./ObservedTransport.ts";
-export * from "./StatusBoard.ts";
-export * from "./StatusPage.ts";
-export * from "./Watcher.ts";
-export * from "./WatcherConfig.ts";
+export type { LifecycleLine, LineSink, StatusLine } from "./EventLog.ts";
+export {
+  type BoardChange,
+  type StatusBoard,
+  TOKEN_STATES,
+  type TokenState,
+  type TokenView,
+} from "./StatusBoard.ts";
+export {
+  type RunningWatcher,
+  startWatcher,
+  type WatcherOptions,
+  WatcherStartError,
+} from "./Watcher.ts";

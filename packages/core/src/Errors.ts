@@ -13,7 +13,9 @@
  * @since 0.1.0
  */
 
+import { Predicate } from "effect";
 import { ClientAuthError } from "./errors/ClientAuthError.ts";
+import { MiroTokenErrorTypeId } from "./errors/ErrorBrand.ts";
 import { InvalidGrantError } from "./errors/InvalidGrantError.ts";
 import { InvalidTokenError } from "./errors/InvalidTokenError.ts";
 import { MalformedTokenError } from "./errors/MalformedTokenError.ts";
@@ -30,6 +32,7 @@ import { UnexpectedStatusError } from "./errors/UnexpectedStatusError.ts";
 import { TransportError } from "./TransportError.ts";
 
 export { ClientAuthError } from "./errors/ClientAuthError.ts";
+export { MiroTokenErrorTypeId } from "./errors/ErrorBrand.ts";
 export { GrantType } from "./errors/ErrorFields.ts";
 export { InvalidGrantError } from "./errors/InvalidGrantError.ts";
 export { InvalidTokenError } from "./errors/InvalidTokenError.ts";
@@ -69,6 +72,55 @@ export type MiroTokenError =
   | TransportError;
 
 /**
+ * What any operation that sends a request can raise: a refused token, no usable response,
+ * a transient status beyond the retries, a status or body it does not understand.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type RequestError =
+  | MalformedTokenError
+  | TransportError
+  | RateLimitedError
+  | ServerError
+  | UnexpectedStatusError
+  | ResponseDecodeError;
+
+/**
+ * What `TokenClient.info` can raise.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type TokenInfoError = RequestError | InvalidTokenError;
+
+/**
+ * What `TokenClient.revoke` can raise.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type RevokeError =
+  | RequestError
+  | MissingCredentialsError
+  | RevokeRejectedError
+  | RevokeEndpointGoneError
+  | ClientAuthError;
+
+/**
+ * What `TokenClient.refresh` and `TokenClient.exchangeCode` (the token endpoint) can raise.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type GrantError =
+  | RequestError
+  | MissingCredentialsError
+  | InvalidGrantError
+  | RefreshOutcomeUnknownError
+  | ClientAuthError;
+
+/**
  * Every error class, for guards and exhaustive tables.
  *
  * @category errors
@@ -93,13 +145,39 @@ export const MIRO_TOKEN_ERROR_CLASSES = [
 ] as const;
 
 /**
- * Whether a value is one of core's typed errors.
+ * Every error tag. Typed by `MiroTokenError["_tag"]`, so a misspelt tag fails to compile; a
+ * set of tags elsewhere should be typed the same way.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type MiroTokenErrorTag = MiroTokenError["_tag"];
+
+/**
+ * Every error tag, read from the classes' schemas.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const MIRO_TOKEN_ERROR_TAGS: ReadonlySet<MiroTokenErrorTag> = new Set(
+  MIRO_TOKEN_ERROR_CLASSES.map((cls): MiroTokenErrorTag => cls.fields._tag.schema.literal),
+);
+
+/**
+ * Whether a value is one of core's typed errors: it carries core's brand
+ * ({@link MiroTokenErrorTypeId}) and a known tag. The brand, not `instanceof`, decides, so an
+ * error made by another copy of core (its `src` and its `dist`, or two installed versions) is
+ * recognised, and a look-alike with the right `_tag` but no brand is not.
  *
  * @category guards
  * @since 0.1.0
  */
 export const isMiroTokenError = (u: unknown): u is MiroTokenError =>
-  MIRO_TOKEN_ERROR_CLASSES.some((cls) => u instanceof cls);
+  Predicate.hasProperty(u, MiroTokenErrorTypeId) &&
+  u[MiroTokenErrorTypeId] === MiroTokenErrorTypeId &&
+  Predicate.hasProperty(u, "_tag") &&
+  typeof u._tag === "string" &&
+  (MIRO_TOKEN_ERROR_TAGS as ReadonlySet<string>).has(u._tag);
 
 /**
  * Whether trying again later could succeed.

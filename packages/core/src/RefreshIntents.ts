@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import { Clock, Effect } from "effect";
-import type { MiroTokenError, StoreError } from "./Errors.ts";
+import type { MiroTokenError, MiroTokenErrorTag, StoreError } from "./Errors.ts";
 import { summarizeFailure } from "./TokenStatus.ts";
 import type { StoredToken, TokenStoreShape } from "./TokenStore.ts";
 
@@ -44,7 +44,7 @@ export const recordIntent = (
     store.recordRefreshIntent(current.id, { generation: current.generation, startedAt }),
   );
 
-const GRANT_IS_DEAD: ReadonlySet<string> = new Set([
+const GRANT_IS_DEAD: ReadonlySet<string> = new Set<MiroTokenErrorTag>([
   "InvalidGrantError",
   "RefreshOutcomeUnknownError",
 ]);

@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer, type Redacted } from "effect";
-import type { MiroTokenError } from "./Errors.ts";
+import type { GrantError, RevokeError, TokenInfoError } from "./Errors.ts";
 import { HttpTransport } from "./HttpTransport.ts";
 import { MiroConfig } from "./MiroConfig.ts";
 import { type RevokeResult, revokeToken } from "./operations/RevokeOperation.ts";
@@ -37,21 +37,19 @@ export interface TokenClientShape {
   /** `GET /v1/oauth-token`: what Miro knows about the token, with rate-limit headers. */
   readonly info: (
     token: Redacted.Redacted<string>,
-  ) => Effect.Effect<TokenInfoResult, MiroTokenError>;
+  ) => Effect.Effect<TokenInfoResult, TokenInfoError>;
   /** Revoke the token (v2 with client credentials, else the deprecated v1). */
-  readonly revoke: (
-    token: Redacted.Redacted<string>,
-  ) => Effect.Effect<RevokeResult, MiroTokenError>;
+  readonly revoke: (token: Redacted.Redacted<string>) => Effect.Effect<RevokeResult, RevokeError>;
   /**
    * A new token set for the set's refresh token (which Miro then retires). Ids and scopes the
    * response leaves out are carried over from the input.
    */
-  readonly refresh: (tokenSet: RefreshInput) => Effect.Effect<TokenSet, MiroTokenError>;
+  readonly refresh: (tokenSet: RefreshInput) => Effect.Effect<TokenSet, GrantError>;
   /** A token set for an authorization code. */
   readonly exchangeCode: (
     code: Redacted.Redacted<string>,
     redirectUri: string,
-  ) => Effect.Effect<TokenSet, MiroTokenError>;
+  ) => Effect.Effect<TokenSet, GrantError>;
 }
 
 /**
@@ -92,7 +90,7 @@ export class TokenClient extends Context.Service<TokenClient, TokenClientShape>(
    */
   static info = (
     token: Redacted.Redacted<string>,
-  ): Effect.Effect<TokenInfoResult, MiroTokenError, TokenClient> =>
+  ): Effect.Effect<TokenInfoResult, TokenInfoError, TokenClient> =>
     TokenClient.use((client) => client.info(token));
 
   /**
@@ -102,7 +100,7 @@ export class TokenClient extends Context.Service<TokenClient, TokenClientShape>(
    */
   static revoke = (
     token: Redacted.Redacted<string>,
-  ): Effect.Effect<RevokeResult, MiroTokenError, TokenClient> =>
+  ): Effect.Effect<RevokeResult, RevokeError, TokenClient> =>
     TokenClient.use((client) => client.revoke(token));
 
   /**
@@ -110,7 +108,7 @@ export class TokenClient extends Context.Service<TokenClient, TokenClientShape>(
    *
    * @since 0.1.0
    */
-  static refresh = (tokenSet: RefreshInput): Effect.Effect<TokenSet, MiroTokenError, TokenClient> =>
+  static refresh = (tokenSet: RefreshInput): Effect.Effect<TokenSet, GrantError, TokenClient> =>
     TokenClient.use((client) => client.refresh(tokenSet));
 
   /**
@@ -121,6 +119,6 @@ export class TokenClient extends Context.Service<TokenClient, TokenClientShape>(
   static exchangeCode = (
     code: Redacted.Redacted<string>,
     redirectUri: string,
-  ): Effect.Effect<TokenSet, MiroTokenError, TokenClient> =>
+  ): Effect.Effect<TokenSet, GrantError, TokenClient> =>
     TokenClient.use((client) => client.exchangeCode(code, redirectUri));
 }

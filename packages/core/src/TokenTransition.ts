@@ -25,6 +25,7 @@
  * @since 0.1.0
  */
 import { Data } from "effect";
+import type { MiroTokenErrorTag } from "./Errors.ts";
 import type { TokenInfo } from "./TokenInfo.ts";
 import {
   type FailureSummary,
@@ -86,7 +87,7 @@ export const TokenEvent = Data.taggedEnum<TokenEvent>();
  * @category constants
  * @since 0.1.0
  */
-export const TRANSIENT_FAILURE_TAGS: ReadonlySet<string> = new Set([
+export const TRANSIENT_FAILURE_TAGS: ReadonlySet<string> = new Set<MiroTokenErrorTag>([
   "TransportError",
   "ServerError",
   "RateLimitedError",

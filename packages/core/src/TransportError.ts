@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./errors/ErrorBrand.ts";
 
 /**
  * Why the request failed below HTTP:
@@ -52,6 +53,7 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   /** Never set: a transport error has no HTTP status. Declared so every core error has it. */
   status: Schema.optionalKey(Schema.Number),
 }) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   /** Network failures and timeouts are transient; an abort or an oversized body is not. */
   readonly retryable: boolean = this.kind === "Network" || this.kind === "Timeout";
 

@@ -8,15 +8,54 @@
  * `TransportFailure`): the pieces every `HttpTransport` adapter shares, so an adapter supplies
  * only its exchange; `HttpClientTransport` is that adapter over an Effect `HttpClient`.
  *
+ * Names are listed one by one: what a user needs is here; the pieces core's own modules, the
+ * sibling packages and the tests share are in `@miro-token/core/internal`, with no stability
+ * promise.
+ *
  * @since 0.1.0
  */
-export * from "./Errors.ts";
+export {
+  ClientAuthError,
+  type GrantError,
+  GrantType,
+  InvalidGrantError,
+  InvalidTokenError,
+  isMiroTokenError,
+  isRetryable,
+  MalformedTokenError,
+  MIRO_TOKEN_ERROR_TAGS,
+  type MiroTokenError,
+  type MiroTokenErrorTag,
+  MiroTokenErrorTypeId,
+  MissingCredentialsError,
+  RateLimitedError,
+  ReauthorizeRequiredError,
+  RefreshOutcomeUnknownError,
+  type RequestError,
+  ResponseDecodeError,
+  RevokeEndpointGoneError,
+  type RevokeError,
+  RevokeRejectedError,
+  ServerError,
+  StoreError,
+  type TokenInfoError,
+  UnexpectedStatusError,
+} from "./Errors.ts";
 export * from "./ExitCode.ts";
-export * from "./Fingerprint.ts";
+export { fingerprint } from "./Fingerprint.ts";
 export * from "./HttpTransport.ts";
-export * from "./JsonText.ts";
-export * from "./MiroConfig.ts";
-export * from "./MiroErrorBody.ts";
+export { type JsonFailure, parseJson } from "./JsonText.ts";
+export {
+  CORE_VERSION,
+  MiroConfig,
+  type MiroConfigOptions,
+  type MiroConfigShape,
+  makeMiroConfig,
+  miroConfigDefaults,
+  miroEnvConfig,
+  type RetryOptions,
+} from "./MiroConfig.ts";
+export { MiroErrorBody } from "./MiroErrorBody.ts";
 export * from "./ObservedTransport.ts";
 export type { RevokeResult } from "./operations/RevokeOperation.ts";
 export { REVOKE_MAX_ATTEMPTS } from "./operations/RevokeOperation.ts";
@@ -27,24 +66,42 @@ export {
 export type { TokenInfoResult } from "./operations/TokenInfoOperation.ts";
 export { TOKEN_INFO_MAX_ATTEMPTS } from "./operations/TokenInfoOperation.ts";
 export * from "./PromiseClient.ts";
-export * from "./RateLimit.ts";
+export { parseRateLimit, type RateLimit } from "./RateLimit.ts";
 export { REFRESH_OUTCOME_LOST } from "./RefreshIntents.ts";
-export * from "./RequestBudget.ts";
 export * as RetryPolicy from "./RetryPolicy.ts";
-export * from "./settings/ArgvSecrets.ts";
-export * from "./settings/DurationText.ts";
+export {
+  type ArgvSecret,
+  type ArgvSecretKind,
+  describeArgvSecret,
+  findSecretOnArgv,
+} from "./settings/ArgvSecrets.ts";
+export { parseDuration, parseDurationMillis } from "./settings/DurationText.ts";
 export * from "./settings/EnvConfig.ts";
 export * from "./settings/SecretText.ts";
 export * from "./settings/TokenId.ts";
 export * from "./TokenClient.ts";
-export * from "./TokenInfo.ts";
-export * from "./TokenRefresher.ts";
+export { MiroEntity, TokenInfo } from "./TokenInfo.ts";
+export {
+  DEFAULT_MIN_VALIDITY,
+  type RefreshError,
+  type RefreshOptions,
+  refresherFor,
+  TokenRefresher,
+  type TokenRefresherShape,
+} from "./TokenRefresher.ts";
 export * from "./TokenSet.ts";
-export * from "./TokenStatus.ts";
+export {
+  FailureSummary,
+  isTerminal,
+  sameStatus,
+  TOKEN_STATUS_TAGS,
+  TokenStatus,
+  type TokenStatusTag,
+} from "./TokenStatus.ts";
 export * from "./TokenStore.ts";
 export * from "./TokenStorePaging.ts";
 export * from "./TokenText.ts";
-export * from "./TokenTransition.ts";
+export { ALLOWED_TRANSITIONS, TokenEvent, transition } from "./TokenTransition.ts";
 export * from "./TokenWatcher.ts";
 export * from "./TransportError.ts";
 export * as Exchange from "./transport/Exchange.ts";

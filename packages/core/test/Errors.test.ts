@@ -11,7 +11,6 @@ import {
   isMiroTokenError,
   isRetryable,
   MalformedTokenError,
-  MIRO_TOKEN_ERROR_CLASSES,
   type MiroTokenError,
   MissingCredentialsError,
   RateLimitedError,
@@ -25,6 +24,7 @@ import {
   TransportError,
   UnexpectedStatusError,
 } from "../src/index.ts";
+import { MIRO_TOKEN_ERROR_CLASSES } from "../src/internal.ts";
 import { leaks, randomSecret, surfaces } from "./LeakCheck.ts";
 
 const at = { method: "GET", endpoint: "https://api.miro.com/v1/oauth-token", attempts: 2 };

@@ -1,6 +1,9 @@
-// A smoke test of the public surface: the names the README documents are exported.
+// A smoke test of the public surface: the names the README documents are exported, and the
+// internal pieces (shared by core's modules, sibling packages and tests) are not.
 import { describe, expect, it } from "@effect/vitest";
 import * as Core from "../src/index.ts";
+import * as Internal from "../src/internal.ts";
+import { MIRO_TOKEN_ERROR_CLASSES } from "../src/internal.ts";
 
 describe("public exports", () => {
   it("include the documented API", () => {
@@ -38,7 +41,7 @@ describe("public exports", () => {
       "TOKEN_INFO_MAX_ATTEMPTS",
       "REVOKE_MAX_ATTEMPTS",
       "TOKEN_ENDPOINT_MAX_ATTEMPTS",
-      ...Core.MIRO_TOKEN_ERROR_CLASSES.map((cls) => cls.name),
+      ...MIRO_TOKEN_ERROR_CLASSES.map((cls) => cls.name),
     ];
     for (const name of names) expect(Core, name).toHaveProperty(name);
     expect(Object.keys(Core.RetryPolicy).sort()).toEqual(
@@ -55,6 +58,13 @@ describe("public exports", () => {
         "serverWait",
       ].sort(),
     );
+  });
+
+  it("keeps internal pieces out of the public surface", () => {
+    const internal = Object.keys(Internal);
+    expect(internal).toContain("makeRefresher");
+    for (const name of internal) expect(Core, name).not.toHaveProperty(name);
+    expect(Object.keys(Core).length).toBeLessThanOrEqual(95);
   });
 
   it("keeps the attempt caps of RELIABILITY target 1", () => {

@@ -9,7 +9,6 @@ import { describe, expect, it } from "@effect/vitest";
 import { Effect, Option } from "effect";
 import {
   makeMemoryStore,
-  makeRefresher,
   REFRESH_OUTCOME_LOST,
   StoreError,
   TokenClient,
@@ -17,6 +16,7 @@ import {
   type TokenStoreShape,
   unresolvedIntent,
 } from "../src/index.ts";
+import { makeRefresher } from "../src/internal.ts";
 import { CREDENTIALS, layerWith, STORED_SET, TOKEN_OK } from "./ClientFixtures.ts";
 import { fakeTransport, miroError } from "./FakeTransport.ts";
 

@@ -2,15 +2,12 @@
 import { describe, expect, it } from "@effect/vitest";
 import { Redacted, Result, Schema } from "effect";
 import fc from "fast-check";
+import { parseJson, TokenInfo, TokenResponse, tokenSetFromResponse } from "../src/index.ts";
 import {
-  parseJson,
   parseJsonWithoutSourceAccess,
   parseMiroErrorBody,
   safeErrorCode,
-  TokenInfo,
-  TokenResponse,
-  tokenSetFromResponse,
-} from "../src/index.ts";
+} from "../src/internal.ts";
 
 const DOCS_EXAMPLE =
   '{"token_type":"bearer","team_id":3074457358607431473,"access_token":"eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_o-P9abc","refresh_token":"eyJtaXJvLr","scope":"boards:write boards:read identity:read","expires_in":3599}';

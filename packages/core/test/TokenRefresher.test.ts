@@ -9,12 +9,12 @@ import { Effect, Fiber, Option, Redacted } from "effect";
 import { TestClock } from "effect/testing";
 import {
   makeMemoryStore,
-  makeRefresher,
   StoreError,
   TokenClient,
   type TokenSet,
   type TokenStoreShape,
 } from "../src/index.ts";
+import { makeRefresher } from "../src/internal.ts";
 import { CREDENTIALS, layerWith, STORED_SET, TOKEN_OK } from "./ClientFixtures.ts";
 import { fakeTransport, json, miroError } from "./FakeTransport.ts";
 

@@ -8,11 +8,8 @@ import { Schema } from "effect";
 import fc from "fast-check";
 import {
   ALLOWED_TRANSITIONS,
-  classifyProbeFailure,
   type FailureSummary,
-  isAllowedTransition,
   isTerminal,
-  isTransientFailure,
   REFRESH_OUTCOME_LOST,
   sameStatus,
   TOKEN_STATUS_TAGS,
@@ -21,6 +18,7 @@ import {
   TokenStatus,
   transition,
 } from "../src/index.ts";
+import { classifyProbeFailure, isAllowedTransition, isTransientFailure } from "../src/internal.ts";
 
 const SEED = 20261127;
 const RUNS = 2_000;

@@ -10,11 +10,11 @@ import {
   HttpTransport,
   MiroConfig,
   makeMemoryStore,
-  makeRefresher,
   TokenClient,
   type TokenClientShape,
   type TokenStoreShape,
 } from "@miro-token/core";
+import { makeRefresher } from "@miro-token/core/internal";
 import { type Emulator, startEmulator } from "@miro-token/emulator";
 import { NodeTransport } from "@miro-token/transport-node";
 import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect";

@@ -1,98 +1,52 @@
 /**
- * `miro-token emulator`: runs the Miro token API emulator (`@miro-token/emulator`, loaded only
- * for this command) until interrupted, and prints how to reach it. The seeded tokens and client
- * secret are shown as fingerprints unless `--show-token`; the control API (`/__emulator/seed`)
- * hands them to scripts.
+ * `miro-token emulator`: the flags, help and examples of the command that runs the local Miro
+ * token API emulator; the body (`EmulatorRun.ts`) is loaded when the command runs.
  */
+import { DEFAULT_PORT } from "@miro-token/emulator/default-port";
+import { Effect } from "effect";
+import { Command, Flag } from "effect/cli";
+import { handler } from "../CommandKit.ts";
+import type { RunContext } from "../RunContext.ts";
 
-import { fingerprint } from "@miro-token/core";
-import type { Emulator } from "@miro-token/emulator";
-import { errnoCode } from "@miro-token/store-file/files";
-import { Effect, type Scope } from "effect";
-import { UsageError } from "../Failure.ts";
-import { type OutputMode, printJson, printLines, table } from "../Output.ts";
-import { checkPort } from "../PortOption.ts";
+const flags = {
+  port: Flag.Int("port").pipe(
+    Flag.withDefault(DEFAULT_PORT),
+    Flag.withDescription(`TCP port; 0 picks a free one (default: ${DEFAULT_PORT})`),
+  ),
+  host: Flag.String("host").pipe(
+    Flag.withDefault("127.0.0.1"),
+    Flag.withDescription("Interface to listen on (default: 127.0.0.1)"),
+  ),
+  showToken: Flag.Boolean("show-token").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription(
+      "Print the seeded tokens and client secret, not just fingerprints (default: false)",
+    ),
+  ),
+};
 
-/** Start an emulator that lives as long as the scope. */
-export const startEmulatorScoped = (options: {
-  readonly port: number;
-  readonly host?: string;
-  readonly accessTokenTtlSeconds?: number;
-  readonly now?: number;
-  /** "real" follows real time (a long-running emulator); default: frozen. */
-  readonly clock?: "frozen" | "real";
-}): Effect.Effect<Emulator, UsageError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.tryPromise({
-      try: async () => {
-        const { startEmulator } = await import("@miro-token/emulator");
-        return startEmulator({
-          port: options.port,
-          host: options.host ?? "127.0.0.1",
-          ...(options.accessTokenTtlSeconds === undefined
-            ? {}
-            : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
-          ...(options.now === undefined ? {} : { now: options.now }),
-          ...(options.clock === undefined ? {} : { clock: options.clock }),
-        });
-      },
-      catch: (error) => {
-        const code = errnoCode(error);
-        return new UsageError({
-          reason: `cannot start the emulator on port ${options.port}${code === undefined ? "" : ` (${code})`}`,
-        });
-      },
-    }),
-    (emulator) => Effect.promise(() => emulator.close()),
-  );
+/** The parsed flags of `emulator`, inferred from their declarations. */
+export type EmulatorInput = Command.Command.Config.Infer<typeof flags>;
 
-/** Run the emulator until interrupted. */
-export const runEmulator = (
-  mode: OutputMode,
-  options: { readonly port: number; readonly host: string; readonly showToken: boolean },
-): Effect.Effect<never, UsageError, Scope.Scope> =>
-  Effect.gen(function* () {
-    yield* checkPort(options.port);
-    // Its clock follows real time, so rate-limit windows reset and tokens expire as at Miro.
-    const emulator = yield* startEmulatorScoped({ ...options, clock: "real" });
-    const seed = emulator.seed;
-    const access = seed === undefined ? undefined : yield* fingerprint(seed.tokens.accessToken);
-    const secrets =
-      options.showToken && seed !== undefined
-        ? {
-            accessToken: seed.tokens.accessToken,
-            refreshToken: seed.tokens.refreshToken,
-            clientSecret: seed.client.clientSecret,
-          }
-        : undefined;
-    if (mode.json) {
-      yield* printJson({
-        ok: true,
-        command: "emulator",
-        baseUrl: emulator.baseUrl,
-        controlApi: `${emulator.baseUrl}/__emulator/`,
-        clientId: seed?.client.clientId ?? null,
-        token:
-          access === undefined ? null : { fingerprint: access, expiresIn: seed?.tokens.expiresIn },
-        ...(secrets === undefined ? {} : { secrets }),
-      });
-    } else {
-      yield* printLines([
-        ...table(mode, [
-          ["Miro token emulator", emulator.baseUrl],
-          ["control API", `${emulator.baseUrl}/__emulator/`],
-          ["client id", seed?.client.clientId ?? "-"],
-          ["seeded token", access === undefined ? "-" : `${access} (fingerprint)`],
-          ...(secrets === undefined
-            ? [["secrets", "hidden; use --show-token, or GET /__emulator/seed"] as const]
-            : ([
-                ["access token", secrets.accessToken],
-                ["refresh token", secrets.refreshToken ?? "-"],
-                ["client secret", secrets.clientSecret],
-              ] as const)),
-        ]),
-        "Press Ctrl+C to stop.",
-      ]);
-    }
-    return yield* Effect.never;
-  });
+/** `miro-token emulator`. */
+export const emulatorCommand = Command.make(
+  "emulator",
+  flags,
+  handler(
+    () => import("./EmulatorRun.ts"),
+    (module) => (ctx: RunContext, input: EmulatorInput) =>
+      Effect.scoped(module.runEmulator(ctx.mode, input)),
+  ),
+).pipe(
+  Command.withShortDescription("Run the local Miro token API emulator"),
+  Command.withDescription(
+    "Run a local emulator of Miro's token API (token info, revoke v1/v2, token endpoint, authorize) with a seeded app client and token set, until Ctrl+C. Its control API is under /__emulator/.",
+  ),
+  Command.withExamples([
+    { command: "miro-token emulator --port 8710", description: "Listen on http://127.0.0.1:8710" },
+    {
+      command: "miro-token --base-url http://127.0.0.1:8710 info --token-file token.txt",
+      description: "Point any command at it",
+    },
+  ]),
+);

@@ -1,191 +1,96 @@
 /**
- * `miro-token store list|add|remove --store <path>`: manage a token store directory.
- * `add` reads a token set (Miro's token response JSON) from stdin; `list` shows ids,
- * fingerprints, generations, expiry and the state the stored expiry implies — never tokens.
+ * `miro-token store list|add|remove`: the flags, help and examples of the store commands; their
+ * bodies (`StoreRun.ts`) are loaded when one of them runs.
  */
-import {
-  fingerprint,
-  type StoreError,
-  TOKEN_ID_RULE,
-  type TokenSet,
-  type TokenStoreShape,
-  tokenIdProblem,
-} from "@miro-token/core";
-import { Clock, Effect, Option } from "effect";
-import { formatRemaining } from "../DurationText.ts";
-import { StoreEntryNotFoundError, UsageError } from "../Failure.ts";
-import { isoTime, type OutputMode, printJson, printLines, style, table } from "../Output.ts";
-import type { RunContext } from "../RunContext.ts";
-import { recordSaved } from "../RunJournal.ts";
-import { openStore } from "../StoreAccess.ts";
-import { readStdin } from "../TokenInput.ts";
-import { parseTokenSetText } from "../TokenSetText.ts";
+import { Command, Flag } from "effect/cli";
+import { handler, storeFlag } from "../CommandKit.ts";
 
-/** What `list` shows of one entry. */
-export interface StoreEntryView {
-  readonly id: string;
-  readonly fingerprint: string;
-  readonly generation: number;
-  readonly expiresAt: number | null;
-  /** From the stored expiry: `active`, `expired`, or `non-expiring`. */
-  readonly state: "active" | "expired" | "non-expiring";
-  readonly refreshable: boolean;
-  readonly updatedAt: number;
-}
+const load = () => import("./StoreRun.ts");
 
-/**
- * Refuse an id the store could not hold, by core's one id rule (the store checks the same), as
- * a usage error that does not echo it.
- */
-export const checkId = (id: string): Effect.Effect<string, UsageError> => {
-  const problem = tokenIdProblem(id);
-  return problem === undefined
-    ? Effect.succeed(id)
-    : Effect.fail(new UsageError({ reason: `--id ${problem} (an id is ${TOKEN_ID_RULE})` }));
-};
+const storeListFlags = { store: storeFlag };
 
-const view = (
-  entry: { id: string; generation: number; tokenSet: TokenSet; updatedAt: number },
-  now: number,
-) =>
-  Effect.map(fingerprint(entry.tokenSet.accessToken), (print): StoreEntryView => {
-    const expiresAt = entry.tokenSet.expiresAt;
-    return {
-      id: entry.id,
-      fingerprint: print,
-      generation: entry.generation,
-      expiresAt: expiresAt ?? null,
-      state: expiresAt === undefined ? "non-expiring" : expiresAt > now ? "active" : "expired",
-      refreshable: entry.tokenSet.refreshToken !== undefined,
-      updatedAt: entry.updatedAt,
-    };
-  });
+/** The parsed flags of `store list`, inferred from their declarations. */
+export type StoreListInput = Command.Command.Config.Infer<typeof storeListFlags>;
 
-/** Every entry of the store, sorted by id. */
-export const listStore = (
-  store: TokenStoreShape,
-  now: number,
-): Effect.Effect<ReadonlyArray<StoreEntryView>, StoreError> =>
-  Effect.flatMap(store.list(), (entries) =>
-    Effect.forEach(
-      [...entries].sort((a, b) => a.id.localeCompare(b.id)),
-      (entry) => view(entry, now),
+const storeList = Command.make(
+  "list",
+  storeListFlags,
+  handler(load, (module) => module.runStoreList),
+).pipe(
+  Command.withShortDescription("List the tokens of a store (never the tokens themselves)"),
+  Command.withDescription(
+    "Show each stored token's id, fingerprint, generation, expiry and the state its expiry implies (active, expired, non-expiring), and whether it can be refreshed.",
+  ),
+  Command.withExamples([
+    { command: "miro-token store list --store ~/.miro-token", description: "What is stored" },
+  ]),
+);
+
+const storeAddFlags = {
+  store: storeFlag,
+  id: Flag.String("id").pipe(
+    Flag.optional,
+    Flag.withDescription(
+      'Id to store the token under (default: the token set\'s user_id, else "default")',
     ),
-  );
-
-/** Add a new entry; an existing id is refused (remove it first). */
-export const addToStore = (
-  store: TokenStoreShape,
-  id: string,
-  tokenSet: TokenSet,
-  now: number,
-): Effect.Effect<StoreEntryView, StoreError | UsageError> =>
-  Effect.gen(function* () {
-    const written = yield* store.compareAndSet(id, 0, tokenSet);
-    if (written._tag === "Conflict") {
-      return yield* new UsageError({
-        reason: "the store already holds a token with this id",
-        hint: "remove it first with miro-token store remove --id <id>, or choose another --id",
-      });
-    }
-    yield* recordSaved({ what: "store entry", id, generation: written.stored.generation });
-    return yield* view(written.stored, now);
-  });
-
-/** Remove an entry. */
-export const removeFromStore = (
-  store: TokenStoreShape,
-  id: string,
-): Effect.Effect<void, StoreError | StoreEntryNotFoundError> =>
-  Effect.gen(function* () {
-    const current = yield* store.get(id);
-    if (Option.isNone(current)) return yield* new StoreEntryNotFoundError({ id });
-    yield* store.delete(id);
-    yield* recordSaved({ what: "store entry removed", id, generation: null });
-  });
-
-/** Human lines of `list`. */
-export const storeListLines = (
-  mode: OutputMode,
-  entries: ReadonlyArray<StoreEntryView>,
-  now: number,
-): ReadonlyArray<string> => {
-  if (entries.length === 0) return ["(the store is empty)"];
-  const header = ["ID", "FINGERPRINT", "GEN", "EXPIRES", "STATE", "REFRESH"];
-  const rows = entries.map((entry) => [
-    entry.id,
-    entry.fingerprint,
-    String(entry.generation),
-    entry.expiresAt === null
-      ? "never"
-      : `${isoTime(entry.expiresAt)} (${entry.expiresAt > now ? `in ${formatRemaining(entry.expiresAt - now)}` : "expired"})`,
-    entry.state,
-    entry.refreshable ? "yes" : "no",
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  const line = (cells: ReadonlyArray<string>) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join("  ")
-      .trimEnd();
-  const paint = (state: string, text: string) =>
-    state === "active"
-      ? style.green(mode, text)
-      : state === "expired"
-        ? style.red(mode, text)
-        : text;
-  return [style.bold(mode, line(header)), ...rows.map((row) => paint(row[4] ?? "", line(row)))];
+  ),
 };
 
-/** Human lines of `add`. */
-export const storeAddLines = (mode: OutputMode, entry: StoreEntryView): ReadonlyArray<string> =>
-  table(mode, [
-    ["added", entry.id],
-    ["token", `${entry.fingerprint} (fingerprint)`],
-    ["generation", String(entry.generation)],
-    ["expires", entry.expiresAt === null ? "never" : isoTime(entry.expiresAt)],
-    ["refreshable", entry.refreshable ? "yes" : "no (no refresh token)"],
-  ]);
+/** The parsed flags of `store add`, inferred from their declarations. */
+export type StoreAddInput = Command.Command.Config.Infer<typeof storeAddFlags>;
 
-/** `store list`. */
-export const runStoreList = (ctx: RunContext, input: { readonly store: string }) =>
-  Effect.gen(function* () {
-    const store = yield* openStore(input.store);
-    const now = yield* Clock.currentTimeMillis;
-    const entries = yield* listStore(store, now);
-    yield* ctx.mode.json
-      ? printJson({ ok: true, command: "store list", tokens: entries })
-      : printLines(storeListLines(ctx.mode, entries, now));
-  });
+const storeAdd = Command.make(
+  "add",
+  storeAddFlags,
+  handler(load, (module) => module.runStoreAdd),
+).pipe(
+  Command.withShortDescription("Add a token set (Miro's token response JSON) from stdin"),
+  Command.withDescription(
+    "Read one token set from stdin — Miro's token response JSON ({access_token, refresh_token, expires_in, scope, team_id, user_id}) — and store it as generation 1. An existing id is refused.",
+  ),
+  Command.withExamples([
+    {
+      command: "miro-token store add --store ~/.miro-token --id alice < token-response.json",
+      description: "Store a token response saved from your OAuth callback",
+    },
+  ]),
+);
 
-/** `store add`: the token set from stdin. */
-export const runStoreAdd = (
-  ctx: RunContext,
-  input: { readonly store: string; readonly id: Option.Option<string> },
-) =>
-  Effect.gen(function* () {
-    const now = yield* Clock.currentTimeMillis;
-    const tokenSet = yield* parseTokenSetText(yield* readStdin(), now, "stdin");
-    const id = yield* checkId(Option.getOrUndefined(input.id) ?? tokenSet.userId ?? "default");
-    const store = yield* openStore(input.store);
-    const entry = yield* addToStore(store, id, tokenSet, now);
-    yield* ctx.mode.json
-      ? printJson({ ok: true, command: "store add", token: entry })
-      : printLines(storeAddLines(ctx.mode, entry));
-  });
+const storeRemoveFlags = {
+  store: storeFlag,
+  id: Flag.String("id").pipe(
+    Flag.withDescription("Id of the token to remove (default: none, required)"),
+  ),
+};
 
-/** `store remove`. */
-export const runStoreRemove = (
-  ctx: RunContext,
-  input: { readonly store: string; readonly id: string },
-) =>
-  Effect.gen(function* () {
-    const id = yield* checkId(input.id);
-    const store = yield* openStore(input.store);
-    yield* removeFromStore(store, id);
-    yield* ctx.mode.json
-      ? printJson({ ok: true, command: "store remove", id })
-      : printLines([`removed ${id}`]);
-  });
+/** The parsed flags of `store remove`, inferred from their declarations. */
+export type StoreRemoveInput = Command.Command.Config.Infer<typeof storeRemoveFlags>;
+
+const storeRemove = Command.make(
+  "remove",
+  storeRemoveFlags,
+  handler(load, (module) => module.runStoreRemove),
+).pipe(
+  Command.withShortDescription("Remove a token from a store (it is not revoked)"),
+  Command.withDescription(
+    "Delete a token's entry from the store. The token is not revoked at Miro: run miro-token revoke first if it should die.",
+  ),
+  Command.withExamples([
+    {
+      command: "miro-token store remove --store ~/.miro-token --id alice",
+      description: "Forget alice's token",
+    },
+  ]),
+);
+
+/** `miro-token store`: the group. */
+export const storeCommand = Command.make("store").pipe(
+  Command.withShortDescription("Manage a token store: list, add, remove"),
+  Command.withDescription(
+    "Manage a token store directory (one 0600 file per token in a 0700 directory, atomic writes, cross-process locks). Tokens are never printed.",
+  ),
+  Command.withExamples([
+    { command: "miro-token store list --store ~/.miro-token", description: "List stored tokens" },
+  ]),
+  Command.withSubcommands([storeList, storeAdd, storeRemove]),
+);

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 import { httpDetail, request, where } from "./ErrorFields.ts";
 
 /**
@@ -17,6 +18,7 @@ export class ClientAuthError extends Schema.TaggedError<ClientAuthError>()("Clie
   status: Schema.Number,
   code: Schema.optionalKey(Schema.String),
 }) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = false;
   override get message(): string {
     // Miro documents one token-endpoint failure, 401 `oauthError`: it may mean the grant too.

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 import { GrantType, httpDetail, request, where } from "./ErrorFields.ts";
 
 /**
@@ -21,6 +22,7 @@ export class InvalidGrantError extends Schema.TaggedError<InvalidGrantError>()(
     grant: GrantType,
   },
 ) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = false;
   override get message(): string {
     return `InvalidGrantError: Miro rejected the ${this.grant === "refresh_token" ? "refresh token" : "authorization code"}; re-authorize (${httpDetail(this)})${where(this)}`;

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 import { httpDetail, request, where } from "./ErrorFields.ts";
 
 /**
@@ -21,6 +22,7 @@ export class InvalidTokenError extends Schema.TaggedError<InvalidTokenError>()(
     code: Schema.optionalKey(Schema.String),
   },
 ) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = false;
   override get message(): string {
     return `InvalidTokenError: the access token is invalid, expired or revoked (${httpDetail(this)})${where(this)}`;

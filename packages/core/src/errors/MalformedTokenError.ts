@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 import { optionalRequest, where } from "./ErrorFields.ts";
 
 /**
@@ -24,6 +25,7 @@ export class MalformedTokenError extends Schema.TaggedError<MalformedTokenError>
     reason: Schema.String,
   },
 ) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = false;
   override get message(): string {
     return `MalformedTokenError: the ${this.subject} ${this.reason}; refused before sending${where(this)}`;

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 import { request, where } from "./ErrorFields.ts";
 
 /**
@@ -23,6 +24,7 @@ export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("Ra
   /** Epoch milliseconds (`X-RateLimit-Reset`). */
   resetAt: Schema.optionalKey(Schema.Number),
 }) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = true;
   override get message(): string {
     const wait =

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 
 /**
  * @category errors
@@ -29,6 +30,7 @@ export class ReauthorizeRequiredError extends Schema.TaggedError<ReauthorizeRequ
     attempts: Schema.Number.pipe(Schema.withConstructorDefault(Effect.succeed(0))),
   },
 ) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = false;
   override get message(): string {
     return `ReauthorizeRequiredError: token ${this.id} must be authorized again: ${this.reason}`;

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 import { GrantType, request, where } from "./ErrorFields.ts";
 
 /**
@@ -25,6 +26,7 @@ export class RefreshOutcomeUnknownError extends Schema.TaggedError<RefreshOutcom
     ambiguousFailure: Schema.String,
   },
 ) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = false;
   override get message(): string {
     return `RefreshOutcomeUnknownError: the ${this.grant === "refresh_token" ? "refresh" : "code exchange"} may have succeeded (${this.ambiguousFailure}) but its response was lost, and the retry was rejected; re-read the token store or re-authorize${where(this)}`;

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 import { request, where } from "./ErrorFields.ts";
 
 /**
@@ -17,6 +18,7 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
   "ResponseDecodeError",
   { ...request, status: Schema.Number, reason: Schema.String },
 ) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = false;
   override get message(): string {
     return `ResponseDecodeError: the response body could not be read: ${this.reason} (HTTP ${this.status})${where(this)}`;

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 import { httpDetail, request, where } from "./ErrorFields.ts";
 
 /**
@@ -16,6 +17,7 @@ export class RevokeRejectedError extends Schema.TaggedError<RevokeRejectedError>
   "RevokeRejectedError",
   { ...request, status: Schema.Number, code: Schema.optionalKey(Schema.String) },
 ) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = false;
   override get message(): string {
     const v1 = this.endpoint?.endsWith("/v1/oauth/revoke") === true;

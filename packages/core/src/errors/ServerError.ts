@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 import { request, where } from "./ErrorFields.ts";
 
 /**
@@ -16,6 +17,7 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
   ...request,
   status: Schema.Number,
 }) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = true;
   override get message(): string {
     return `ServerError: Miro is unavailable (HTTP ${this.status})${where(this)}`;

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect";
+import { MiroTokenErrorTypeId } from "./ErrorBrand.ts";
 import { optionalRequest } from "./ErrorFields.ts";
 
 /**
@@ -20,6 +21,7 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   /** A short description free of secrets, e.g. `EACCES`. */
   reason: Schema.String,
 }) {
+  readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = false;
   override get message(): string {
     return `StoreError: ${this.operation} failed: ${this.reason}`;

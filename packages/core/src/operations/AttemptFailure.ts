@@ -40,14 +40,15 @@ export type FailureCause =
  * @category models
  * @since 0.1.0
  */
-export interface AttemptFailure extends RetryPolicy.RetryInput {
+export interface AttemptFailure<out E extends MiroTokenError = MiroTokenError>
+  extends RetryPolicy.RetryInput {
   readonly cause: FailureCause;
   /** The request may have been processed (reset or timeout after sending, 500/502/504). */
   readonly ambiguous: boolean;
   /** Short secret-free description, e.g. `TransportError(Network)` or `HTTP 502`. */
   readonly label: string;
   /** The typed error this failure becomes if it is the last one. */
-  readonly toError: (attempts: number) => MiroTokenError;
+  readonly toError: (attempts: number) => E;
 }
 
 /**
@@ -71,10 +72,10 @@ export interface AttemptContext {
  * @category constructors
  * @since 0.1.0
  */
-export const finalFailure = (
+export const finalFailure = <E extends MiroTokenError>(
   label: string,
-  toError: (attempts: number) => MiroTokenError,
-): AttemptFailure => ({
+  toError: (attempts: number) => E,
+): AttemptFailure<E> => ({
   cause: { _tag: "Final" },
   retryable: false,
   serverWait: { _tag: "None" },
@@ -104,11 +105,11 @@ export interface StatusFields {
  * @category constructors
  * @since 0.1.0
  */
-export const finalStatus = (
+export const finalStatus = <E extends MiroTokenError>(
   request: TransportRequest,
   response: TransportResponse,
-  make: (fields: StatusFields) => MiroTokenError,
-): AttemptFailure => {
+  make: (fields: StatusFields) => E,
+): AttemptFailure<E> => {
   const code = safeErrorCode(response.body);
   return finalFailure(`HTTP ${response.status}`, (attempts) =>
     make({
@@ -132,7 +133,7 @@ export const decodeSuccessBody = <A>(
   request: TransportRequest,
   response: TransportResponse,
   decode: (u: unknown) => Result.Result<A, unknown>,
-): Effect.Effect<A, AttemptFailure> => {
+): Effect.Effect<A, AttemptFailure<ResponseDecodeError>> => {
   const decoded = Result.flatMap(parseJson(response.body), (json) =>
     Result.mapError(decode(json), () => "unexpected shape"),
   );
@@ -177,7 +178,7 @@ export const transientStatusFailure = (
   response: TransportResponse,
   context: AttemptContext,
   config: MiroConfigShape,
-): AttemptFailure => {
+): AttemptFailure<RateLimitedError | ServerError> => {
   const { status, headers } = response;
   const at = { method: request.method, endpoint: endpointOf(request.url) };
   const serverWait = RetryPolicy.serverWait(
@@ -185,7 +186,7 @@ export const transientStatusFailure = (
     context.receivedAt,
     Duration.toMillis(config.retry.maxRetryAfter),
   );
-  const toError =
+  const toError: (attempts: number) => RateLimitedError | ServerError =
     status === 429
       ? (attempts: number) => {
           const retryAfter = RetryPolicy.parseRetryAfter(

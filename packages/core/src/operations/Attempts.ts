@@ -34,7 +34,7 @@ export interface OperationServices {
  * @category models
  * @since 0.1.0
  */
-export interface OperationSpec<A> {
+export interface OperationSpec<A, E extends MiroTokenError> {
   /** For logs, e.g. `TokenClient.info`. */
   readonly name: string;
   readonly request: TransportRequest;
@@ -48,10 +48,10 @@ export interface OperationSpec<A> {
   readonly read: (
     response: TransportResponse,
     context: AttemptContext,
-  ) => Effect.Effect<A, AttemptFailure>;
+  ) => Effect.Effect<A, AttemptFailure<E>>;
 }
 
-const transportFailure = (error: TransportError): AttemptFailure => ({
+const transportFailure = (error: TransportError): AttemptFailure<TransportError> => ({
   cause: { _tag: "Transport", kind: error.kind },
   retryable: error.retryable,
   serverWait: { _tag: "None" },
@@ -73,10 +73,10 @@ const transportFailure = (error: TransportError): AttemptFailure => ({
  * @category runners
  * @since 0.1.0
  */
-export const runOperation = <A>(
+export const runOperation = <A, E extends MiroTokenError>(
   services: OperationServices,
-  spec: OperationSpec<A>,
-): Effect.Effect<A, MiroTokenError> =>
+  spec: OperationSpec<A, E>,
+): Effect.Effect<A, E | TransportError> =>
   Effect.gen(function* () {
     const { transport, config } = services;
     const configured = RetryPolicy.limitsFor(config, spec.maxAttempts);
@@ -87,7 +87,7 @@ export const runOperation = <A>(
     const startedAt = yield* Clock.currentTimeMillis;
     const endpoint = endpointOf(spec.request.url);
     let attempts = 0;
-    let ambiguousBefore: AttemptFailure | undefined;
+    let ambiguousBefore: AttemptFailure<E | TransportError> | undefined;
 
     const attempt = Effect.gen(function* () {
       attempts += 1;
@@ -115,7 +115,7 @@ export const runOperation = <A>(
       return yield* spec.read(response, { ...context, receivedAt });
     }).pipe(
       Effect.mapError(
-        (failure): AttemptFailure => ({
+        (failure): AttemptFailure<E | TransportError> => ({
           ...failure,
           retryable: failure.retryable && spec.retryOn(failure.cause),
         }),

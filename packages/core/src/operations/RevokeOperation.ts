@@ -24,9 +24,9 @@
 import { Effect, Redacted } from "effect";
 import {
   ClientAuthError,
-  type MiroTokenError,
   MissingCredentialsError,
   RevokeEndpointGoneError,
+  type RevokeError,
   RevokeRejectedError,
   UnexpectedStatusError,
 } from "../Errors.ts";
@@ -115,7 +115,7 @@ const confirmV1Rejection = (
   services: OperationServices,
   token: Redacted.Redacted<string>,
   rejected: RevokeRejectedError,
-): Effect.Effect<RevokeResult, MiroTokenError> =>
+): Effect.Effect<RevokeResult, RevokeError> =>
   Effect.matchEffect(tokenInfo(services, token), {
     onSuccess: () => Effect.fail(rejected),
     onFailure: (error) =>
@@ -138,7 +138,7 @@ const confirmV1Rejection = (
 export const revokeToken = (
   services: OperationServices,
   token: Redacted.Redacted<string>,
-): Effect.Effect<RevokeResult, MiroTokenError> =>
+): Effect.Effect<RevokeResult, RevokeError> =>
   Effect.flatMap(checkToken("access token", token), (value) => {
     const { config } = services;
     const credentials = credentialsOf(config);
@@ -154,7 +154,7 @@ export const revokeToken = (
     const read = (
       response: TransportResponse,
       context: AttemptContext,
-    ): Effect.Effect<RevokeResult, AttemptFailure> => {
+    ): Effect.Effect<RevokeResult, AttemptFailure<RevokeError>> => {
       const { status } = response;
       const result = (alreadyRevoked: boolean): RevokeResult => ({
         endpoint,

@@ -26,9 +26,9 @@
 import { Duration, Effect, Redacted, Schema } from "effect";
 import {
   ClientAuthError,
+  type GrantError,
   type GrantType,
   InvalidGrantError,
-  type MiroTokenError,
   MissingCredentialsError,
   RefreshOutcomeUnknownError,
   UnexpectedStatusError,
@@ -67,7 +67,7 @@ const grantRequest = (
   services: OperationServices,
   grant: GrantType,
   params: Readonly<Record<string, string>>,
-): Effect.Effect<TokenSet, MiroTokenError> => {
+): Effect.Effect<TokenSet, GrantError> => {
   const { config } = services;
   const credentials = credentialsOf(config);
   const operation = grant === "refresh_token" ? "refresh" : "exchangeCode";
@@ -93,7 +93,7 @@ const grantRequest = (
   const read = (
     response: TransportResponse,
     context: AttemptContext,
-  ): Effect.Effect<TokenSet, AttemptFailure> => {
+  ): Effect.Effect<TokenSet, AttemptFailure<GrantError>> => {
     const { status } = response;
     if (status === 200) {
       return Effect.map(decodeSuccessBody(request, response, decodeTokenResponse), (body) =>
@@ -150,7 +150,7 @@ export type RefreshInput = Pick<TokenSet, "refreshToken"> &
 export const refreshTokenSet = (
   services: OperationServices,
   tokenSet: RefreshInput,
-): Effect.Effect<TokenSet, MiroTokenError> =>
+): Effect.Effect<TokenSet, GrantError> =>
   Effect.flatMap(checkToken("refresh token", tokenSet.refreshToken), (refreshToken) =>
     Effect.map(
       grantRequest(services, "refresh_token", { refresh_token: refreshToken }),
@@ -182,7 +182,7 @@ export const exchangeAuthorizationCode = (
   services: OperationServices,
   code: Redacted.Redacted<string>,
   redirectUri: string,
-): Effect.Effect<TokenSet, MiroTokenError> =>
+): Effect.Effect<TokenSet, GrantError> =>
   Effect.flatMap(checkToken("authorization code", code), (value) =>
     grantRequest(services, "authorization_code", {
       code: value,

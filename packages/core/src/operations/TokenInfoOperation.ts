@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import { Effect, type Redacted, Schema } from "effect";
-import { InvalidTokenError, type MiroTokenError, UnexpectedStatusError } from "../Errors.ts";
+import { InvalidTokenError, type TokenInfoError, UnexpectedStatusError } from "../Errors.ts";
 import type { TransportRequest, TransportResponse } from "../HttpTransport.ts";
 import { parseRateLimit, type RateLimit } from "../RateLimit.ts";
 import { TokenInfo } from "../TokenInfo.ts";
@@ -60,7 +60,7 @@ const retryOn = (cause: FailureCause): boolean =>
 export const tokenInfo = (
   services: OperationServices,
   token: Redacted.Redacted<string>,
-): Effect.Effect<TokenInfoResult, MiroTokenError> =>
+): Effect.Effect<TokenInfoResult, TokenInfoError> =>
   Effect.flatMap(checkToken("access token", token), (value) => {
     const { config } = services;
     const request: TransportRequest = {
@@ -76,7 +76,7 @@ export const tokenInfo = (
     const read = (
       response: TransportResponse,
       context: AttemptContext,
-    ): Effect.Effect<TokenInfoResult, AttemptFailure> => {
+    ): Effect.Effect<TokenInfoResult, AttemptFailure<TokenInfoError>> => {
       const { status } = response;
       if (status === 200) {
         return Effect.map(decodeSuccessBody(request, response, decodeTokenInfo), (info) => ({

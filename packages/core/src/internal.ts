@@ -1,0 +1,27 @@
+/**
+ * `@miro-token/core/internal`: the pieces core's own modules, the sibling packages and the
+ * tests share but users do not need (constants of core's rules, low-level parsers, the
+ * refresher constructor behind the `TokenRefresher` layer). No stability promise: a name here
+ * may change in any release. Everything users need is in `@miro-token/core`.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+export { MIRO_TOKEN_ERROR_CLASSES } from "./Errors.ts";
+export { FINGERPRINT_LENGTH } from "./Fingerprint.ts";
+export { parseJsonWithoutSourceAccess } from "./JsonText.ts";
+export { credentialsOf } from "./MiroConfig.ts";
+export { KNOWN_ERROR_CODES, parseMiroErrorBody, safeErrorCode } from "./MiroErrorBody.ts";
+export { parseHeaderInteger } from "./RateLimit.ts";
+export { makeRequestBudget, monotonicMillis, type RequestBudget } from "./RequestBudget.ts";
+export { ARGV_SECRET_REASON, SECRET_FLAGS } from "./settings/ArgvSecrets.ts";
+export { MAX_DURATION_TEXT_LENGTH } from "./settings/DurationText.ts";
+export { MiroId } from "./TokenInfo.ts";
+export { makeRefresher, PERSIST_BACKOFF } from "./TokenRefresher.ts";
+export { summarizeFailure, TERMINAL_TAGS } from "./TokenStatus.ts";
+export {
+  classifyProbeFailure,
+  isAllowedTransition,
+  isTransientFailure,
+  TRANSIENT_FAILURE_TAGS,
+} from "./TokenTransition.ts";
