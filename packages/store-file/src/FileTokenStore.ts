@@ -21,6 +21,9 @@
  * final directory fsync (the new document may be visible but not yet durable): re-read with
  * `get` before deciding anything.
  *
+ * With `keyring`, every write seals the token set (AES-256-GCM, `crypto/`); without one, a
+ * directory holding sealed documents is refused at open, naming the key ids it needs.
+ *
  * @since 0.1.0
  */
 import { join, resolve } from "node:path";
@@ -34,6 +37,8 @@ import {
 } from "@miro-token/core";
 import { Clock, Context, Effect, Layer, Option, Scope, Semaphore } from "effect";
 import { readFileIfExists, removeFile, replaceFile } from "./AtomicFile.ts";
+import type { Keyring } from "./crypto/Keyring.ts";
+import { refuseSealedWithoutKeyring } from "./FileSealing.ts";
 import { scanEntries, strictEntries } from "./EntryScan.ts";
 import * as FileLock from "./FileLock.ts";
 import * as StoreCodec from "./StoreCodec.ts";
@@ -66,6 +71,13 @@ export interface FileTokenStoreOptions {
    * @default node:fs/promises
    */
   readonly fs?: StoreFs | undefined;
+  /**
+   * Seal every token set written under the keyring's current key, and open sealed ones (see
+   * `@miro-token/store-file/crypto`'s `keyringFromEnv`).
+   *
+   * @default none: plaintext documents; a store holding sealed ones is refused
+   */
+  readonly keyring?: Keyring | undefined;
 }
 
 /**
@@ -104,6 +116,8 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
     const fs = options.fs ?? nodeStoreFs;
     const directory = resolve(options.directory);
     yield* openDirectory(fs, directory, options.insecurePermissions === true);
+    const keyring = options.keyring;
+    if (keyring === undefined) yield* refuseSealedWithoutKeyring(fs, directory);
 
     const encoded = (operation: string, id: string): Effect.Effect<string, StoreError> =>
       Option.match(encodeId(id), {
@@ -122,7 +136,7 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
           Option.match({
             onNone: () => Effect.succeedNone,
             onSome: (text) =>
-              StoreCodec.decode(text, id, tokenFileName(name), operation).pipe(
+              StoreCodec.decode(text, id, tokenFileName(name), operation, keyring).pipe(
                 Effect.map(Option.some),
               ),
           }),
@@ -179,7 +193,7 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
               fs,
               directory,
               tokenFileName(name),
-              StoreCodec.encode(stored),
+              StoreCodec.encode(stored, keyring),
               "compareAndSet",
             );
             return { _tag: "Written", stored } satisfies CompareAndSetResult;
@@ -199,7 +213,7 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
               return false;
             }
             const stored: StoredToken = { ...current.value, refreshIntent: intent };
-            const text = StoreCodec.encode(stored);
+            const text = StoreCodec.encode(stored, keyring);
             yield* replaceFile(fs, directory, tokenFileName(name), text, "recordRefreshIntent");
             return true;
           }),

@@ -13,10 +13,15 @@
  *   "refreshIntent": { "generation": 3, "startedAt": 1767229080000 } }
  * ```
  *
+ * With a keyring (see `crypto/`), `tokenSet` is replaced by `sealed`, an AES-256-GCM envelope
+ * of the same JSON bound to the id and generation; plaintext documents stay readable.
+ *
  * @since 0.1.0
  */
 import { RefreshIntent, type StoredToken, type StoreError, type TokenSet } from "@miro-token/core";
 import { Effect, Redacted, Result, Schema } from "effect";
+import type { Keyring } from "./crypto/Keyring.ts";
+import { readTokenSet, sealFailure, storeTokenSet } from "./crypto/StoreSealing.ts";
 import { storeError } from "./StoreFs.ts";
 
 /**
@@ -56,10 +61,15 @@ export const StoreDocument = Schema.Struct({
   id: Schema.String,
   generation: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   updatedAt: Schema.Finite,
-  tokenSet: DiskTokenSet,
+  /** The token set in clear (no keyring), or… */
+  tokenSet: Schema.optionalKey(DiskTokenSet),
+  /** …sealed (`crypto/TokenSeal.ts`); opened and validated as `DiskTokenSet` after. */
+  sealed: Schema.optionalKey(Schema.Unknown),
   /** A refresh sent (or about to be) for this generation whose answer is not stored yet. */
   refreshIntent: Schema.optionalKey(RefreshIntent),
 });
+
+const decodeDiskTokenSet = Schema.decodeUnknownResult(DiskTokenSet);
 
 const decodeDocument = Schema.decodeUnknownResult(StoreDocument);
 
@@ -81,12 +91,12 @@ const conceal = ({ accessToken, refreshToken, ...rest }: typeof DiskTokenSet.Typ
 });
 
 /**
- * The file contents for `stored`.
+ * The file contents for `stored`, sealed when `keyring` is given.
  *
  * @category encoding
  * @since 0.1.0
  */
-export const encode = (stored: StoredToken): string =>
+export const encode = (stored: StoredToken, keyring: Keyring | undefined): string =>
   `${JSON.stringify(
     {
       format: DOCUMENT_FORMAT,
@@ -94,7 +104,7 @@ export const encode = (stored: StoredToken): string =>
       id: stored.id,
       generation: stored.generation,
       updatedAt: stored.updatedAt,
-      tokenSet: reveal(stored.tokenSet),
+      ...storeTokenSet(keyring, reveal(stored.tokenSet), stored),
       ...(stored.refreshIntent === undefined ? {} : { refreshIntent: stored.refreshIntent }),
     },
     null,
@@ -110,7 +120,8 @@ const parseJson = (text: string): Result.Result<unknown, "not JSON"> => {
 };
 
 /**
- * The stored token in `text`, read from the file of token `id` (named `fileName` in errors).
+ * The stored token in `text`, read from the file of token `id` (named `fileName` in errors),
+ * opened with `keyring` when sealed.
  *
  * @category decoding
  * @since 0.1.0
@@ -120,6 +131,7 @@ export const decode = (
   id: string,
   fileName: string,
   operation: string,
+  keyring: Keyring | undefined,
 ): Effect.Effect<StoredToken, StoreError> => {
   const corrupt = (why: string) =>
     Effect.fail(storeError(operation, `corrupt token file ${fileName} (${why})`));
@@ -128,12 +140,18 @@ export const decode = (
   const document = decodeDocument(json.success);
   if (Result.isFailure(document)) return corrupt("not a store document");
   if (document.success.id !== id) return corrupt("id does not match the file name");
-  const { generation, updatedAt, tokenSet, refreshIntent } = document.success;
+  const { generation, updatedAt, refreshIntent } = document.success;
+  const plain = readTokenSet(keyring, document.success, { id, generation });
+  if (Result.isFailure(plain)) {
+    return Effect.fail(sealFailure(operation, fileName, plain.failure));
+  }
+  const tokenSet = decodeDiskTokenSet(plain.success);
+  if (Result.isFailure(tokenSet)) return corrupt("not a store document");
   return Effect.succeed({
     id,
     generation,
     updatedAt,
-    tokenSet: conceal(tokenSet),
+    tokenSet: conceal(tokenSet.success),
     ...(refreshIntent === undefined ? {} : { refreshIntent }),
   });
 };

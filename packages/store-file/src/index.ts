@@ -8,5 +8,6 @@
 
 export { type PendingReplace, prepareReplace } from "./AtomicFile.ts";
 export type { FileLockOptions } from "./FileLock.ts";
+export * as FileRekey from "./FileRekey.ts";
 export * as FileTokenStore from "./FileTokenStore.ts";
 export { nodeStoreFs, type StoreFs } from "./StoreFs.ts";

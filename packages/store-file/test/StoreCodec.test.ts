@@ -1,12 +1,14 @@
 // The on-disk codec and file naming as properties: any stored token survives encode/decode
 // unchanged, any id maps to a file name that maps back to it (and nothing else does), and a
-// document edited to anything else is a StoreError, never a crash.
+// document edited to anything else is a StoreError, never a crash — in clear and sealed.
 import { describe, expect, it } from "@effect/vitest";
 import { type StoredToken, tokenIdProblem } from "@miro-token/core";
 import { Effect, Exit, Option, Redacted } from "effect";
 import fc from "fast-check";
+import type { Keyring } from "../src/crypto/index.ts";
 import * as StoreCodec from "../src/StoreCodec.ts";
 import * as StoreLayout from "../src/StoreLayout.ts";
+import { testKeyring } from "./Keys.ts";
 
 const storedToken: fc.Arbitrary<StoredToken> = fc.record({
   id: fc.string({ minLength: 1, maxLength: 40 }),
@@ -37,14 +39,17 @@ const plain = (stored: StoredToken) => ({
   },
 });
 
-const decode = (text: string, id: string) =>
-  Effect.runSyncExit(StoreCodec.decode(text, id, "f.token.json", "get"));
+describe.each([
+  ["in clear", undefined],
+  ["sealed", testKeyring("k1", ["k1"])],
+] as ReadonlyArray<[string, Keyring | undefined]>)("StoreCodec %s", (_, keyring) => {
+  const decode = (text: string, id: string) =>
+    Effect.runSyncExit(StoreCodec.decode(text, id, "f.token.json", "get", keyring));
 
-describe("StoreCodec", () => {
   it("decode(encode(stored)) is stored, for any stored token", () => {
     fc.assert(
       fc.property(storedToken, (stored) => {
-        const exit = decode(StoreCodec.encode(stored), stored.id);
+        const exit = decode(StoreCodec.encode(stored, keyring), stored.id);
         expect(Exit.isSuccess(exit) && plain(exit.value)).toEqual(plain(stored));
       }),
       { seed: 42, numRuns: 500 },
@@ -54,7 +59,7 @@ describe("StoreCodec", () => {
   it("any edit of a document decodes or fails with a StoreError, never a defect", () => {
     fc.assert(
       fc.property(storedToken, fc.nat(), fc.string({ maxLength: 3 }), (stored, at, insert) => {
-        const text = StoreCodec.encode(stored);
+        const text = StoreCodec.encode(stored, keyring);
         const cut = at % (text.length + 1);
         const exit = decode(text.slice(0, cut) + insert + text.slice(cut + 1), stored.id);
         if (Exit.isFailure(exit)) {
