@@ -13,6 +13,9 @@
  * Opening the store checks the schema version and fails with `SchemaVersionError` (saying what
  * to run) on an unmigrated or newer database; `migrate` upgrades it.
  *
+ * With `options.keyring`, every write seals the token set (`PostgresSealing.ts`); without one,
+ * a table holding sealed rows is refused at open, naming the key ids it needs.
+ *
  * @since 0.1.0
  */
 import { PgClient } from "@effect/sql-pg";
@@ -27,8 +30,10 @@ import {
 } from "@miro-token/core";
 import { Clock, Context, Effect, Layer, Option, Schema, type Scope } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
+import { sealFailure } from "@miro-token/store-file/crypto";
 import { makeLease } from "./LeaseLock.ts";
 import { checkVersion, type MigrateResult, migrate as migrateSchema } from "./Migrations.ts";
+import { openTokenSetColumn, refuseSealedWithoutKeyring, tokenSetColumn } from "./PostgresSealing.ts";
 import type { SchemaVersionError } from "./SchemaVersionError.ts";
 import { orStoreError, type Scrub, scrubberOf, storeErrorOf } from "./SqlFailure.ts";
 import {
@@ -52,10 +57,18 @@ interface TokenRow {
   readonly refresh_intent: unknown;
 }
 
-const toStored = (operation: string, row: TokenRow): Effect.Effect<StoredToken, StoreError> => {
-  const tokenSet = decodeTokenSet(
-    typeof row.token_set === "string" ? JSON.parse(row.token_set) : row.token_set,
-  );
+const toStored = (
+  operation: string,
+  row: TokenRow,
+  keyring: PostgresStoreOptions["keyring"],
+): Effect.Effect<StoredToken, StoreError> => {
+  const column = typeof row.token_set === "string" ? JSON.parse(row.token_set) : row.token_set;
+  const binding = { id: row.id, generation: Number(row.generation) };
+  const plain = openTokenSetColumn(keyring, column, binding);
+  if (plain._tag === "Failure") {
+    return Effect.fail(sealFailure(operation, `row ${JSON.stringify(row.id)}`, plain.failure));
+  }
+  const tokenSet = decodeTokenSet(plain.success);
   const intent =
     row.refresh_intent === null || row.refresh_intent === undefined
       ? undefined
@@ -88,8 +101,13 @@ const toStored = (operation: string, row: TokenRow): Effect.Effect<StoredToken, 
 const COLUMNS =
   "id, generation::float8 AS generation, token_set, updated_at::float8 AS updated_at, refresh_intent";
 
-/** The scrubber for `options`' secrets. */
-const scrubOf = (options: PostgresStoreOptions): Scrub =>
+/**
+ * The scrubber for `options`' secrets.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const scrubOf = (options: PostgresStoreOptions): Scrub =>
   scrubberOf([options.password, urlPassword(options.url)]);
 
 /**
@@ -105,12 +123,14 @@ export const makeWith = (
   Effect.gen(function* () {
     const sql = yield* SqlClient;
     const scrub = scrubOf(options);
+    const keyring = options.keyring;
     yield* checkVersion(publicTarget(options.url)).pipe(
       Effect.catchTag("SqlError", (error) => Effect.fail(storeErrorOf("open", scrub, error))),
     );
+    if (keyring === undefined) yield* refuseSealedWithoutKeyring(sql, scrub);
 
     const rowsOf = (operation: string, rows: ReadonlyArray<TokenRow>) =>
-      Effect.forEach(rows, (row) => toStored(operation, row));
+      Effect.forEach(rows, (row) => toStored(operation, row, keyring));
 
     const get: TokenStoreShape["get"] = (id) =>
       sql<TokenRow>`SELECT ${sql.literal(COLUMNS)} FROM miro_token_tokens WHERE id = ${id}`.pipe(
@@ -145,7 +165,10 @@ export const makeWith = (
     const compareAndSet: TokenStoreShape["compareAndSet"] = (id, expectedGeneration, next) =>
       Effect.gen(function* () {
         const updatedAt = yield* Clock.currentTimeMillis;
-        const json = JSON.stringify(encodeTokenSet(next));
+        const json = tokenSetColumn(keyring, encodeTokenSet(next), {
+          id,
+          generation: expectedGeneration + 1,
+        });
         const expiresAt = next.expiresAt ?? null;
         const written = yield* (
           expectedGeneration === 0
@@ -163,7 +186,7 @@ export const makeWith = (
         ).pipe(orStoreError("compareAndSet", scrub));
         const row = written[0];
         if (row !== undefined) {
-          const stored = yield* toStored("compareAndSet", row);
+          const stored = yield* toStored("compareAndSet", row, keyring);
           return { _tag: "Written", stored } satisfies CompareAndSetResult;
         }
         // Lost: the write was decided by the statement above; this read only reports.

@@ -7,6 +7,7 @@
  */
 import type { PgPoolConfig } from "@effect/sql-pg/PgClient";
 import { Duration, Redacted } from "effect";
+import type { Keyring } from "@miro-token/store-file/crypto";
 import type { LeaseOptions } from "./LeaseLock.ts";
 
 /**
@@ -32,6 +33,12 @@ export interface PostgresStoreOptions {
   readonly applicationName?: string | undefined;
   /** Lease timing for `withLock`. */
   readonly lease?: LeaseOptions | undefined;
+  /**
+   * Seal every token set written under the keyring's current key, and open sealed rows (see
+   * `keyringFromEnv` in `@miro-token/store-file/crypto`). Default: plaintext rows; a table
+   * holding sealed rows is refused.
+   */
+  readonly keyring?: Keyring | undefined;
 }
 
 /**
