@@ -8,6 +8,8 @@
  * @since 0.1.0
  */
 import { FileTokenStore } from "@miro-token/store-file";
+import { keyringFromEnv } from "@miro-token/store-file/crypto";
+import { Effect, Option } from "effect";
 import { VERSION } from "./version.ts";
 import { startWatcher, WatcherStartError } from "./Watcher.ts";
 import { parseConfig, USAGE } from "./WatcherConfig.ts";
@@ -44,6 +46,18 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 const { config } = parsed;
+// The store keyring (MIRO_TOKEN_STORE_KEYS_FILE / MIRO_TOKEN_STORE_KEYS; never argv).
+const keyring = await Effect.runPromise(
+  keyringFromEnv(process.env).pipe(
+    Effect.map(Option.getOrUndefined),
+    Effect.catchTag("KeyringError", (error) =>
+      Effect.sync(() => {
+        process.stderr.write(`miro-token-watcher: bad configuration\n  - ${error.reason}\n`);
+        return process.exit(2);
+      }),
+    ),
+  ),
+);
 for (const warning of config.warnings)
   process.stderr.write(`miro-token-watcher: warning: ${warning}\n`);
 
@@ -52,6 +66,7 @@ try {
     store: FileTokenStore.layer({
       directory: config.store,
       insecurePermissions: config.insecureStorePermissions,
+      keyring,
     }),
     miro: {
       baseUrl: config.baseUrl,

@@ -6,12 +6,15 @@
  * Every child runs under `timeout -k`.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { chmodSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FileTokenStore } from "@miro-token/store-file";
+import { keyringFromEnv } from "@miro-token/store-file/crypto";
 import { canaryToken, findLeaks } from "@miro-token/testkit";
-import { Redacted } from "effect";
+import { Effect, Option, Redacted } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
 import {
@@ -258,6 +261,30 @@ describe("the miro-token-watcher process", () => {
     expect(lines.filter((l) => l.id === "broken").map((l) => l.state)).toEqual(["Quarantined"]);
     const surfaces = `${r.stdout()}${r.stderr()}${JSON.stringify(doc)}`;
     expect(findLeaks(surfaces, secrets)).toEqual([]);
+  });
+
+  it("a sealed store needs its keyring (exit 2 naming the key id); a bad keyring is exit 2", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const key = randomBytes(32).toString("base64");
+    const keysEnv = JSON.stringify({ current: "k1", keys: { k1: key } });
+    const keyring = Option.getOrThrow(
+      await Effect.runPromise(keyringFromEnv({ MIRO_TOKEN_STORE_KEYS: keysEnv })),
+    );
+    await Effect.runPromise(
+      Effect.flatMap(FileTokenStore.make({ directory: dir.path, keyring }), (store) =>
+        store.compareAndSet("alice", 0, { accessToken: Redacted.make("a"), scopes: [] }),
+      ),
+    );
+    const locked = run(["--store", dir.path, "--port", "0"]);
+    expect((await locked.exit).code).toBe(2);
+    expect(locked.stderr()).toContain('KeyMissing: the store is encrypted (key id "k1")');
+    const bad = run(["--store", dir.path, "--port", "0"], {
+      MIRO_TOKEN_STORE_KEYS: JSON.stringify({ current: "k1", keys: { k1: key.slice(6) } }),
+    });
+    expect((await bad.exit).code).toBe(2);
+    expect(bad.stderr()).toContain('key "k1" is not the base64 of 32 bytes');
+    expect(bad.stderr()).not.toContain(key.slice(6, 20));
   });
 
   it("on SIGTERM during a refresh: the refresh is persisted, exit 0 within 5 s, the store is valid", async () => {

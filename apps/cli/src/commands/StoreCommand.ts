@@ -1,9 +1,10 @@
 /**
- * `miro-token store list|add|remove`: the flags, help and examples of the store commands; their
+ * `miro-token store list|add|remove|rekey`: the flags, help and examples of the store commands; their
  * bodies (`StoreRun.ts`) are loaded when one of them runs.
  */
 import { Command, Flag } from "effect/cli";
 import { handler, storeFlag } from "../CommandKit.ts";
+import { storeRekeyCommand } from "./StoreRekeyCommand.ts";
 
 const load = () => import("./StoreRun.ts");
 
@@ -85,12 +86,12 @@ const storeRemove = Command.make(
 
 /** `miro-token store`: the group. */
 export const storeCommand = Command.make("store").pipe(
-  Command.withShortDescription("Manage a token store: list, add, remove"),
+  Command.withShortDescription("Manage a token store: list, add, remove, rekey"),
   Command.withDescription(
     "Manage a token store directory (one 0600 file per token in a 0700 directory, atomic writes, cross-process locks). Tokens are never printed.",
   ),
   Command.withExamples([
     { command: "miro-token store list --store ~/.miro-token", description: "List stored tokens" },
   ]),
-  Command.withSubcommands([storeList, storeAdd, storeRemove]),
+  Command.withSubcommands([storeList, storeAdd, storeRemove, storeRekeyCommand]),
 );

@@ -70,6 +70,18 @@ export const readTokenSet = (
 export const sealFailure = (operation: string, where: string, error: SealError): StoreError =>
   storeError(operation, `${error.message} (${where})`);
 
+const KEYRING_REQUIRED = "KeyMissing: the store is encrypted";
+
+/**
+ * Whether `error` is {@link keyringRequired}'s refusal (a configuration problem: an app may
+ * report it as a usage error).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const isKeyringRequired = (error: StoreError): boolean =>
+  error.operation === "open" && error.reason.startsWith(KEYRING_REQUIRED);
+
 /**
  * The refusal to open a store holding sealed records without a keyring.
  *
@@ -79,5 +91,5 @@ export const sealFailure = (operation: string, where: string, error: SealError):
 export const keyringRequired = (keyIds: ReadonlyArray<string>): StoreError =>
   storeError(
     "open",
-    `KeyMissing: the store is encrypted (key ${keyIds.length === 1 ? "id" : "ids"} ${keyIds.map((k) => `"${k}"`).join(", ")}) and no keyring is configured: set ${KEYS_FILE_ENV} or ${KEYS_ENV}`,
+    `${KEYRING_REQUIRED} (key ${keyIds.length === 1 ? "id" : "ids"} ${keyIds.map((k) => `"${k}"`).join(", ")}) and no keyring is configured: set ${KEYS_FILE_ENV} or ${KEYS_ENV}`,
   );
