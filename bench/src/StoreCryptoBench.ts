@@ -26,7 +26,11 @@ const argValue = (name: string, fallback: number): number => {
 const TOKENS = argValue("--tokens", 10_000);
 const ROUNDS = argValue("--rounds", 7);
 
-const keyring = (current: string, ids: ReadonlyArray<string>, bytes: Record<string, Buffer>): Keyring =>
+const keyring = (
+  current: string,
+  ids: ReadonlyArray<string>,
+  bytes: Record<string, Buffer>,
+): Keyring =>
   Result.getOrThrow(makeKeyring(current, Object.fromEntries(ids.map((id) => [id, bytes[id]!]))));
 const keyBytes = { k1: randomBytes(32), k2: randomBytes(32) };
 const k1 = keyring("k1", ["k1"], keyBytes);
@@ -81,12 +85,20 @@ const fileStore = async () => {
         updatedAt: 0,
         tokenSet: plainTokenSet(n),
       };
-      await writeFile(join(directory, `${Buffer.from(id).toString("base64url")}.token.json`), JSON.stringify(document), {
-        mode: 0o600,
-      });
+      await writeFile(
+        join(directory, `${Buffer.from(id).toString("base64url")}.token.json`),
+        JSON.stringify(document),
+        {
+          mode: 0o600,
+        },
+      );
     }
-    const migrate = await timed(() => Effect.runPromise(FileRekey.rekey({ directory, keyring: k1 })));
-    const rotate = await timed(() => Effect.runPromise(FileRekey.rekey({ directory, keyring: k2 })));
+    const migrate = await timed(() =>
+      Effect.runPromise(FileRekey.rekey({ directory, keyring: k1 })),
+    );
+    const rotate = await timed(() =>
+      Effect.runPromise(FileRekey.rekey({ directory, keyring: k2 })),
+    );
     return { migrate, rotate };
   } finally {
     await rm(directory, { recursive: true, force: true });
@@ -96,7 +108,9 @@ const fileStore = async () => {
 const postgresUrl = async (): Promise<{ url: string; stop: () => Promise<void> | void }> => {
   const given = process.env.BENCH_POSTGRES_URL;
   if (given !== undefined && given !== "") return { url: given, stop: () => undefined };
-  const { startCluster } = await import("../../packages/store-postgres/test/provision/PostgresCluster.ts");
+  const { startCluster } = await import(
+    "../../packages/store-postgres/test/provision/PostgresCluster.ts"
+  );
   const cluster = await startCluster();
   return { url: cluster.urlOf("postgres"), stop: () => cluster.stop() };
 };
@@ -125,8 +139,12 @@ const postgresStore = async () => {
         }),
       ),
     );
-    const migrate = await timed(() => Effect.runPromise(PostgresRekey.rekey({ ...options, keyring: k1 })));
-    const rotate = await timed(() => Effect.runPromise(PostgresRekey.rekey({ ...options, keyring: k2 })));
+    const migrate = await timed(() =>
+      Effect.runPromise(PostgresRekey.rekey({ ...options, keyring: k1 })),
+    );
+    const rotate = await timed(() =>
+      Effect.runPromise(PostgresRekey.rekey({ ...options, keyring: k2 })),
+    );
     return { migrate, rotate };
   } finally {
     await stop();
@@ -157,5 +175,8 @@ writeResults("store-crypto", {
   tokens: TOKENS,
   sealOpen: crypto,
   file: { migratePerSecond: perSecond(file.migrate), rotatePerSecond: perSecond(file.rotate) },
-  postgres: { migratePerSecond: perSecond(postgres.migrate), rotatePerSecond: perSecond(postgres.rotate) },
+  postgres: {
+    migratePerSecond: perSecond(postgres.migrate),
+    rotatePerSecond: perSecond(postgres.rotate),
+  },
 });

@@ -23,10 +23,15 @@ afterAll(async () => {
 const keys = { k1: randomBytes(32).toString("base64"), k2: randomBytes(32).toString("base64") };
 const keyringJson = (current: string, ids: ReadonlyArray<"k1" | "k2">) =>
   JSON.stringify({ current, keys: Object.fromEntries(ids.map((id) => [id, keys[id]])) });
-const keyMaterial = Object.values(keys).flatMap((key) => [key, Buffer.from(key, "base64").toString("hex")]);
+const keyMaterial = Object.values(keys).flatMap((key) => [
+  key,
+  Buffer.from(key, "base64").toString("hex"),
+]);
 
 const directoryText = async (store: string) =>
-  (await Promise.all((await readdir(store)).map((name) => readFile(join(store, name), "utf8")))).join("\n");
+  (
+    await Promise.all((await readdir(store)).map((name) => readFile(join(store, name), "utf8")))
+  ).join("\n");
 
 const output = (result: RunResult) => `${result.stdout}\n${result.stderr}\n${result.display}`;
 
@@ -51,7 +56,12 @@ describe("store rekey and the store keyring", () => {
     const rotating = { MIRO_TOKEN_STORE_KEYS: keyringJson("k2", ["k1", "k2"]) };
     const rekeyed = await run(["store", "rekey", "--store", store, "--json"], { env: rotating });
     expect(rekeyed.exitCode).toBe(0);
-    expect(jsonOf(rekeyed)).toMatchObject({ ok: true, command: "store rekey", current: "k2", rekeyed: 1 });
+    expect(jsonOf(rekeyed)).toMatchObject({
+      ok: true,
+      command: "store rekey",
+      current: "k2",
+      rekeyed: 1,
+    });
     const human = await run(["store", "rekey", "--store", store], { env: rotating });
     expect(human.stdout).toMatch(/^current key +k2$/m);
     expect(human.stdout).toMatch(/^re-sealed +0$/m);
@@ -81,7 +91,9 @@ describe("store rekey and the store keyring", () => {
     expect(jsonOf(result)).toMatchObject({ error: { tag: "StoreError" } });
     expect(result.stdout).toMatch(/orphan: KeyMissing: sealed with key \\"k1\\"/);
     expect(await directoryText(store)).toBe(before);
-    expect(findLeaks(output(result), [tokens.accessToken, tokens.refreshToken!, ...keyMaterial])).toEqual([]);
+    expect(
+      findLeaks(output(result), [tokens.accessToken, tokens.refreshToken!, ...keyMaterial]),
+    ).toEqual([]);
   });
 
   it("no keyring, or a bad one: exit 2 with what to fix, never the key", async () => {

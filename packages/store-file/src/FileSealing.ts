@@ -45,7 +45,9 @@ export const keyIdOfFile = (
         onSome: (text) => {
           const keyId = keyIdOfText(text);
           return keyId === undefined
-            ? Effect.fail(storeError(operation, `corrupt token file ${tokenFileName(name)} (not JSON)`))
+            ? Effect.fail(
+                storeError(operation, `corrupt token file ${tokenFileName(name)} (not JSON)`),
+              )
             : Effect.succeed(Option.some(keyId));
         },
       }),
@@ -63,7 +65,10 @@ export const keyIdsOfDirectory = (
   fs: StoreFs,
   directory: string,
   operation: string,
-): Effect.Effect<ReadonlyArray<{ readonly id: string; readonly keyId: string | null }>, StoreError> =>
+): Effect.Effect<
+  ReadonlyArray<{ readonly id: string; readonly keyId: string | null }>,
+  StoreError
+> =>
   Effect.gen(function* () {
     const names = yield* fsCall(operation, "readdir", () => fs.readdir(directory));
     const found = yield* Effect.forEach(
@@ -90,6 +95,8 @@ export const refuseSealedWithoutKeyring = (
   directory: string,
 ): Effect.Effect<void, StoreError> =>
   Effect.flatMap(keyIdsOfDirectory(fs, directory, "open"), (files) => {
-    const keyIds = [...new Set(files.flatMap(({ keyId }) => (keyId === null ? [] : [keyId])))].sort();
+    const keyIds = [
+      ...new Set(files.flatMap(({ keyId }) => (keyId === null ? [] : [keyId]))),
+    ].sort();
     return keyIds.length === 0 ? Effect.void : Effect.fail(keyringRequired(keyIds));
   });

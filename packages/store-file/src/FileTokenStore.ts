@@ -38,9 +38,9 @@ import {
 import { Clock, Context, Effect, Layer, Option, Scope, Semaphore } from "effect";
 import { readFileIfExists, removeFile, replaceFile } from "./AtomicFile.ts";
 import type { Keyring } from "./crypto/Keyring.ts";
-import { refuseSealedWithoutKeyring } from "./FileSealing.ts";
 import { scanEntries, strictEntries } from "./EntryScan.ts";
 import * as FileLock from "./FileLock.ts";
+import { refuseSealedWithoutKeyring } from "./FileSealing.ts";
 import * as StoreCodec from "./StoreCodec.ts";
 import { openDirectory, sweepOrphanTemps } from "./StoreDirectory.ts";
 import { fsCall, nodeStoreFs, type StoreFs, storeError } from "./StoreFs.ts";

@@ -18,7 +18,10 @@ const reasonOf = (env: Record<string, string>) =>
     const [reason] = exit.cause.reasons;
     const error = reason?._tag === "Fail" ? reason.error : undefined;
     expect(error?._tag).toBe("KeyringError");
-    const secrets = ["k1", "k2"].flatMap((id) => [testKey(id).toString("base64"), testKey(id).toString("hex")]);
+    const secrets = ["k1", "k2"].flatMap((id) => [
+      testKey(id).toString("base64"),
+      testKey(id).toString("hex"),
+    ]);
     expect(findLeaks(errorSurfaces(error), secrets)).toEqual([]);
     return error?.reason ?? "";
   });
@@ -27,7 +30,9 @@ describe("keyringFromEnv", () => {
   it.effect("none configured: None", () =>
     Effect.gen(function* () {
       expect(yield* keyringFromEnv({})).toEqual(Option.none());
-      expect(yield* keyringFromEnv({ [KEYS_ENV]: " ", [KEYS_FILE_ENV]: "" })).toEqual(Option.none());
+      expect(yield* keyringFromEnv({ [KEYS_ENV]: " ", [KEYS_FILE_ENV]: "" })).toEqual(
+        Option.none(),
+      );
     }),
   );
 
@@ -56,20 +61,26 @@ describe("keyringFromEnv", () => {
       expect(yield* reasonOf({ [KEYS_ENV]: `{"current": "k1", "keys": {"k1": "${k1}"` })).toMatch(
         /^MIRO_TOKEN_STORE_KEYS: not JSON/,
       );
-      expect(yield* reasonOf({ [KEYS_ENV]: JSON.stringify({ current: "k1", keys: { k1: k1.slice(4) } }) })).toBe(
-        'MIRO_TOKEN_STORE_KEYS: key "k1" is not the base64 of 32 bytes',
-      );
-      expect(yield* reasonOf({ [KEYS_ENV]: JSON.stringify({ current: "k2", keys: { k1 } }) })).toMatch(
-        /"current" must name one of the keys \(k1\)/,
-      );
+      expect(
+        yield* reasonOf({
+          [KEYS_ENV]: JSON.stringify({ current: "k1", keys: { k1: k1.slice(4) } }),
+        }),
+      ).toBe('MIRO_TOKEN_STORE_KEYS: key "k1" is not the base64 of 32 bytes');
+      expect(
+        yield* reasonOf({ [KEYS_ENV]: JSON.stringify({ current: "k2", keys: { k1 } }) }),
+      ).toMatch(/"current" must name one of the keys \(k1\)/);
       expect(yield* reasonOf({ [KEYS_ENV]: JSON.stringify({ keys: { k1 } }) })).toBe(
         'no keyring names a "current" key',
       );
-      expect(yield* reasonOf({ [KEYS_ENV]: JSON.stringify({ current: "k 1", keys: { "k 1": k1 } }) })).toMatch(
-        /a key id must be/,
+      expect(
+        yield* reasonOf({ [KEYS_ENV]: JSON.stringify({ current: "k 1", keys: { "k 1": k1 } }) }),
+      ).toMatch(/a key id must be/);
+      expect(
+        yield* reasonOf({ [KEYS_ENV]: JSON.stringify({ current: "k1", keys: { k1 }, extra: k1 }) }),
+      ).toBe("ok");
+      expect(yield* reasonOf({ [KEYS_ENV]: "[]" })).toBe(
+        "MIRO_TOKEN_STORE_KEYS: not a JSON object",
       );
-      expect(yield* reasonOf({ [KEYS_ENV]: JSON.stringify({ current: "k1", keys: { k1 }, extra: k1 }) })).toBe("ok");
-      expect(yield* reasonOf({ [KEYS_ENV]: "[]" })).toBe("MIRO_TOKEN_STORE_KEYS: not a JSON object");
     }),
   );
 
@@ -84,7 +95,9 @@ describe("keyringFromEnv", () => {
         expect(yield* reasonOf({ [KEYS_FILE_ENV]: "/dev/zero" })).toBe(
           "MIRO_TOKEN_STORE_KEYS_FILE: not a regular file",
         );
-        expect(yield* reasonOf({ [KEYS_FILE_ENV]: fifo })).toBe("MIRO_TOKEN_STORE_KEYS_FILE: not a regular file");
+        expect(yield* reasonOf({ [KEYS_FILE_ENV]: fifo })).toBe(
+          "MIRO_TOKEN_STORE_KEYS_FILE: not a regular file",
+        );
         expect(yield* reasonOf({ [KEYS_FILE_ENV]: directory })).toBe(
           "MIRO_TOKEN_STORE_KEYS_FILE: not a regular file",
         );
@@ -108,9 +121,9 @@ describe("keyringFromEnv", () => {
         expect(yield* reasonOf({ [KEYS_FILE_ENV]: file, [KEYS_ENV]: otherK1 })).toBe(
           'key "k1" is given twice with different values',
         );
-        expect(yield* reasonOf({ [KEYS_FILE_ENV]: file, [KEYS_ENV]: testKeysEnv("k2", ["k2"]) })).toBe(
-          'two keyrings name different current keys ("k1", "k2")',
-        );
+        expect(
+          yield* reasonOf({ [KEYS_FILE_ENV]: file, [KEYS_ENV]: testKeysEnv("k2", ["k2"]) }),
+        ).toBe('two keyrings name different current keys ("k1", "k2")');
       }),
     ),
   );

@@ -10,13 +10,15 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "@effect/vitest";
 import { findLeaks, killAllWorkers, startWorker, type Worker } from "@miro-token/testkit";
 import { Effect, Fiber, Option, Redacted } from "effect";
-import { FileRekey, FileTokenStore } from "../src/index.ts";
 import { keyIdsOfDirectory } from "../src/FileSealing.ts";
+import { FileRekey, FileTokenStore } from "../src/index.ts";
 import { nodeStoreFs } from "../src/StoreFs.ts";
 import { testKeyring, testKeysEnv } from "./Keys.ts";
 import { refreshOf, scopedEmulator, tempDirectory } from "./StoreFixtures.ts";
 
-const CONFORMANCE_WORKER = fileURLToPath(new URL("./fixtures/ConformanceWorker.ts", import.meta.url));
+const CONFORMANCE_WORKER = fileURLToPath(
+  new URL("./fixtures/ConformanceWorker.ts", import.meta.url),
+);
 const REKEY_WORKER = fileURLToPath(new URL("./fixtures/RekeyWorker.ts", import.meta.url));
 const TOKENS = 40;
 const REFRESHED = ["user-0", "user-1"];
@@ -48,7 +50,10 @@ describe("key rotation with refreshers running and a SIGKILLed rekey", () => {
         const emulator = yield* scopedEmulator;
         const client = emulator.seed!.client;
         const seeded: Array<string> = [];
-        const before = yield* FileTokenStore.make({ directory, keyring: testKeyring("k1", ["k1"]) });
+        const before = yield* FileTokenStore.make({
+          directory,
+          keyring: testKeyring("k1", ["k1"]),
+        });
         for (let n = 0; n < TOKENS; n++) {
           const issued = emulator.issueTokens({ clientId: client.clientId, expiring: true });
           seeded.push(issued.accessToken, issued.refreshToken ?? "");
@@ -61,7 +66,10 @@ describe("key rotation with refreshers running and a SIGKILLed rekey", () => {
 
         // k2 becomes current for every process from here on (k1 kept to read the rest).
         const rotatingEnv = testKeysEnv("k2", ["k1", "k2"]);
-        const store = yield* FileTokenStore.make({ directory, keyring: testKeyring("k2", ["k1", "k2"]) });
+        const store = yield* FileTokenStore.make({
+          directory,
+          keyring: testKeyring("k2", ["k1", "k2"]),
+        });
         const refreshers = yield* Effect.promise(() =>
           Promise.all(
             REFRESHED.map((id) =>
@@ -95,7 +103,11 @@ describe("key rotation with refreshers running and a SIGKILLed rekey", () => {
 
         // rekey in its own process, killed after a few records.
         const rekeyer = yield* Effect.promise(() =>
-          startWorker({ script: REKEY_WORKER, args: [directory, "40"], env: { MIRO_TOKEN_STORE_KEYS: rotatingEnv } }),
+          startWorker({
+            script: REKEY_WORKER,
+            args: [directory, "40"],
+            env: { MIRO_TOKEN_STORE_KEYS: rotatingEnv },
+          }),
         );
         const refreshing = yield* Effect.forkChild(
           Effect.all(
@@ -111,7 +123,10 @@ describe("key rotation with refreshers running and a SIGKILLed rekey", () => {
         expect(afterKill.k2).toBeGreaterThanOrEqual(8);
 
         // Resume while the refreshers may still be running.
-        const resumed = yield* FileRekey.rekey({ directory, keyring: testKeyring("k2", ["k1", "k2"]) });
+        const resumed = yield* FileRekey.rekey({
+          directory,
+          keyring: testKeyring("k2", ["k1", "k2"]),
+        });
         expect(resumed.quarantined).toEqual([]);
         rotating = false;
         const outcomes = (yield* Fiber.join(refreshing)).flat();
@@ -125,10 +140,15 @@ describe("key rotation with refreshers running and a SIGKILLed rekey", () => {
         const entries = yield* after.list();
         expect(entries.length).toBe(TOKENS);
         for (const entry of entries) {
-          expect(emulator.accessTokenState(Redacted.value(entry.tokenSet.accessToken))).toBe("active");
+          expect(emulator.accessTokenState(Redacted.value(entry.tokenSet.accessToken))).toBe(
+            "active",
+          );
           expect(emulator.refreshTokenState(refreshOf(entry.tokenSet))).toBe("active");
         }
-        const stored = entries.flatMap((e) => [Redacted.value(e.tokenSet.accessToken), refreshOf(e.tokenSet)]);
+        const stored = entries.flatMap((e) => [
+          Redacted.value(e.tokenSet.accessToken),
+          refreshOf(e.tokenSet),
+        ]);
         expect(findLeaks(yield* directoryText(directory), [...seeded, ...stored])).toEqual([]);
         console.log(
           `rotation: killed rekey after ${afterKill.k2} k2 / ${afterKill.k1} k1 documents; resume re-sealed ${resumed.rekeyed}; ` +

@@ -27,12 +27,20 @@ const directoryText = (directory: string) =>
 
 const documentOf = (directory: string, id: string) =>
   Effect.promise(async () =>
-    JSON.parse(await readFile(join(directory, `${Buffer.from(id).toString("base64url")}.token.json`), "utf8")),
+    JSON.parse(
+      await readFile(
+        join(directory, `${Buffer.from(id).toString("base64url")}.token.json`),
+        "utf8",
+      ),
+    ),
   );
 
 const writeDocument = (directory: string, id: string, document: unknown) =>
   Effect.promise(() =>
-    writeFile(join(directory, `${Buffer.from(id).toString("base64url")}.token.json`), JSON.stringify(document)),
+    writeFile(
+      join(directory, `${Buffer.from(id).toString("base64url")}.token.json`),
+      JSON.stringify(document),
+    ),
   );
 
 const storeFailure = <A>(effect: Effect.Effect<A, StoreError>) =>
@@ -131,7 +139,9 @@ describe("FileTokenStore with a keyring", () => {
         const reasonAfter = (id: string, document: unknown, keyring: Keyring = k2) =>
           Effect.gen(function* () {
             yield* writeDocument(directory, id, document);
-            const error = yield* storeFailure(Effect.flatMap(open(directory, keyring), (s) => s.get(id)));
+            const error = yield* storeFailure(
+              Effect.flatMap(open(directory, keyring), (s) => s.get(id)),
+            );
             expect(findLeaks(errorSurfaces(error), secretsOf(a, b))).toEqual([]);
             return error?.reason ?? "";
           });
@@ -143,10 +153,16 @@ describe("FileTokenStore with a keyring", () => {
         const ct = Buffer.from(alice.sealed.ct, "base64url");
         ct[3] = (ct[3] ?? 0) ^ 0x80;
         expect(
-          yield* reasonAfter("alice", { ...alice, sealed: { ...alice.sealed, ct: ct.toString("base64url") } }),
+          yield* reasonAfter("alice", {
+            ...alice,
+            sealed: { ...alice.sealed, ct: ct.toString("base64url") },
+          }),
         ).toMatch(/^NotAuthentic: .*\(YWxpY2U\.token\.json\)$/);
         expect(
-          yield* reasonAfter("alice", { ...alice, sealed: { ...alice.sealed, ct: alice.sealed.ct.slice(0, 40) } }),
+          yield* reasonAfter("alice", {
+            ...alice,
+            sealed: { ...alice.sealed, ct: alice.sealed.ct.slice(0, 40) },
+          }),
         ).toMatch(/^Truncated: /);
         expect(yield* reasonAfter("alice", alice, regeneratedK2)).toMatch(/^WrongKey: /);
         expect(yield* reasonAfter("alice", alice, k1)).toMatch(/^KeyMissing: sealed with key "k2"/);

@@ -13,7 +13,9 @@ const at = { id: "alice", generation: 3 };
 
 const failureOf = (result: Result.Result<string, unknown>) => {
   expect(Result.isFailure(result)).toBe(true);
-  return Result.isFailure(result) ? (result.failure as { _tag: string; message: string }) : undefined;
+  return Result.isFailure(result)
+    ? (result.failure as { _tag: string; message: string })
+    : undefined;
 };
 
 const flip = (base64url: string, byte: number): string => {
@@ -104,7 +106,11 @@ describe("TokenSeal", () => {
     const keys = ["k1", "k2"].map((keyId) => testKey(keyId));
     const secrets = [
       secret,
-      ...keys.flatMap((key) => [key.toString("base64"), key.toString("base64url"), key.toString("hex")]),
+      ...keys.flatMap((key) => [
+        key.toString("base64"),
+        key.toString("base64url"),
+        key.toString("hex"),
+      ]),
     ];
     const sealed = sealText(keyring, secret, at);
     const failures = [
@@ -115,7 +121,12 @@ describe("TokenSeal", () => {
       openText(keyring, { ...sealed, ct: "" }, at),
     ].map((result) => (Result.isFailure(result) ? result.failure : undefined));
     expect(failures.every((failure) => failure !== undefined)).toBe(true);
-    const surfaces = [...failures.map(errorSurfaces), errorSurfaces(keyring), String(keyring), JSON.stringify(keyring)];
+    const surfaces = [
+      ...failures.map(errorSurfaces),
+      errorSurfaces(keyring),
+      String(keyring),
+      JSON.stringify(keyring),
+    ];
     expect(findLeaks(surfaces.join("\n"), secrets)).toEqual([]);
     expect(JSON.stringify(keyring)).toBe('{"current":"k2","keyIds":["k1","k2"]}');
   });

@@ -9,6 +9,8 @@
  *
  * @since 0.1.0
  */
+
+import type { StoreError } from "@miro-token/core";
 import {
   type Keyring,
   keyringRequired,
@@ -17,7 +19,6 @@ import {
   type SealError,
   sealJson,
 } from "@miro-token/store-file/crypto";
-import type { StoreError } from "@miro-token/core";
 import { Effect, Option, type Result, Stream } from "effect";
 import type { SqlClient } from "effect/sql/SqlClient";
 import { orStoreError, type Scrub } from "./SqlFailure.ts";
@@ -32,7 +33,8 @@ export const tokenSetColumn = (
   keyring: Keyring | undefined,
   plain: unknown,
   binding: SealBinding,
-): string => JSON.stringify(keyring === undefined ? plain : { sealed: sealJson(keyring, plain, binding) });
+): string =>
+  JSON.stringify(keyring === undefined ? plain : { sealed: sealJson(keyring, plain, binding) });
 
 /**
  * The token set's JSON from a `token_set` column value (parsed), opened when sealed.
@@ -64,7 +66,9 @@ export const refuseSealedWithoutKeyring = (
     WHERE token_set->'sealed' IS NOT NULL ORDER BY 1`.pipe(
     orStoreError("open", scrub),
     Effect.flatMap((rows) =>
-      rows.length === 0 ? Effect.void : Effect.fail(keyringRequired(rows.map((row) => row.kid ?? "(unnamed)"))),
+      rows.length === 0
+        ? Effect.void
+        : Effect.fail(keyringRequired(rows.map((row) => row.kid ?? "(unnamed)"))),
     ),
   );
 
@@ -106,7 +110,10 @@ export const rowsNotUnder = (
       Effect.map((rows) => {
         const ids = rows.map((row) => row.id);
         const last = ids.at(-1);
-        return [ids, ids.length < pageSize || last === undefined ? Option.none() : Option.some(last)] as const;
+        return [
+          ids,
+          ids.length < pageSize || last === undefined ? Option.none() : Option.some(last),
+        ] as const;
       }),
     ),
   );

@@ -28,12 +28,16 @@ import {
   TokenStore,
   type TokenStoreShape,
 } from "@miro-token/core";
+import { sealFailure } from "@miro-token/store-file/crypto";
 import { Clock, Context, Effect, Layer, Option, Schema, type Scope } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
-import { sealFailure } from "@miro-token/store-file/crypto";
 import { makeLease } from "./LeaseLock.ts";
 import { checkVersion, type MigrateResult, migrate as migrateSchema } from "./Migrations.ts";
-import { openTokenSetColumn, refuseSealedWithoutKeyring, tokenSetColumn } from "./PostgresSealing.ts";
+import {
+  openTokenSetColumn,
+  refuseSealedWithoutKeyring,
+  tokenSetColumn,
+} from "./PostgresSealing.ts";
 import type { SchemaVersionError } from "./SchemaVersionError.ts";
 import { orStoreError, type Scrub, scrubberOf, storeErrorOf } from "./SqlFailure.ts";
 import {

@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import type { PgPoolConfig } from "@effect/sql-pg/PgClient";
-import { Duration, Redacted } from "effect";
 import type { Keyring } from "@miro-token/store-file/crypto";
+import { Duration, Redacted } from "effect";
 import type { LeaseOptions } from "./LeaseLock.ts";
 
 /**

@@ -1,7 +1,7 @@
 // Keyrings for the PostgreSQL tests, in the form processes get them: MIRO_TOKEN_STORE_KEYS JSON
 // of random 32-byte keys (made once per test run), parsed by the one keyring loader.
 import { randomBytes } from "node:crypto";
-import { type Keyring, KEYS_ENV, keyringFromEnv } from "@miro-token/store-file/crypto";
+import { KEYS_ENV, type Keyring, keyringFromEnv } from "@miro-token/store-file/crypto";
 import { Effect, Option } from "effect";
 
 const keys = new Map<string, string>();

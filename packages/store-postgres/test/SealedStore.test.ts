@@ -34,14 +34,20 @@ const database = Effect.gen(function* () {
 const tableText = (name: string) =>
   withSql(
     name,
-    Effect.flatMap(SqlClient, (sql) => sql<{ t: string }>`SELECT row_to_json(t)::text AS t FROM miro_token_tokens t`),
+    Effect.flatMap(
+      SqlClient,
+      (sql) => sql<{ t: string }>`SELECT row_to_json(t)::text AS t FROM miro_token_tokens t`,
+    ),
   ).pipe(
     Effect.orDie,
     Effect.map((rows) => rows.map((row) => row.t).join("\n")),
   );
 
 const run = (name: string, statement: string) =>
-  withSql(name, Effect.flatMap(SqlClient, (sql) => sql.unsafe(statement))).pipe(Effect.orDie);
+  withSql(
+    name,
+    Effect.flatMap(SqlClient, (sql) => sql.unsafe(statement)),
+  ).pipe(Effect.orDie);
 
 const storeFailure = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.exit(effect), (exit) => {
@@ -51,22 +57,27 @@ const storeFailure = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   });
 
 const openWith = (options: PostgresStoreOptions, keyIds?: ReadonlyArray<string>, current = "k2") =>
-  PostgresTokenStore.make({ ...options, ...(keyIds === undefined ? {} : { keyring: keyringOf(current, keyIds) }) });
+  PostgresTokenStore.make({
+    ...options,
+    ...(keyIds === undefined ? {} : { keyring: keyringOf(current, keyIds) }),
+  });
 
 describe("PostgresTokenStore with a keyring", () => {
-  it.live("seals every write: no canary or key in the table, the key id queryable, reads back", () =>
-    Effect.gen(function* () {
-      const { name, options } = yield* database;
-      const store = yield* openWith(options, ["k1", "k2"]);
-      const [a, b] = [tokenSet(), tokenSet()];
-      yield* store.compareAndSet("alice", 0, a);
-      yield* store.compareAndSet("alice", 1, b);
-      const text = yield* tableText(name);
-      expect(findLeaks(text, [...secretsOf(a, b), ...keyMaterial()])).toEqual([]);
-      expect(text).toMatch(/"kid": ?"k2"/);
-      const read = Option.getOrThrow(yield* store.get("alice"));
-      expect(Redacted.value(read.tokenSet.refreshToken!)).toBe(Redacted.value(b.refreshToken!));
-    }).pipe(Effect.scoped),
+  it.live(
+    "seals every write: no canary or key in the table, the key id queryable, reads back",
+    () =>
+      Effect.gen(function* () {
+        const { name, options } = yield* database;
+        const store = yield* openWith(options, ["k1", "k2"]);
+        const [a, b] = [tokenSet(), tokenSet()];
+        yield* store.compareAndSet("alice", 0, a);
+        yield* store.compareAndSet("alice", 1, b);
+        const text = yield* tableText(name);
+        expect(findLeaks(text, [...secretsOf(a, b), ...keyMaterial()])).toEqual([]);
+        expect(text).toMatch(/"kid": ?"k2"/);
+        const read = Option.getOrThrow(yield* store.get("alice"));
+        expect(Redacted.value(read.tokenSet.refreshToken!)).toBe(Redacted.value(b.refreshToken!));
+      }).pipe(Effect.scoped),
   );
 
   it.live("migration: plaintext rows read, a write seals, rekey seals the rest (resumable)", () =>
@@ -79,12 +90,18 @@ describe("PostgresTokenStore with a keyring", () => {
       expect((yield* store.list()).length).toBe(3);
       yield* store.compareAndSet("user-0", 1, sets[0]!);
       const keyring = keyringOf("k1", ["k1"]);
-      expect(yield* PostgresRekey.rekey({ ...options, keyring })).toMatchObject({ examined: 2, rekeyed: 2, quarantined: [] });
+      expect(yield* PostgresRekey.rekey({ ...options, keyring })).toMatchObject({
+        examined: 2,
+        rekeyed: 2,
+        quarantined: [],
+      });
       expect(yield* PostgresRekey.rekey({ ...options, keyring })).toMatchObject({ examined: 0 });
       expect(findLeaks(yield* tableText(name), secretsOf(...sets))).toEqual([]);
       // Rotate: k2 current; rekey moves every row to k2; then k1 can go.
       const rotated = keyringOf("k2", ["k1", "k2"]);
-      expect(yield* PostgresRekey.rekey({ ...options, keyring: rotated })).toMatchObject({ rekeyed: 3 });
+      expect(yield* PostgresRekey.rekey({ ...options, keyring: rotated })).toMatchObject({
+        rekeyed: 3,
+      });
       const after = yield* openWith(options, ["k2"]);
       expect((yield* after.list()).map((entry) => entry.generation)).toEqual([3, 3, 3]);
     }).pipe(Effect.scoped),
@@ -111,11 +128,16 @@ describe("PostgresTokenStore with a keyring", () => {
       const reasonOf = (id: string) =>
         Effect.gen(function* () {
           const error = yield* storeFailure(store.get(id));
-          expect(findLeaks(errorSurfaces(error), [...secretsOf(a, b), ...keyMaterial()])).toEqual([]);
+          expect(findLeaks(errorSurfaces(error), [...secretsOf(a, b), ...keyMaterial()])).toEqual(
+            [],
+          );
           return error?.reason ?? "";
         });
       // alice's sealed set copied into bob's row: another id.
-      yield* run(name, `UPDATE miro_token_tokens SET token_set = (SELECT token_set FROM miro_token_tokens WHERE id = 'alice') WHERE id = 'bob'`);
+      yield* run(
+        name,
+        `UPDATE miro_token_tokens SET token_set = (SELECT token_set FROM miro_token_tokens WHERE id = 'alice') WHERE id = 'bob'`,
+      );
       expect(yield* reasonOf("bob")).toMatch(/^NotAuthentic: .*\(row "bob"\)$/);
       // alice's row at another generation.
       yield* run(name, `UPDATE miro_token_tokens SET generation = 3 WHERE id = 'alice'`);
@@ -130,7 +152,10 @@ describe("PostgresTokenStore with a keyring", () => {
          WHERE id = 'alice'`,
       );
       expect(yield* reasonOf("alice")).toMatch(/^NotAuthentic: /);
-      yield* run(name, `UPDATE miro_token_tokens SET token_set = jsonb_set(token_set, '{sealed,ct}', to_jsonb(left(token_set->'sealed'->>'ct', 30))) WHERE id = 'alice'`);
+      yield* run(
+        name,
+        `UPDATE miro_token_tokens SET token_set = jsonb_set(token_set, '{sealed,ct}', to_jsonb(left(token_set->'sealed'->>'ct', 30))) WHERE id = 'alice'`,
+      );
       expect(yield* reasonOf("alice")).toMatch(/^Truncated: /);
       const other = Result.getOrThrow(makeKeyring("k2", { k2: Buffer.alloc(32, 7) }));
       const wrong = yield* PostgresTokenStore.make({ ...options, keyring: other });
@@ -144,7 +169,10 @@ describe("PostgresTokenStore with a keyring", () => {
       const { options } = yield* database;
       yield* (yield* openWith(options, ["lost"], "lost")).compareAndSet("orphan", 0, tokenSet());
       yield* (yield* openWith(options, ["k1"], "k1")).compareAndSet("alice", 0, tokenSet());
-      const report = yield* PostgresRekey.rekey({ ...options, keyring: keyringOf("k2", ["k1", "k2"]) });
+      const report = yield* PostgresRekey.rekey({
+        ...options,
+        keyring: keyringOf("k2", ["k1", "k2"]),
+      });
       expect(report.rekeyed).toBe(1);
       expect(report.quarantined).toEqual([
         { id: "orphan", reason: expect.stringMatching(/^KeyMissing: sealed with key "lost"/) },

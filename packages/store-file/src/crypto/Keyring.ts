@@ -44,7 +44,11 @@ const KEY_BYTES = 32;
  * `WrongKey`, not as tampering. It reveals nothing usable about the key.
  */
 const checkValueOf = (key: KeyObject): string =>
-  createHmac("sha256", key).update("miro-token/key-check/v1").digest().subarray(0, 8).toString("base64url");
+  createHmac("sha256", key)
+    .update("miro-token/key-check/v1")
+    .digest()
+    .subarray(0, 8)
+    .toString("base64url");
 
 interface KeyEntry {
   readonly key: KeyObject;
@@ -126,7 +130,9 @@ export const makeKeyring = (
   }
   if (!entries.has(current)) {
     return Result.fail(
-      new KeyringError({ reason: `"current" must name one of the keys (${[...entries.keys()].join(", ") || "none given"})` }),
+      new KeyringError({
+        reason: `"current" must name one of the keys (${[...entries.keys()].join(", ") || "none given"})`,
+      }),
     );
   }
   return Result.succeed(new Keyring(current, entries));
@@ -159,13 +165,16 @@ export const parseKeyringText = (
   try {
     json = JSON.parse(text);
   } catch {
-    return fail('not JSON (expected {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}})');
+    return fail(
+      'not JSON (expected {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}})',
+    );
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return fail("not a JSON object");
   }
   const { current, keys } = json as { current?: unknown; keys?: unknown };
-  if (current !== undefined && typeof current !== "string") return fail('"current" is not a string');
+  if (current !== undefined && typeof current !== "string")
+    return fail('"current" is not a string');
   if (typeof keys !== "object" || keys === null || Array.isArray(keys)) {
     return fail('"keys" must be an object of key id to base64 key');
   }
@@ -176,7 +185,10 @@ export const parseKeyringText = (
     }
     const bytes =
       typeof value === "string" && BASE64.test(value.trim())
-        ? Buffer.from(value.trim(), value.includes("-") || value.includes("_") ? "base64url" : "base64")
+        ? Buffer.from(
+            value.trim(),
+            value.includes("-") || value.includes("_") ? "base64url" : "base64",
+          )
         : undefined;
     if (bytes?.length !== KEY_BYTES) {
       return fail(`key "${keyId}" is not the base64 of ${KEY_BYTES} bytes`);
@@ -202,7 +214,9 @@ export const mergeKeyringTexts = (
     if (text.current !== undefined) {
       if (current !== undefined && current !== text.current) {
         return Result.fail(
-          new KeyringError({ reason: `two keyrings name different current keys ("${current}", "${text.current}")` }),
+          new KeyringError({
+            reason: `two keyrings name different current keys ("${current}", "${text.current}")`,
+          }),
         );
       }
       current = text.current;
@@ -210,7 +224,9 @@ export const mergeKeyringTexts = (
     for (const [keyId, bytes] of Object.entries(text.keys)) {
       const known = keys[keyId];
       if (known !== undefined && !Buffer.from(known).equals(Buffer.from(bytes))) {
-        return Result.fail(new KeyringError({ reason: `key "${keyId}" is given twice with different values` }));
+        return Result.fail(
+          new KeyringError({ reason: `key "${keyId}" is given twice with different values` }),
+        );
       }
       keys[keyId] = bytes;
     }

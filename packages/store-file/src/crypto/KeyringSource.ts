@@ -14,7 +14,13 @@
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { Effect, Option } from "effect";
-import { type Keyring, KeyringError, type KeyringText, mergeKeyringTexts, parseKeyringText } from "./Keyring.ts";
+import {
+  type Keyring,
+  KeyringError,
+  type KeyringText,
+  mergeKeyringTexts,
+  parseKeyringText,
+} from "./Keyring.ts";
 
 /**
  * The environment variable naming a keyring file.
@@ -41,7 +47,9 @@ export const KEYS_ENV = "MIRO_TOKEN_STORE_KEYS";
 export const MAX_KEYRING_BYTES = 64 * 1024;
 
 const errnoOf = (error: unknown): string =>
-  typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "string"
+  typeof error === "object" &&
+  error !== null &&
+  typeof (error as { code?: unknown }).code === "string"
     ? (error as { code: string }).code
     : "read failed";
 
@@ -55,7 +63,8 @@ const readBoundedText = (path: string, maxBytes: number): Effect.Effect<string, 
       const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
       try {
         const stat = await handle.stat();
-        if (!stat.isFile()) throw Object.assign(new Error("not a regular file"), { code: "not a regular file" });
+        if (!stat.isFile())
+          throw Object.assign(new Error("not a regular file"), { code: "not a regular file" });
         const buffer = Buffer.alloc(maxBytes + 1);
         let length = 0;
         for (;;) {
@@ -96,7 +105,5 @@ export const keyringFromEnv = (
       texts.push(yield* Effect.fromResult(parseKeyringText(inline, KEYS_ENV)));
     }
     if (texts.length === 0) return Option.none();
-    return Option.some(
-      yield* Effect.fromResult(mergeKeyringTexts(texts)),
-    );
+    return Option.some(yield* Effect.fromResult(mergeKeyringTexts(texts)));
   });

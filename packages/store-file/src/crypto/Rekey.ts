@@ -107,7 +107,10 @@ export const rekeyStore = (
   target.candidates.pipe(
     Stream.mapEffect(
       (id) =>
-        Effect.tap(rekeyOne(target, id), (done) => options.onRecord?.(done.id, done.outcome) ?? Effect.void),
+        Effect.tap(
+          rekeyOne(target, id),
+          (done) => options.onRecord?.(done.id, done.outcome) ?? Effect.void,
+        ),
       { concurrency: options.concurrency ?? 4 },
     ),
     Stream.runFold(

@@ -13,8 +13,8 @@
 import type { StoreError } from "@miro-token/core";
 import { Result } from "effect";
 import { storeError } from "../StoreFs.ts";
-import { KEYS_ENV, KEYS_FILE_ENV } from "./KeyringSource.ts";
 import type { Keyring } from "./Keyring.ts";
+import { KEYS_ENV, KEYS_FILE_ENV } from "./KeyringSource.ts";
 import { KeyMissing, type SealError } from "./SealErrors.ts";
 import { keyIdOf, openJson, type SealBinding, type SealedEnvelope, sealJson } from "./TokenSeal.ts";
 

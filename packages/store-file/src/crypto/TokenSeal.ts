@@ -21,7 +21,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { Result, Schema } from "effect";
 import type { Keyring } from "./Keyring.ts";
-import { KeyMissing, NotAuthentic, type SealError, SealMalformed, Truncated, WrongKey } from "./SealErrors.ts";
+import {
+  KeyMissing,
+  NotAuthentic,
+  type SealError,
+  SealMalformed,
+  Truncated,
+  WrongKey,
+} from "./SealErrors.ts";
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -69,7 +76,11 @@ const aadOf = (keyId: string, binding: SealBinding): Buffer =>
  * @category sealing
  * @since 0.1.0
  */
-export const sealText = (keyring: Keyring, plaintext: string, binding: SealBinding): SealedEnvelope => {
+export const sealText = (
+  keyring: Keyring,
+  plaintext: string,
+  binding: SealBinding,
+): SealedEnvelope => {
   const kid = keyring.current;
   // The current key is in the ring by construction (`makeKeyring` checks it).
   const entry = keyring.entry(kid)!;
@@ -78,7 +89,15 @@ export const sealText = (keyring: Keyring, plaintext: string, binding: SealBindi
   cipher.setAAD(aadOf(kid, binding));
   const data = Buffer.from(plaintext, "utf8");
   const ct = Buffer.concat([cipher.update(data), cipher.final(), cipher.getAuthTag()]);
-  return { v: 1, alg: "A256GCM", kid, kcv: entry.check, iv: iv.toString("base64url"), n: data.length, ct: ct.toString("base64url") };
+  return {
+    v: 1,
+    alg: "A256GCM",
+    kid,
+    kcv: entry.check,
+    iv: iv.toString("base64url"),
+    n: data.length,
+    ct: ct.toString("base64url"),
+  };
 };
 
 const decodeEnvelope = Schema.decodeUnknownResult(SealedEnvelope);
@@ -126,7 +145,9 @@ export const openText = (
     return Result.fail(new Truncated({ expected: n + TAG_BYTES, actual: bytes.length }));
   }
   try {
-    const decipher = createDecipheriv("aes-256-gcm", entry.key, ivBytes, { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv("aes-256-gcm", entry.key, ivBytes, {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(aadOf(kid, binding));
     decipher.setAuthTag(bytes.subarray(n));
     const plain = Buffer.concat([decipher.update(bytes.subarray(0, n)), decipher.final()]);
