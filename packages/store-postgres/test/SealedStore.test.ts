@@ -8,10 +8,10 @@ import { describe, expect, it } from "@effect/vitest";
 import type { StoreError, TokenSet } from "@miro-token/core";
 import { makeKeyring } from "@miro-token/store-file/crypto";
 import { canaryToken, errorSurfaces, findLeaks } from "@miro-token/testkit";
-import { Effect, Exit, Option, Redacted, Result } from "effect";
+import { Effect, Option, Redacted, Result } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { PostgresRekey, type PostgresStoreOptions, PostgresTokenStore } from "../src/index.ts";
-import { freshDatabase, optionsOf, withSql } from "./Databases.ts";
+import { failureOf, freshDatabase, optionsOf, withSql } from "./Databases.ts";
 import { keyMaterial, keyringOf } from "./Keys.ts";
 
 const tokenSet = (): TokenSet => ({
@@ -50,11 +50,7 @@ const run = (name: string, statement: string) =>
   ).pipe(Effect.orDie);
 
 const storeFailure = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.exit(effect), (exit) => {
-    expect(Exit.isFailure(exit)).toBe(true);
-    const [reason] = Exit.isFailure(exit) ? exit.cause.reasons : [];
-    return (reason?._tag === "Fail" ? reason.error : undefined) as StoreError | undefined;
-  });
+  Effect.map(Effect.exit(effect), (exit) => failureOf(exit) as StoreError | undefined);
 
 const openWith = (options: PostgresStoreOptions, keyIds?: ReadonlyArray<string>, current = "k2") =>
   PostgresTokenStore.make({
