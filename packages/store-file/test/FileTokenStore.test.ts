@@ -25,6 +25,7 @@ describe("FileTokenStore", () => {
           ["alice", 1, refreshOf(tokens)],
         ]);
         expect(Object.keys(yield* Effect.promise(() => import("../src/index.ts"))).sort()).toEqual([
+          "FileRekey",
           "FileTokenStore",
           "nodeStoreFs",
           "prepareReplace",
