@@ -187,6 +187,16 @@ describe("FileTokenStore with a keyring", () => {
         expect(Option.isSome(yield* store.get("alice"))).toBe(true);
         const error = yield* storeFailure(store.get("orphan"));
         expect(error?.reason).toMatch(/^KeyMissing: sealed with key "lost"/);
+        // A scan (what the watcher lists with) quarantines it by name beside the readable ones.
+        const scanned = yield* store.scan!();
+        expect(scanned.entries.map((entry) => entry.id)).toEqual(["alice"]);
+        expect(scanned.unreadable).toEqual([
+          {
+            id: "orphan",
+            location: `${Buffer.from("orphan").toString("base64url")}.token.json`,
+            reason: expect.stringMatching(/^KeyMissing: sealed with key "lost"/),
+          },
+        ]);
       }),
     ),
   );
