@@ -27,9 +27,10 @@ import {
   TokenSet,
   TokenStore,
   type TokenStoreShape,
+  type UnreadableEntry,
 } from "@miro-token/core";
 import { sealFailure } from "@miro-token/store-file/crypto";
-import { Clock, Context, Effect, Layer, Option, Schema, type Scope } from "effect";
+import { Clock, Context, Effect, Layer, Option, Result, Schema, type Scope } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { makeLease } from "./LeaseLock.ts";
 import { checkVersion, type MigrateResult, migrate as migrateSchema } from "./Migrations.ts";
@@ -143,16 +144,37 @@ export const makeWith = (
         Effect.map((found) => Option.fromNullishOr(found[0])),
       );
 
-    const page: NonNullable<TokenStoreShape["page"]> = ({ after, limit }) =>
+    const rawPage = (operation: string, after: string | undefined, limit: number) =>
       (after === undefined
         ? sql<TokenRow>`SELECT ${sql.literal(COLUMNS)} FROM miro_token_tokens
                         ORDER BY id LIMIT ${Math.max(0, limit)}`
         : sql<TokenRow>`SELECT ${sql.literal(COLUMNS)} FROM miro_token_tokens
                         WHERE id > ${after} ORDER BY id LIMIT ${Math.max(0, limit)}`
-      ).pipe(
-        orStoreError("list", scrub),
-        Effect.flatMap((rows) => rowsOf("list", rows)),
-      );
+      ).pipe(orStoreError(operation, scrub));
+
+    const page: NonNullable<TokenStoreShape["page"]> = ({ after, limit }) =>
+      rawPage("list", after, limit).pipe(Effect.flatMap((rows) => rowsOf("list", rows)));
+
+    /** Every row; one that does not decode or open (a missing key) is reported by id. */
+    const scan: NonNullable<TokenStoreShape["scan"]> = () =>
+      Effect.gen(function* () {
+        const entries: Array<StoredToken> = [];
+        const unreadable: Array<UnreadableEntry> = [];
+        let after: string | undefined;
+        for (;;) {
+          const rows = yield* rawPage("scan", after, 1000);
+          for (const row of rows) {
+            const read = yield* Effect.result(toStored("scan", row, keyring));
+            if (Result.isSuccess(read)) entries.push(read.success);
+            else {
+              const location = `row ${JSON.stringify(row.id)}`;
+              unreadable.push({ id: row.id, location, reason: read.failure.reason });
+            }
+          }
+          if (rows.length < 1000) return { entries, unreadable };
+          after = rows.at(-1)?.id;
+        }
+      });
 
     const list: TokenStoreShape["list"] = () =>
       Effect.gen(function* () {
@@ -211,6 +233,7 @@ export const makeWith = (
       get,
       list,
       page,
+      scan,
       compareAndSet,
       recordRefreshIntent,
       delete: (id) =>

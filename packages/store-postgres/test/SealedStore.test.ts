@@ -175,6 +175,16 @@ describe("PostgresTokenStore with a keyring", () => {
       ]);
       const store = yield* openWith(options, ["k2"]);
       expect(Option.isSome(yield* store.get("alice"))).toBe(true);
+      // A scan (what a watcher lists with) quarantines it by row beside the readable ones.
+      const scanned = yield* store.scan!();
+      expect(scanned.entries.map((entry) => entry.id)).toEqual(["alice"]);
+      expect(scanned.unreadable).toEqual([
+        {
+          id: "orphan",
+          location: 'row "orphan"',
+          reason: expect.stringMatching(/^KeyMissing: sealed with key "lost"/),
+        },
+      ]);
     }).pipe(Effect.scoped),
   );
 });
