@@ -4,16 +4,15 @@
  * `current`s must agree). Never from argv: a command line is visible to every user of the
  * machine (`ps`) and lands in shell history.
  *
- * The file is read by a bounded reader: a regular file (after symbolic links, which secret
- * mounts use), at most 64 KiB; `/dev/zero`, a FIFO or a directory is refused at once.
- * `readBoundedText` is that reader's one seam: when `@miro-token/store-file/files` (the shared
- * bounded reader) lands, it is swapped for it.
+ * The file is read by the shared bounded reader (`@miro-token/store-file/files`): a regular
+ * file (after symbolic links, which secret mounts use), at most 64 KiB; `/dev/zero`, a FIFO or
+ * a directory is refused at once.
  *
  * @since 0.1.0
  */
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { MAX_SECRET_INPUT_BYTES } from "@miro-token/core";
 import { Effect, Option } from "effect";
+import { readFileInput } from "../files/FileInput.ts";
 import {
   type Keyring,
   KeyringError,
@@ -44,44 +43,13 @@ export const KEYS_ENV = "MIRO_TOKEN_STORE_KEYS";
  * @category constants
  * @since 0.1.0
  */
-export const MAX_KEYRING_BYTES = 64 * 1024;
+export const MAX_KEYRING_BYTES = MAX_SECRET_INPUT_BYTES;
 
-const errnoOf = (error: unknown): string =>
-  typeof error === "object" &&
-  error !== null &&
-  typeof (error as { code?: unknown }).code === "string"
-    ? (error as { code: string }).code
-    : "read failed";
-
-/**
- * The text of the regular file at `path`, at most `maxBytes`; never its contents in an error.
- * (The swap point for the shared bounded reader.)
- */
-const readBoundedText = (path: string, maxBytes: number): Effect.Effect<string, KeyringError> =>
-  Effect.tryPromise({
-    try: async () => {
-      const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-      try {
-        const stat = await handle.stat();
-        if (!stat.isFile())
-          throw Object.assign(new Error("not a regular file"), { code: "not a regular file" });
-        const buffer = Buffer.alloc(maxBytes + 1);
-        let length = 0;
-        for (;;) {
-          const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-          if (bytesRead === 0) break;
-          length += bytesRead;
-          if (length > maxBytes) {
-            throw Object.assign(new Error("too large"), { code: `larger than ${maxBytes} bytes` });
-          }
-        }
-        return buffer.subarray(0, length).toString("utf8");
-      } finally {
-        await handle.close();
-      }
-    },
-    catch: (error) => new KeyringError({ reason: `${KEYS_FILE_ENV}: ${errnoOf(error)}` }),
-  });
+/** The keyring file's text, by the shared bounded reader; never its contents in an error. */
+const readKeyringFile = (path: string): Effect.Effect<string, KeyringError> =>
+  readFileInput(path, { maxBytes: MAX_KEYRING_BYTES }).pipe(
+    Effect.mapError((error) => new KeyringError({ reason: `${KEYS_FILE_ENV}: ${error.reason}` })),
+  );
 
 /**
  * The keyring the environment configures: `None` when neither variable is set (or both are
@@ -97,7 +65,7 @@ export const keyringFromEnv = (
     const texts: Array<KeyringText> = [];
     const file = env[KEYS_FILE_ENV]?.trim() ?? "";
     if (file !== "") {
-      const text = yield* readBoundedText(file, MAX_KEYRING_BYTES);
+      const text = yield* readKeyringFile(file);
       texts.push(yield* Effect.fromResult(parseKeyringText(text, KEYS_FILE_ENV)));
     }
     const inline = env[KEYS_ENV]?.trim() ?? "";
