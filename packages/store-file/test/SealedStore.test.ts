@@ -6,7 +6,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "@effect/vitest";
-import type { StoreError } from "@miro-token/core";
+import { type StoreError, unresolvedIntent } from "@miro-token/core";
 import { errorSurfaces, findLeaks } from "@miro-token/testkit";
 import { Effect, Exit, Option, Redacted, Result } from "effect";
 import { type Keyring, makeKeyring } from "../src/crypto/index.ts";
@@ -108,6 +108,21 @@ describe("FileTokenStore with a keyring", () => {
         expect(again).toMatchObject({ examined: 0, rekeyed: 0 });
         const entries = yield* store.list();
         expect(entries.map((entry) => entry.generation).sort()).toEqual([2, 2, 2]);
+      }),
+    ),
+  );
+
+  it.live("rekey carries a lost refresh (an unresolved intent) to the re-sealed generation", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const directory = yield* tempDirectory;
+        const store = yield* open(directory, k1);
+        yield* store.compareAndSet("alice", 0, canaryTokenSet());
+        yield* store.recordRefreshIntent("alice", { generation: 1, startedAt: 1234 });
+        yield* FileRekey.rekey({ directory, keyring: k2 });
+        const after = Option.getOrThrow(yield* (yield* open(directory, k2only)).get("alice"));
+        expect(after.generation).toBe(2);
+        expect(unresolvedIntent(after)).toEqual({ generation: 2, startedAt: 1234 });
       }),
     ),
   );

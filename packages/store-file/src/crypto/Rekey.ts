@@ -8,13 +8,17 @@
  * lock: no update is lost. Every step is idempotent, so a rekey killed at any point is resumed
  * by running it again (records already under the current key are skipped).
  *
+ * A lost refresh (an unresolved refresh intent: a refresher died after sending) is carried to
+ * the re-sealed generation, which holds the same refresh token, so the next refresh still
+ * knows that token's outcome was lost.
+ *
  * A record that cannot be read (its key is missing, it does not authenticate) is left exactly
  * as it is and reported under `quarantined`, by id and reason (never its contents); the run
  * goes on. Each store supplies the candidates and the key-id probe; this module is the rule.
  *
  * @since 0.1.0
  */
-import type { StoreError, TokenStoreShape } from "@miro-token/core";
+import { type StoreError, type TokenStoreShape, unresolvedIntent } from "@miro-token/core";
 import { Effect, Option, Stream } from "effect";
 
 /**
@@ -83,7 +87,13 @@ const rekeyOne = (target: RekeyTarget, id: string) =>
         if (Option.isNone(stored)) return "gone" as const;
         const { generation, tokenSet } = stored.value;
         const written = yield* target.store.compareAndSet(id, generation, tokenSet);
-        return written._tag === "Written" ? ("rekeyed" as const) : ("moved" as const);
+        if (written._tag === "Conflict") return "moved" as const;
+        const lost = unresolvedIntent(stored.value);
+        if (lost !== undefined) {
+          const next = { generation: written.stored.generation, startedAt: lost.startedAt };
+          yield* target.store.recordRefreshIntent(id, next);
+        }
+        return "rekeyed" as const;
       }),
     )
     .pipe(
