@@ -53,7 +53,9 @@ const GRANT_IS_DEAD: ReadonlySet<string> = new Set<MiroTokenErrorTag>([
  * Why a failed refresh leaves the grant dead (re-authorize), or `undefined` when it does not.
  * {@link REFRESH_OUTCOME_LOST} when the pair was lost rather than refused: the client saw an
  * ambiguous attempt rejected on retry (`RefreshOutcomeUnknownError`), or the refresh resolved
- * an unresolved intent (`resolvingIntent`) and Miro refused the stored refresh token; else
+ * an unresolved intent (`resolvingIntent`) and Miro refused the stored refresh token (with
+ * `invalid_grant`, or Miro's documented 401, which does not say whether the grant or the client
+ * was refused); else
  * the error's tag and Miro's code, e.g. `InvalidGrantError (invalidGrant)`.
  *
  * @category refresh
@@ -63,8 +65,13 @@ export const deadGrantReason = (
   error: MiroTokenError,
   resolvingIntent: boolean,
 ): string | undefined => {
+  // Miro documents one 401 for every token-endpoint failure, so a dead grant and bad client
+  // credentials look alike there; after a lost outcome the rotated-away grant is the reading.
+  if (resolvingIntent && (GRANT_IS_DEAD.has(error._tag) || error._tag === "ClientAuthError")) {
+    return REFRESH_OUTCOME_LOST;
+  }
   if (!GRANT_IS_DEAD.has(error._tag)) return undefined;
-  if (error._tag === "RefreshOutcomeUnknownError" || resolvingIntent) return REFRESH_OUTCOME_LOST;
+  if (error._tag === "RefreshOutcomeUnknownError") return REFRESH_OUTCOME_LOST;
   const { code } = summarizeFailure(error);
   return code === undefined ? error._tag : `${error._tag} (${code})`;
 };
