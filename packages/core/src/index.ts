@@ -15,9 +15,18 @@
  * @since 0.1.0
  */
 export {
+  type BaseUrlOptions,
+  type BaseUrlProblem,
+  type CheckedBaseUrl,
+  checkBaseUrl,
+  INSECURE_HTTP_WARNING,
+  isLoopbackHost,
+} from "./BaseUrl.ts";
+export {
   ClientAuthError,
   type GrantError,
   GrantType,
+  InsecureBaseUrlError,
   InvalidGrantError,
   InvalidTokenError,
   isMiroTokenError,

@@ -9,8 +9,10 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect } from "effect";
+import { Clock, Duration, Effect, Result } from "effect";
+import { checkBaseUrl } from "../BaseUrl.ts";
 import type { MiroTokenError } from "../Errors.ts";
+import { InsecureBaseUrlError } from "../errors/InsecureBaseUrlError.ts";
 import type { HttpTransport, TransportRequest, TransportResponse } from "../HttpTransport.ts";
 import type { MiroConfigShape } from "../MiroConfig.ts";
 import * as RetryPolicy from "../RetryPolicy.ts";
@@ -67,8 +69,33 @@ const transportFailure = (error: TransportError): AttemptFailure<TransportError>
     }),
 });
 
+/** The base URL verdict of each configuration object, so the URL is parsed once, not per call. */
+const baseUrlVerdicts = new WeakMap<MiroConfigShape, InsecureBaseUrlError | undefined>();
+
 /**
- * Run an operation: attempts under the retry schedule, within the deadline.
+ * The refusal of a configuration whose base URL breaks the rule of `BaseUrl.ts`, or `undefined`.
+ * Pure parsing: it runs before any DNS lookup or connection.
+ *
+ * @category runners
+ * @since 0.1.0
+ */
+export const baseUrlRefusal = (config: MiroConfigShape): InsecureBaseUrlError | undefined => {
+  if (baseUrlVerdicts.has(config)) return baseUrlVerdicts.get(config);
+  const checked = checkBaseUrl(config.baseUrl, { allowInsecureHttp: config.allowInsecureHttp });
+  const verdict = Result.isFailure(checked)
+    ? new InsecureBaseUrlError({
+        attempts: 0,
+        kind: checked.failure.kind,
+        reason: checked.failure.reason,
+      })
+    : undefined;
+  baseUrlVerdicts.set(config, verdict);
+  return verdict;
+};
+
+/**
+ * Run an operation: attempts under the retry schedule, within the deadline. Nothing is sent
+ * when the configured base URL is refused ({@link baseUrlRefusal}).
  *
  * @category runners
  * @since 0.1.0
@@ -76,9 +103,11 @@ const transportFailure = (error: TransportError): AttemptFailure<TransportError>
 export const runOperation = <A, E extends MiroTokenError>(
   services: OperationServices,
   spec: OperationSpec<A, E>,
-): Effect.Effect<A, E | TransportError> =>
+): Effect.Effect<A, E | TransportError | InsecureBaseUrlError> =>
   Effect.gen(function* () {
     const { transport, config } = services;
+    const refusal = baseUrlRefusal(config);
+    if (refusal !== undefined) return yield* refusal;
     const configured = RetryPolicy.limitsFor(config, spec.maxAttempts);
     const limits =
       spec.attemptTimeout === undefined
