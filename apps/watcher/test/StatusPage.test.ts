@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redacted } from "effect";
 import { chromium } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { issueAndStore, startSyncedEmulator, startTestWatcher, tempDir } from "./Fixtures.ts";
@@ -105,6 +106,57 @@ describe("the status page", () => {
     // The page holds no secret.
     const html = await page.content();
     for (const t of issued) expect(html).not.toContain(t.accessToken.slice(-16));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("asks for the access token, sends it only in a header, and goes live", async () => {
+    const access = "status-page-access-Hq2Wm7Rt5Yc8";
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const { emulator, stop } = await startSyncedEmulator();
+    cleanups.push(stop);
+    await issueAndStore(emulator, dir.path, 2);
+    const watcher = await startTestWatcher(emulator, dir.path, {
+      watch: { interval: 200, jitter: 0 },
+      access: { token: Redacted.make(access) },
+    });
+    cleanups.push(() => watcher.close().then(() => undefined));
+    const profile = mkdtempSync(join(tmpdir(), "watcher-chromium-"));
+    cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: "/usr/bin/chromium",
+      args: CHROMIUM_ARGS,
+      timeout: 20_000,
+    });
+    cleanups.push(() => context.close());
+    const page = context.pages()[0] ?? (await context.newPage());
+    const pageErrors: Array<string> = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    const urls: Array<string> = [];
+    const authorized: Array<string> = [];
+    page.on("request", (request) => {
+      urls.push(request.url());
+      if (request.headers().authorization === `Bearer ${access}`) authorized.push(request.url());
+    });
+
+    await page.goto(watcher.url);
+    await page.waitForSelector("#access:not([hidden])");
+    expect(await page.getAttribute("#connection", "data-connected")).toBe("false");
+    await page.fill("#access-token", access);
+    await page.click("#access button");
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll("#tokens tr")].filter(
+          (tr) => (tr as HTMLElement).dataset.state === "Active",
+        ).length === 2,
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await page.getAttribute("#connection", "data-connected")).toBe("true");
+    expect(await page.isHidden("#access")).toBe(true);
+    expect(authorized).toEqual([`${watcher.url}/events`]);
+    expect(urls.filter((url) => url.includes(access))).toEqual([]);
+    expect(await page.content()).not.toContain(access);
     expect(pageErrors).toEqual([]);
   });
 });

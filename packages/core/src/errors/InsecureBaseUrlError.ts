@@ -19,6 +19,8 @@ export class InsecureBaseUrlError extends Schema.TaggedError<InsecureBaseUrlErro
   {
     /** HTTP attempts made: always 0. */
     attempts: Schema.Number,
+    /** Never set: no request was made (every core error has the field). */
+    status: Schema.optionalKey(Schema.Number),
     /** What is wrong (`insecure-http`, `credentials`, `query`, `scheme`, `unreadable`). */
     kind: Schema.String,
     /** A sentence that never quotes the URL. */
