@@ -79,6 +79,14 @@ export { parseRateLimit, type RateLimit } from "./RateLimit.ts";
 export { REFRESH_OUTCOME_LOST } from "./RefreshIntents.ts";
 export * as RetryPolicy from "./RetryPolicy.ts";
 export {
+  makeRetryQuota,
+  RETRY_QUOTA_DEFAULTS,
+  RetryQuota,
+  type RetryQuotaOptions,
+  type RetryQuotaShape,
+  unlimitedRetryQuota,
+} from "./RetryQuota.ts";
+export {
   type ArgvSecret,
   type ArgvSecretKind,
   describeArgvSecret,

@@ -16,6 +16,7 @@ import { InsecureBaseUrlError } from "../errors/InsecureBaseUrlError.ts";
 import type { HttpTransport, TransportRequest, TransportResponse } from "../HttpTransport.ts";
 import type { MiroConfigShape } from "../MiroConfig.ts";
 import * as RetryPolicy from "../RetryPolicy.ts";
+import type { RetryQuotaShape } from "../RetryQuota.ts";
 import { endpointOf, TransportError } from "../TransportError.ts";
 import type { AttemptContext, AttemptFailure, FailureCause } from "./AttemptFailure.ts";
 
@@ -28,6 +29,8 @@ import type { AttemptContext, AttemptFailure, FailureCause } from "./AttemptFail
 export interface OperationServices {
   readonly transport: HttpTransport["Service"];
   readonly config: MiroConfigShape;
+  /** The retry budget every retry is paid from (process-wide by default). */
+  readonly quota: RetryQuotaShape;
 }
 
 /**
@@ -105,7 +108,7 @@ export const runOperation = <A, E extends MiroTokenError>(
   spec: OperationSpec<A, E>,
 ): Effect.Effect<A, E | TransportError | InsecureBaseUrlError> =>
   Effect.gen(function* () {
-    const { transport, config } = services;
+    const { transport, config, quota } = services;
     const refusal = baseUrlRefusal(config);
     if (refusal !== undefined) return yield* refusal;
     const configured = RetryPolicy.limitsFor(config, spec.maxAttempts);
@@ -117,6 +120,17 @@ export const runOperation = <A, E extends MiroTokenError>(
     const endpoint = endpointOf(spec.request.url);
     let attempts = 0;
     let ambiguousBefore: AttemptFailure<E | TransportError> | undefined;
+    // What the latest retry took from the quota: a success gives it back (AWS "standard").
+    let paid = 0;
+    const pay = (failure: AttemptFailure<E | TransportError>): boolean => {
+      const cost =
+        failure.cause._tag === "Transport" && failure.cause.kind === "Timeout"
+          ? quota.options.timeoutCost
+          : quota.options.retryCost;
+      if (!quota.tryAcquire(cost)) return false;
+      paid = cost;
+      return true;
+    };
 
     const attempt = Effect.gen(function* () {
       attempts += 1;
@@ -169,10 +183,14 @@ export const runOperation = <A, E extends MiroTokenError>(
         replay = false;
         return Effect.fail(first);
       });
-      return Effect.retryOrElse(next, RetryPolicy.schedule(limits, startedAt), (failure) =>
+      return Effect.retryOrElse(next, RetryPolicy.schedule(limits, startedAt, pay), (failure) =>
         Effect.fail(failure.toError(attempts)),
       );
-    });
+    }).pipe(
+      Effect.tap(() =>
+        Effect.sync(() => quota.release(paid > 0 ? paid : quota.options.successRefund)),
+      ),
+    );
     yield* Effect.annotateCurrentSpan("miro.endpoint", endpoint);
     return yield* retried.pipe(
       Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("miro.attempts", attempts))),
