@@ -9,11 +9,14 @@ import { networkInterfaces } from "node:os";
 import { findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
-import { isLoopbackBind, makeAccessCheck } from "../src/HttpAccess.ts";
-import { startHttpServer } from "../src/HttpServer.ts";
-import { makeMetrics } from "../src/Metrics.ts";
-import { makeStatusBoard } from "../src/StatusBoard.ts";
-import { issueAndStore, startSyncedEmulator, startTestWatcher, tempDir } from "./Fixtures.ts";
+import { type HttpAccess, isLoopbackBind, makeAccessCheck } from "../src/HttpAccess.ts";
+import {
+  issueAndStore,
+  startBoardServer,
+  startSyncedEmulator,
+  startTestWatcher,
+  tempDir,
+} from "./Fixtures.ts";
 
 const ACCESS = "watcher-access-canary-Zq8Lr3Xv9Tk2";
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -21,19 +24,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const serve = async (host: string, access: Parameters<typeof startHttpServer>[0]["access"]) => {
-  const board = makeStatusBoard();
-  const metrics = makeMetrics({ board });
-  const server = await startHttpServer({
-    board,
-    metrics,
-    health: () => ({ status: "ok" }),
-    port: 0,
-    host,
-    access,
-  });
-  cleanups.push(() => metrics.close());
-  cleanups.push(() => server.close());
+const serve = async (host: string, access: HttpAccess | undefined) => {
+  const { server, stop } = await startBoardServer({ host, access });
+  cleanups.push(stop);
   return server;
 };
 
