@@ -70,6 +70,12 @@ describe("watcher configuration: network access", () => {
     if (result._tag !== "Config") return;
     expect(Redacted.value(result.config.httpToken!)).toBe(ACCESS);
     expect(result.config.allowedHosts).toEqual(["watcher.internal", "10.0.0.5"]);
+    expect(result.config.warnings.join("\n")).not.toContain("--allowed-host");
+    const bare = await parseConfig(
+      ["--store", dir, "--host", "::", "--http-token-file", tokenFile],
+      {},
+    );
+    expect(bare._tag === "Config" && bare.config.warnings.join("\n")).toContain("--allowed-host");
     expect(JSON.stringify(result.config)).not.toContain(ACCESS);
   });
 
