@@ -6,7 +6,7 @@
 import { request } from "node:http";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
-import { findLeaks } from "@miro-token/testkit";
+import { canaryToken, findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import { type HttpAccess, isLoopbackBind, makeAccessCheck } from "../src/HttpAccess.ts";
@@ -18,7 +18,7 @@ import {
   tempDir,
 } from "./Fixtures.ts";
 
-const ACCESS = "watcher-access-canary-Zq8Lr3Xv9Tk2";
+const ACCESS = canaryToken();
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
