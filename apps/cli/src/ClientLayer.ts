@@ -79,7 +79,7 @@ export const resolveConnection = (options: GlobalOptions) =>
       Option.getOrUndefined(options.baseUrl) ??
         (yield* envVar(ENV.baseUrl)) ??
         GLOBAL_DEFAULTS.baseUrl,
-      options.allowInsecureHttp,
+      options.allowInsecureHttp === true,
     );
     const attemptTimeout = yield* durationOption("--timeout", options.timeout);
     if (
@@ -93,7 +93,7 @@ export const resolveConnection = (options: GlobalOptions) =>
     const clientSecret = yield* clientSecretOf(options);
     const settings: ConnectionSettings = {
       baseUrl,
-      allowInsecureHttp: options.allowInsecureHttp,
+      allowInsecureHttp: options.allowInsecureHttp === true,
       transport: options.transport,
       attemptTimeout,
       retries: options.retries,

@@ -96,7 +96,8 @@ export interface GlobalOptions {
   readonly verbose: boolean;
   readonly debug: boolean;
   readonly baseUrl: Option.Option<string>;
-  readonly allowInsecureHttp: boolean;
+  /** `--allow-insecure-http` (absent: false). */
+  readonly allowInsecureHttp?: boolean | undefined;
   readonly transport: TransportName;
   readonly timeout: string;
   readonly retries: number;
