@@ -9,20 +9,22 @@
  * time) as a `--verbose` diagnostic and to count requests in flight (the watch spinner).
  */
 import {
+  checkBaseUrl as checkBaseUrlRule,
   endpointOf,
   type HttpTransport,
+  INSECURE_HTTP_WARNING,
   MiroConfig,
   type MiroConfigOptions,
   observeTransport,
   TokenClient,
 } from "@miro-token/core";
 import { FetchTransport } from "@miro-token/transport-fetch";
-import { Duration, Effect, Layer, Option, type Redacted } from "effect";
+import { Duration, Effect, Layer, Option, type Redacted, Result } from "effect";
 import { durationOption } from "./DurationText.ts";
 import { ENV, envVar } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
 import { GLOBAL_DEFAULTS, type GlobalOptions, type TransportName } from "./GlobalOptions.ts";
-import { diagnostic, type OutputMode } from "./Output.ts";
+import { diagnostic, type OutputMode, warn } from "./Output.ts";
 import { checkSecretText, readSecretFile } from "./TokenInput.ts";
 
 /** Most `--retries` accepted: more would only hold a script up. */
@@ -37,6 +39,8 @@ export interface RequestHooks {
 /** The resolved connection settings (no secrets), for diagnostics and tests. */
 export interface ConnectionSettings {
   readonly baseUrl: string;
+  /** `--allow-insecure-http`: plain http: to a non-loopback host. @default false */
+  readonly allowInsecureHttp?: boolean | undefined;
   readonly transport: TransportName;
   readonly attemptTimeout: Duration.Duration;
   readonly retries: number;
@@ -44,17 +48,20 @@ export interface ConnectionSettings {
   readonly hasClientSecret: boolean;
 }
 
-const checkBaseUrl = (text: string): Effect.Effect<string, UsageError> => {
-  const url = URL.parse(text);
-  return url !== null &&
-    (url.protocol === "http:" || url.protocol === "https:") &&
-    url.search === ""
-    ? Effect.succeed(text)
-    : Effect.fail(
-        new UsageError({
-          reason: "--base-url (or MIRO_API_BASE_URL) must be an http(s) URL without a query",
-        }),
-      );
+/** Core's base URL rule as a usage error (exit 2) that never quotes the URL; warns when allowed in clear. */
+const checkBaseUrl = (
+  text: string,
+  allowInsecureHttp: boolean,
+): Effect.Effect<string, UsageError> => {
+  const checked = checkBaseUrlRule(text, { allowInsecureHttp });
+  if (Result.isFailure(checked)) {
+    return Effect.fail(
+      new UsageError({ reason: `--base-url (or MIRO_API_BASE_URL) ${checked.failure.reason}` }),
+    );
+  }
+  return checked.success.insecure
+    ? Effect.as(warn(INSECURE_HTTP_WARNING), checked.success.url)
+    : Effect.succeed(checked.success.url);
 };
 
 const clientSecretOf = (options: GlobalOptions) =>
@@ -72,6 +79,7 @@ export const resolveConnection = (options: GlobalOptions) =>
       Option.getOrUndefined(options.baseUrl) ??
         (yield* envVar(ENV.baseUrl)) ??
         GLOBAL_DEFAULTS.baseUrl,
+      options.allowInsecureHttp === true,
     );
     const attemptTimeout = yield* durationOption("--timeout", options.timeout);
     if (
@@ -84,7 +92,8 @@ export const resolveConnection = (options: GlobalOptions) =>
     const clientId = Option.getOrUndefined(options.clientId) ?? (yield* envVar(ENV.clientId));
     const clientSecret = yield* clientSecretOf(options);
     const settings: ConnectionSettings = {
-      baseUrl: baseUrl.replace(/\/+$/, ""),
+      baseUrl,
+      allowInsecureHttp: options.allowInsecureHttp === true,
       transport: options.transport,
       attemptTimeout,
       retries: options.retries,
@@ -148,6 +157,7 @@ export const miroConfigOptions = (
   const timeoutMillis = Duration.toMillis(settings.attemptTimeout);
   return {
     baseUrl: settings.baseUrl,
+    allowInsecureHttp: settings.allowInsecureHttp,
     attemptTimeout: settings.attemptTimeout,
     // Long enough for every attempt to time out once, and never shorter than core's default.
     deadline: Duration.millis(Math.max(30_000, timeoutMillis * (settings.retries + 1) + 10_000)),

@@ -1,5 +1,6 @@
 /**
- * The options every command shares (`--json`, `--verbose`, `--base-url`, `--transport`,
+ * The options every command shares (`--json`, `--verbose`, `--base-url`,
+ * `--allow-insecure-http`, `--transport`,
  * `--timeout`, `--retries`, client credentials), declared once as `effect/cli` flags and
  * accepted before or after the command name. Each description ends with its default.
  */
@@ -46,6 +47,12 @@ export const globalFlags = {
       `Miro API base URL (default: $MIRO_API_BASE_URL, else ${GLOBAL_DEFAULTS.baseUrl})`,
     ),
   ),
+  allowInsecureHttp: Flag.Boolean("allow-insecure-http").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription(
+      "Allow a plain http: --base-url to a non-loopback host; tokens and the client secret then travel in clear (default: false, only https: or loopback http:)",
+    ),
+  ),
   transport: Flag.Literals("transport", TRANSPORTS).pipe(
     Flag.withDefault(GLOBAL_DEFAULTS.transport),
     Flag.withDescription(
@@ -89,6 +96,8 @@ export interface GlobalOptions {
   readonly verbose: boolean;
   readonly debug: boolean;
   readonly baseUrl: Option.Option<string>;
+  /** `--allow-insecure-http` (absent: false). */
+  readonly allowInsecureHttp?: boolean | undefined;
   readonly transport: TransportName;
   readonly timeout: string;
   readonly retries: number;

@@ -2,6 +2,10 @@
  * The watcher's HTTP face on `node:http`: `/` (the status page), `/healthz`, `/tokens`,
  * `/events` (Server-Sent Events) and `/metrics`. GET and HEAD only; anything else is 405 or 404.
  *
+ * Access (`HttpAccess.ts`): requests whose `Host` is not allowed get 421 (DNS rebinding);
+ * with an access token, the data routes (`/tokens`, `/events`, `/metrics`) answer 401 without
+ * `Authorization: Bearer <token>`. The server refuses to start beyond loopback without a token.
+ *
  * `/events` sends the board's snapshot first (`event: snapshot`), then one `event: status` per
  * change, and a comment line every `keepAliveInterval` so proxies keep the connection open.
  * Backpressure: each event is serialized once and written to every client; a client whose
@@ -13,6 +17,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { accessProblem, type HttpAccess, makeAccessCheck } from "./HttpAccess.ts";
 import type { Metrics } from "./Metrics.ts";
 import type { BoardChange, StatusBoard, TokenState } from "./StatusBoard.ts";
 import { STATUS_PAGE } from "./StatusPage.ts";
@@ -52,6 +57,8 @@ export interface HttpServerOptions {
   readonly keepAliveInterval?: number | undefined;
   /** @default 1 MiB */
   readonly maxBufferedBytes?: number | undefined;
+  /** Host allow-list additions and the access token. @default loopback names only, no token */
+  readonly access?: HttpAccess | undefined;
 }
 
 /**
@@ -94,13 +101,17 @@ const json = (req: IncomingMessage, res: ServerResponse, status: number, value: 
   sendBody(req, res, status, "application/json; charset=utf-8", `${JSON.stringify(value)}\n`);
 
 /**
- * Start listening; resolves once the port is bound (rejects if it cannot be).
+ * Start listening; resolves once the port is bound (rejects if it cannot be, or when the
+ * host is beyond loopback and no access token is set).
  *
  * @category constructors
  * @since 0.1.0
  */
 export const startHttpServer = async (options: HttpServerOptions): Promise<WatcherHttpServer> => {
   const { board, metrics } = options;
+  const problem = accessProblem(options.host, options.access);
+  if (problem !== undefined) throw new Error(problem);
+  const access = makeAccessCheck(options.host, options.access);
   const keepAliveInterval = options.keepAliveInterval ?? 15_000;
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
   const clients = new Set<ServerResponse>();
@@ -156,7 +167,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Watch
     "/": (req, res) =>
       sendBody(req, res, 200, "text/html; charset=utf-8", STATUS_PAGE, {
         "content-security-policy":
-          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'",
       }),
     "/healthz": (req, res) => {
       const health = options.health();
@@ -180,6 +191,13 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Watch
 
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
+    const verdict = access.check(path, req.headers);
+    if (verdict === "misdirected") {
+      json(req, res, 421, {
+        error: "misdirected request: this Host is not served (--allowed-host)",
+      });
+      return;
+    }
     const route = routes[path];
     if (route === undefined) {
       json(req, res, 404, { error: "not found", paths: Object.keys(routes) });
@@ -188,6 +206,11 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Watch
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
       json(req, res, 405, { error: "method not allowed" });
+      return;
+    }
+    if (verdict === "unauthorized") {
+      res.setHeader("www-authenticate", 'Bearer realm="miro-token-watcher"');
+      json(req, res, 401, { error: "an access token is required: Authorization: Bearer <token>" });
       return;
     }
     route(req, res);

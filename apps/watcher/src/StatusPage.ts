@@ -1,6 +1,11 @@
 /**
  * The status page served at `/`: one self-contained HTML document (no framework, no external
- * resource) that lists the watched tokens and keeps itself current from `/events`. The first
+ * resource) that lists the watched tokens and keeps itself current from `/events`, read with
+ * `fetch` and a streaming reader (not `EventSource`, which cannot send the access token header;
+ * the token never goes into a URL). When the watcher answers 401, the page shows a form; the
+ * token typed there is kept in `sessionStorage` (this tab only) and sent as
+ * `Authorization: Bearer …`. The input has no `name` and the page's CSP has `form-action
+ * 'none'`, so the token can never be submitted as a query string. The first
  * SSE message is the whole snapshot; each later one replaces one row (a `Stopped` token —
  * removed from the store — leaves the table). Time to expiry counts down in the browser every
  * second. Values are inserted with `textContent` only, so an odd token id cannot inject markup.
@@ -99,20 +104,85 @@ function updateSummary() {
   summary.textContent = rows.size + " tokens" + (parts.length ? ": " + parts.join(", ") : "");
 }
 
-const source = new EventSource("/events");
-source.addEventListener("open", () => { connection.dataset.connected = "true"; connection.textContent = "live"; });
-source.addEventListener("error", () => { connection.dataset.connected = "false"; connection.textContent = "reconnecting"; });
-source.addEventListener("snapshot", (message) => {
-  const snapshot = JSON.parse(message.data);
-  for (const tr of rows.values()) tr.remove();
-  rows.clear();
-  for (const view of snapshot.tokens) render(view, true);
-  updateSummary();
+// The stream is read with fetch, not EventSource, so it can carry the access token in a header
+// (EventSource cannot set one, and the token never goes into a URL). The token, when the
+// watcher asks for one (401), comes from the form and lives in sessionStorage (this tab only).
+const TOKEN_KEY = "miro-token-watcher.access";
+const form = document.getElementById("access");
+const tokenInput = document.getElementById("access-token");
+const setConnected = (on, text) => { connection.dataset.connected = on ? "true" : "false"; connection.textContent = text; };
+const handlers = {
+  snapshot(data) {
+    const snapshot = JSON.parse(data);
+    for (const tr of rows.values()) tr.remove();
+    rows.clear();
+    for (const view of snapshot.tokens) render(view, true);
+    updateSummary();
+  },
+  status(data) {
+    render(JSON.parse(data), false);
+    updateSummary();
+  },
+};
+function dispatch(block) {
+  let event = "message";
+  const data = [];
+  for (const line of block.split("\\n")) {
+    if (line === "" || line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+    if (field === "event") event = value;
+    else if (field === "data") data.push(value);
+  }
+  if (data.length > 0 && handlers[event]) handlers[event](data.join("\\n"));
+}
+async function connect() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  try {
+    const response = await fetch("/events", {
+      headers: token ? { authorization: "Bearer " + token } : {},
+      cache: "no-store",
+      credentials: "omit",
+    });
+    if (response.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      setConnected(false, "access token needed");
+      form.hidden = false;
+      tokenInput.focus();
+      return;
+    }
+    if (!response.ok || !response.body) throw new Error("HTTP " + response.status);
+    form.hidden = true;
+    setConnected(true, "live");
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer = (buffer + value).replace(/\\r\\n?/g, "\\n");
+      let end;
+      while ((end = buffer.indexOf("\\n\\n")) >= 0) {
+        dispatch(buffer.slice(0, end));
+        buffer = buffer.slice(end + 2);
+      }
+    }
+  } catch (error) {
+    // fall through to reconnect
+  }
+  setConnected(false, "reconnecting");
+  setTimeout(connect, 2000);
+}
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = tokenInput.value.trim();
+  tokenInput.value = "";
+  if (value === "") return;
+  sessionStorage.setItem(TOKEN_KEY, value);
+  form.hidden = true;
+  connect();
 });
-source.addEventListener("status", (message) => {
-  render(JSON.parse(message.data), false);
-  updateSummary();
-});
+connect();
 setInterval(() => { for (const tr of rows.values()) tick(tr); }, 1000);
 `;
 
@@ -132,6 +202,11 @@ export const STATUS_PAGE = `<!doctype html>
 </head>
 <body>
 <h1>miro-token-watcher <small id="connection" data-connected="false">connecting</small></h1>
+<form id="access" hidden autocomplete="off">
+<label>This watcher needs its access token (<code>--http-token-file</code>):
+<input id="access-token" type="password" autocomplete="off" spellcheck="false"></label>
+<button type="submit">Connect</button>
+</form>
 <p id="summary">loading…</p>
 <table>
 <thead><tr><th>token</th><th>fingerprint</th><th>state</th><th>expires in</th><th>last event</th><th>reason</th><th>gen</th></tr></thead>

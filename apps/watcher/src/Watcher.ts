@@ -37,6 +37,7 @@ import {
   statusLine,
   streamSink,
 } from "./EventLog.ts";
+import type { HttpAccess } from "./HttpAccess.ts";
 import { type Health, startHttpServer } from "./HttpServer.ts";
 import { makeMetrics } from "./Metrics.ts";
 import { observedTransport } from "./ObservedTransport.ts";
@@ -59,6 +60,8 @@ export interface WatcherOptions {
   readonly port?: number | undefined;
   /** @default "127.0.0.1" */
   readonly host?: string | undefined;
+  /** Host allow-list additions and the HTTP access token (required beyond loopback). */
+  readonly access?: HttpAccess | undefined;
   /** Where NDJSON lines go. @default stdout */
   readonly output?: LineSink | undefined;
   /** The transport under the observing one. @default `NodeTransport.layer` */
@@ -189,6 +192,7 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
       port: options.port ?? 8720,
       host: options.host ?? "127.0.0.1",
       keepAliveInterval: options.keepAliveInterval,
+      access: options.access,
     });
   } catch (error) {
     metrics.close();

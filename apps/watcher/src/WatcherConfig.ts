@@ -27,6 +27,7 @@ import {
 } from "@miro-token/core";
 import { errnoCode, readFileInput } from "@miro-token/store-file/files";
 import { Effect, Redacted, Result } from "effect";
+import { parseNetworkSettings } from "./NetworkSettings.ts";
 
 /**
  * A validated configuration.
@@ -39,7 +40,13 @@ export interface WatcherConfig {
   readonly store: string;
   readonly port: number;
   readonly host: string;
+  /** Host names the HTTP surface answers besides loopback names and `host`. */
+  readonly allowedHosts: ReadonlyArray<string>;
+  /** The HTTP access token (`--http-token-file`); required when `host` is not loopback. */
+  readonly httpToken: Redacted.Redacted<string> | undefined;
   readonly baseUrl: string;
+  /** `--allow-insecure-http`: plain http: to a non-loopback host was allowed (and warned about). */
+  readonly allowInsecureHttp: boolean;
   /** Probe cadence, milliseconds. */
   readonly interval: number;
   /** Refresh this long before expiry, milliseconds. */
@@ -76,6 +83,8 @@ interface FlagSpec {
   readonly text: string;
   /** A switch: no value on the command line; its variable is on when `1`, `true` or `yes`. */
   readonly boolean?: true;
+  /** May repeat on the command line; its variable is comma-separated. */
+  readonly multiple?: true;
 }
 
 /**
@@ -109,6 +118,26 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     env: "MIRO_API_BASE_URL",
     value: "<url>",
     text: "Miro API base URL (default https://api.miro.com)",
+  },
+  {
+    flag: "allow-insecure-http",
+    env: "MIRO_ALLOW_INSECURE_HTTP",
+    value: "",
+    text: "allow a plain http: --base-url to a non-loopback host (secrets travel in clear; warns)",
+    boolean: true,
+  },
+  {
+    flag: "allowed-host",
+    env: "MIRO_WATCHER_ALLOWED_HOSTS",
+    value: "<name>",
+    text: "a Host the HTTP surface answers besides loopback names and --host (repeatable; others get 421)",
+    multiple: true,
+  },
+  {
+    flag: "http-token-file",
+    env: "MIRO_WATCHER_HTTP_TOKEN_FILE",
+    value: "<file>",
+    text: "file holding the HTTP access token (Authorization: Bearer); required when --host is not loopback",
   },
   {
     flag: "interval",
@@ -252,13 +281,20 @@ export const parseConfig = async (
       };
     }
   }
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | Array<string | boolean> | undefined>;
   try {
-    const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    const options: Record<
+      string,
+      { type: "string" | "boolean"; short?: string; multiple?: boolean }
+    > = {
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     };
-    for (const f of FLAGS) options[f.flag] = { type: f.boolean === true ? "boolean" : "string" };
+    for (const f of FLAGS)
+      options[f.flag] = {
+        type: f.boolean === true ? "boolean" : "string",
+        ...(f.multiple === true ? { multiple: true } : {}),
+      };
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
@@ -332,24 +368,18 @@ export const parseConfig = async (
   }
   const port = integer("port", 8720, 0, 65_535);
   const host = setting("host")?.text ?? "127.0.0.1";
-  const baseUrlSetting = setting("base-url");
-  let baseUrl = "https://api.miro.com";
-  if (baseUrlSetting !== undefined) {
-    const parsed = URL.canParse(baseUrlSetting.text) ? new URL(baseUrlSetting.text) : undefined;
-    if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-      problems.push(`${baseUrlSetting.from} must be an http(s) URL such as https://api.miro.com`);
-    } else if (parsed.search !== "" || parsed.username !== "" || parsed.password !== "") {
-      problems.push(`${baseUrlSetting.from} must not carry a query string or credentials`);
-    } else {
-      baseUrl = parsed.href.replace(/\/+$/, "");
-    }
-  }
+  const warnings: Array<string> = [];
+  const network = await parseNetworkSettings(
+    host,
+    { values, setting, enabled, env, readFile: readSettingFile },
+    problems,
+    warnings,
+  );
   const interval = duration("interval", 60_000, 50);
   const refreshWindow = duration("refresh-window", 300_000, 0);
   const concurrency = integer("concurrency", 16, 1, 10_000);
   const shutdownTimeout = duration("shutdown-timeout", 4_000, 0);
 
-  const warnings: Array<string> = [];
   const clientId = setting("client-id")?.text;
   const secretFile = setting("client-secret-file");
   const secretEnv = env.MIRO_CLIENT_SECRET;
@@ -401,7 +431,7 @@ export const parseConfig = async (
       store,
       port,
       host,
-      baseUrl,
+      ...network,
       interval,
       refreshWindow,
       concurrency,

@@ -70,6 +70,7 @@ try {
     }),
     miro: {
       baseUrl: config.baseUrl,
+      allowInsecureHttp: config.allowInsecureHttp,
       clientId: config.clientId,
       clientSecret: config.clientSecret,
     },
@@ -80,6 +81,7 @@ try {
     },
     port: config.port,
     host: config.host,
+    access: { allowedHosts: config.allowedHosts, token: config.httpToken },
     shutdownTimeout: config.shutdownTimeout,
   });
   process.stderr.write(`miro-token-watcher: listening on ${watcher.url}\n`);

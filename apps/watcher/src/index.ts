@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 export type { LifecycleLine, LineSink, StatusLine } from "./EventLog.ts";
+export type { HttpAccess } from "./HttpAccess.ts";
 export {
   type BoardChange,
   type StatusBoard,

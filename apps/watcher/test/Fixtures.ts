@@ -9,7 +9,39 @@ import { type TokenSet, TokenStore } from "@miro-token/core";
 import { type Emulator, type IssuedTokens, startEmulator } from "@miro-token/emulator";
 import { FileTokenStore } from "@miro-token/store-file";
 import { Effect, Redacted } from "effect";
+import { type HttpServerOptions, startHttpServer } from "../src/HttpServer.ts";
+import { makeMetrics } from "../src/Metrics.ts";
+import { makeStatusBoard } from "../src/StatusBoard.ts";
 import { type RunningWatcher, startWatcher, type WatcherOptions } from "../src/Watcher.ts";
+
+/**
+ * The HTTP server alone on port 0 of 127.0.0.1 (unless `options` say otherwise), over a board
+ * fed by hand; `stop` closes the server and the metrics.
+ */
+export const startBoardServer = async (
+  options: Partial<Omit<HttpServerOptions, "board" | "metrics">> = {},
+) => {
+  const board = makeStatusBoard();
+  const metrics = makeMetrics({ board });
+  try {
+    const server = await startHttpServer({
+      board,
+      metrics,
+      health: () => ({ status: "ok" }),
+      port: 0,
+      host: "127.0.0.1",
+      ...options,
+    });
+    const stop = async () => {
+      await server.close();
+      metrics.close();
+    };
+    return { board, server, stop };
+  } catch (error) {
+    metrics.close();
+    throw error;
+  }
+};
 
 /** A temporary directory removed by `cleanup`. */
 export const tempDir = (prefix = "watcher-"): { path: string; cleanup: () => void } => {

@@ -7,10 +7,7 @@
 import { connect } from "node:net";
 import type { WatchedStatus } from "@miro-token/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { startHttpServer } from "../src/HttpServer.ts";
-import { makeMetrics } from "../src/Metrics.ts";
-import { makeStatusBoard } from "../src/StatusBoard.ts";
-import { waitFor } from "./Fixtures.ts";
+import { startBoardServer, waitFor } from "./Fixtures.ts";
 import { connectSse } from "./Sse.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -19,18 +16,8 @@ afterEach(async () => {
 });
 
 const setup = async (options: { maxBufferedBytes?: number; keepAliveInterval?: number } = {}) => {
-  const board = makeStatusBoard();
-  const metrics = makeMetrics({ board });
-  const server = await startHttpServer({
-    board,
-    metrics,
-    health: () => ({ status: "ok" }),
-    port: 0,
-    host: "127.0.0.1",
-    ...options,
-  });
-  cleanups.push(() => metrics.close());
-  cleanups.push(() => server.close());
+  const { board, server, stop } = await startBoardServer(options);
+  cleanups.push(stop);
   return { board, server };
 };
 
@@ -60,7 +47,7 @@ describe("HttpServer", () => {
 
   it("cuts off a client that stops reading, and keeps serving one that reads", async () => {
     const { board, server } = await setup({ maxBufferedBytes: 256 * 1024 });
-    const request = `GET /events HTTP/1.1\r\nHost: x\r\n\r\n`;
+    const request = `GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
     // A reading client that only counts status events (nothing kept: ~80 MB flow through it).
     const reader = connect(server.port, "127.0.0.1");
     reader.write(request);

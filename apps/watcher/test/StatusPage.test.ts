@@ -8,8 +8,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redacted } from "effect";
 import { chromium } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
+import type { WatcherOptions } from "../src/Watcher.ts";
 import { issueAndStore, startSyncedEmulator, startTestWatcher, tempDir } from "./Fixtures.ts";
 
 const CHROMIUM_ARGS = [
@@ -26,30 +28,36 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A watcher over `count` stored tokens and a fresh headless Chromium page, all cleaned up. */
+const watcherAndPage = async (count: number, options: Partial<WatcherOptions> = {}) => {
+  const dir = tempDir();
+  cleanups.push(dir.cleanup);
+  const { emulator, stop } = await startSyncedEmulator();
+  cleanups.push(stop);
+  const issued = await issueAndStore(emulator, dir.path, count);
+  const watcher = await startTestWatcher(emulator, dir.path, {
+    watch: { interval: 200, jitter: 0 },
+    ...options,
+  });
+  cleanups.push(() => watcher.close().then(() => undefined));
+  const profile = mkdtempSync(join(tmpdir(), "watcher-chromium-"));
+  cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
+  // A fresh profile directory per run (playwright passes it as --user-data-dir).
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    timeout: 20_000,
+  });
+  cleanups.push(() => context.close());
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: Array<string> = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  return { emulator, issued, watcher, page, pageErrors };
+};
+
 describe("the status page", () => {
   it("lists the tokens and shows a revoked one as dead without a reload", async () => {
-    const dir = tempDir();
-    cleanups.push(dir.cleanup);
-    const { emulator, stop } = await startSyncedEmulator();
-    cleanups.push(stop);
-    const issued = await issueAndStore(emulator, dir.path, 3);
-    const watcher = await startTestWatcher(emulator, dir.path, {
-      watch: { interval: 200, jitter: 0 },
-    });
-    cleanups.push(() => watcher.close().then(() => undefined));
-
-    const profile = mkdtempSync(join(tmpdir(), "watcher-chromium-"));
-    cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
-    // A fresh profile directory per run (playwright passes it as --user-data-dir).
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      args: CHROMIUM_ARGS,
-      timeout: 20_000,
-    });
-    cleanups.push(() => context.close());
-    const page = context.pages()[0] ?? (await context.newPage());
-    const pageErrors: Array<string> = [];
-    page.on("pageerror", (error) => pageErrors.push(error.message));
+    const { emulator, issued, watcher, page, pageErrors } = await watcherAndPage(3);
     let navigations = 0;
     page.on("framenavigated", () => {
       navigations += 1;
@@ -105,6 +113,39 @@ describe("the status page", () => {
     // The page holds no secret.
     const html = await page.content();
     for (const t of issued) expect(html).not.toContain(t.accessToken.slice(-16));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("asks for the access token, sends it only in a header, and goes live", async () => {
+    const access = "status-page-access-Hq2Wm7Rt5Yc8";
+    const { watcher, page, pageErrors } = await watcherAndPage(2, {
+      access: { token: Redacted.make(access) },
+    });
+    const urls: Array<string> = [];
+    const authorized: Array<string> = [];
+    page.on("request", (request) => {
+      urls.push(request.url());
+      if (request.headers().authorization === `Bearer ${access}`) authorized.push(request.url());
+    });
+
+    await page.goto(watcher.url);
+    await page.waitForSelector("#access:not([hidden])");
+    expect(await page.getAttribute("#connection", "data-connected")).toBe("false");
+    await page.fill("#access-token", access);
+    await page.click("#access button");
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll("#tokens tr")].filter(
+          (tr) => (tr as HTMLElement).dataset.state === "Active",
+        ).length === 2,
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await page.getAttribute("#connection", "data-connected")).toBe("true");
+    expect(await page.isHidden("#access")).toBe(true);
+    expect(authorized).toEqual([`${watcher.url}/events`]);
+    expect(urls.filter((url) => url.includes(access))).toEqual([]);
+    expect(await page.content()).not.toContain(access);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@
 import { Predicate } from "effect";
 import { ClientAuthError } from "./errors/ClientAuthError.ts";
 import { MiroTokenErrorTypeId } from "./errors/ErrorBrand.ts";
+import { InsecureBaseUrlError } from "./errors/InsecureBaseUrlError.ts";
 import { InvalidGrantError } from "./errors/InvalidGrantError.ts";
 import { InvalidTokenError } from "./errors/InvalidTokenError.ts";
 import { MalformedTokenError } from "./errors/MalformedTokenError.ts";
@@ -34,6 +35,7 @@ import { TransportError } from "./TransportError.ts";
 export { ClientAuthError } from "./errors/ClientAuthError.ts";
 export { MiroTokenErrorTypeId } from "./errors/ErrorBrand.ts";
 export { GrantType } from "./errors/ErrorFields.ts";
+export { InsecureBaseUrlError } from "./errors/InsecureBaseUrlError.ts";
 export { InvalidGrantError } from "./errors/InvalidGrantError.ts";
 export { InvalidTokenError } from "./errors/InvalidTokenError.ts";
 export { MalformedTokenError } from "./errors/MalformedTokenError.ts";
@@ -68,6 +70,7 @@ export type MiroTokenError =
   | RefreshOutcomeUnknownError
   | ReauthorizeRequiredError
   | MissingCredentialsError
+  | InsecureBaseUrlError
   | StoreError
   | TransportError;
 
@@ -79,6 +82,7 @@ export type MiroTokenError =
  * @since 0.1.0
  */
 export type RequestError =
+  | InsecureBaseUrlError
   | MalformedTokenError
   | TransportError
   | RateLimitedError
@@ -140,6 +144,7 @@ export const MIRO_TOKEN_ERROR_CLASSES = [
   RefreshOutcomeUnknownError,
   ReauthorizeRequiredError,
   MissingCredentialsError,
+  InsecureBaseUrlError,
   StoreError,
   TransportError,
 ] as const;

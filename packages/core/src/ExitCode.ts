@@ -45,6 +45,7 @@ export const EXIT_CODE_BY_TAG: { readonly [Tag in MiroTokenError["_tag"]]: ExitC
   InvalidTokenError: ExitCode.TokenInvalid,
   MalformedTokenError: ExitCode.Usage,
   MissingCredentialsError: ExitCode.Usage,
+  InsecureBaseUrlError: ExitCode.Usage,
   RevokeRejectedError: ExitCode.Rejected,
   RevokeEndpointGoneError: ExitCode.Rejected,
   InvalidGrantError: ExitCode.Rejected,

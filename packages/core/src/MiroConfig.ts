@@ -57,8 +57,16 @@ export interface RetryOptions {
  * @since 0.1.0
  */
 export interface MiroConfigShape {
-  /** @default "https://api.miro.com" */
+  /**
+   * Checked by `BaseUrl.checkBaseUrl` before any request: `https:`, or `http:` to a loopback
+   * host; no credentials, no query. @default "https://api.miro.com"
+   */
   readonly baseUrl: string;
+  /**
+   * Allow `http:` to a non-loopback host: tokens and the client secret then travel in clear.
+   * For a test rig behind a trusted network only. @default false
+   */
+  readonly allowInsecureHttp: boolean;
   /** Per HTTP attempt of token info and revoke (the probes). @default 10 seconds */
   readonly attemptTimeout: Duration.Duration;
   /**
@@ -93,6 +101,7 @@ export interface MiroConfigShape {
  */
 export interface MiroConfigOptions {
   readonly baseUrl?: string | undefined;
+  readonly allowInsecureHttp?: boolean | undefined;
   readonly attemptTimeout?: Duration.Input | undefined;
   readonly tokenAttemptTimeout?: Duration.Input | undefined;
   readonly deadline?: Duration.Input | undefined;
@@ -122,6 +131,7 @@ export interface MiroConfigOptions {
  */
 export const miroConfigDefaults: MiroConfigShape = {
   baseUrl: "https://api.miro.com",
+  allowInsecureHttp: false,
   attemptTimeout: Duration.seconds(10),
   tokenAttemptTimeout: Duration.seconds(20),
   deadline: Duration.seconds(30),
@@ -156,6 +166,7 @@ export const makeMiroConfig = (options: MiroConfigOptions = {}): MiroConfigShape
   const secret = options.clientSecret;
   return {
     baseUrl: normalizeBaseUrl(options.baseUrl ?? miroConfigDefaults.baseUrl),
+    allowInsecureHttp: options.allowInsecureHttp ?? miroConfigDefaults.allowInsecureHttp,
     attemptTimeout: duration(options.attemptTimeout, miroConfigDefaults.attemptTimeout),
     tokenAttemptTimeout: duration(
       options.tokenAttemptTimeout,

@@ -9,6 +9,8 @@
  *   fast (we will not sleep for a day); a reset time further away is clamped to
  *   `maxRetryAfter` (clocks drift, windows are coarse). A malformed hint is ignored and the
  *   computed backoff applies.
+ * - A retry the policy allows is made only if the process-wide retry quota (`RetryQuota.ts`)
+ *   pays for it: the schedule's `pay` hook; when it declines, the last error is returned.
  * - Everything is bounded by the operation's deadline: each attempt gets
  *   min(attemptTimeout, time left), and a retry whose wait would leave less than
  *   {@link MIN_ATTEMPT_MILLIS} before the deadline is not made; the last error is returned.
@@ -178,7 +180,12 @@ export interface RetryInput {
  * @category models
  * @since 0.1.0
  */
-export type StopReason = "not-retryable" | "attempts" | "server-wait-too-long" | "deadline";
+export type StopReason =
+  | "not-retryable"
+  | "attempts"
+  | "server-wait-too-long"
+  | "deadline"
+  | "retry-quota";
 
 /**
  * One step of the schedule.
@@ -255,19 +262,26 @@ export const limitsFor = (config: MiroConfigShape, operationMaxAttempts: number)
 /**
  * The schedule for one call started at `startedAt` (epoch ms by Effect `Clock`). Its output is
  * the decision; when it stops, the stop decision is the schedule's final value, which
- * `Effect.retryOrElse` hands to its fallback with the last failure.
+ * `Effect.retryOrElse` hands to its fallback with the last failure. `pay`, when given, is asked
+ * once per retry the policy allows (after the decision, before the wait); `false` stops with
+ * `"retry-quota"`.
  *
  * @category schedules
  * @since 0.1.0
  */
-export const schedule = (
+export const schedule = <I extends RetryInput = RetryInput>(
   limits: RetryLimits,
   startedAt: number,
-): Schedule.Schedule<RetryDecision, RetryInput> =>
+  pay?: (input: I) => boolean,
+): Schedule.Schedule<RetryDecision, I> =>
   Schedule.fromStepWithMetadata(
-    Effect.succeed((meta: Schedule.InputMetadata<RetryInput>) =>
+    Effect.succeed((meta: Schedule.InputMetadata<I>) =>
       Effect.flatMap(Random.next, (random) => {
-        const decision = decide(meta.input, meta.attempt, meta.now - startedAt, limits, random);
+        const decided = decide(meta.input, meta.attempt, meta.now - startedAt, limits, random);
+        const decision: RetryDecision =
+          decided._tag === "Retry" && pay !== undefined && !pay(meta.input)
+            ? { _tag: "Stop", reason: "retry-quota" }
+            : decided;
         return decision._tag === "Retry"
           ? Effect.succeed([decision, Duration.millis(decision.delay)] as const)
           : Cause.done(decision);

@@ -25,6 +25,7 @@ import {
   refreshTokenSet,
 } from "./operations/TokenEndpoint.ts";
 import { type TokenInfoResult, tokenInfo } from "./operations/TokenInfoOperation.ts";
+import { RetryQuota } from "./RetryQuota.ts";
 import type { TokenSet } from "./TokenSet.ts";
 
 /**
@@ -69,7 +70,11 @@ export class TokenClient extends Context.Service<TokenClient, TokenClientShape>(
   static layer: Layer.Layer<TokenClient, never, HttpTransport | MiroConfig> = Layer.effect(
     TokenClient,
     Effect.gen(function* () {
-      const services = { transport: yield* HttpTransport, config: yield* MiroConfig };
+      const services = {
+        transport: yield* HttpTransport,
+        config: yield* MiroConfig,
+        quota: yield* RetryQuota,
+      };
       return TokenClient.of({
         info: Effect.fn("TokenClient.info")((token) => tokenInfo(services, token)),
         revoke: Effect.fn("TokenClient.revoke")((token) => revokeToken(services, token)),

@@ -15,9 +15,18 @@
  * @since 0.1.0
  */
 export {
+  type BaseUrlOptions,
+  type BaseUrlProblem,
+  type CheckedBaseUrl,
+  checkBaseUrl,
+  INSECURE_HTTP_WARNING,
+  isLoopbackHost,
+} from "./BaseUrl.ts";
+export {
   ClientAuthError,
   type GrantError,
   GrantType,
+  InsecureBaseUrlError,
   InvalidGrantError,
   InvalidTokenError,
   isMiroTokenError,
@@ -69,6 +78,14 @@ export * from "./PromiseClient.ts";
 export { parseRateLimit, type RateLimit } from "./RateLimit.ts";
 export { REFRESH_OUTCOME_LOST } from "./RefreshIntents.ts";
 export * as RetryPolicy from "./RetryPolicy.ts";
+export {
+  makeRetryQuota,
+  RETRY_QUOTA_DEFAULTS,
+  RetryQuota,
+  type RetryQuotaOptions,
+  type RetryQuotaShape,
+  unlimitedRetryQuota,
+} from "./RetryQuota.ts";
 export {
   type ArgvSecret,
   type ArgvSecretKind,

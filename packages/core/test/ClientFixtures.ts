@@ -11,7 +11,7 @@ import {
 } from "../src/index.ts";
 import type { FakeTransport } from "./FakeTransport.ts";
 
-export const BASE = "http://miro.test";
+export const BASE = "https://miro.test";
 export const TOKEN = Redacted.make("eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_access-token-0001");
 export const REFRESH: Pick<TokenSet, "refreshToken"> = {
   refreshToken: Redacted.make("eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_refresh-token-001"),

@@ -6,6 +6,7 @@ import {
   EXIT_CODE_BY_TAG,
   ExitCode,
   exitCodeOf,
+  InsecureBaseUrlError,
   InvalidGrantError,
   InvalidTokenError,
   isMiroTokenError,
@@ -43,6 +44,7 @@ const samples: ReadonlyArray<MiroTokenError> = [
   new RefreshOutcomeUnknownError({ ...at, grant: "refresh_token", ambiguousFailure: "HTTP 502" }),
   new ReauthorizeRequiredError({ id: "user-1", reason: "InvalidGrantError (invalidGrant)" }),
   new MissingCredentialsError({ attempts: 0, operation: "refresh" }),
+  new InsecureBaseUrlError({ attempts: 0, kind: "insecure-http", reason: "must use https" }),
   new StoreError({ attempts: 0, operation: "get", reason: "EACCES" }),
   new TransportError({
     kind: "Network",
@@ -123,6 +125,7 @@ describe("exit codes", () => {
       RefreshOutcomeUnknownError: 4,
       ReauthorizeRequiredError: 4,
       MissingCredentialsError: 2,
+      InsecureBaseUrlError: 2,
       StoreError: 1,
       TransportError: 5,
     });

@@ -63,7 +63,7 @@ const layerFor = (steps: ReadonlyArray<Step>, credentials: boolean) =>
       Layer.mergeAll(
         fakeTransport(...steps).layer,
         MiroConfig.layer({
-          baseUrl: "http://miro.test",
+          baseUrl: "https://miro.test",
           retry: { delay: 0, backoffLimit: 0, maxRetryAfter: 0 },
           ...(credentials ? { clientId: "c", clientSecret: SECRET } : {}),
         }),

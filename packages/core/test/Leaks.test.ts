@@ -45,7 +45,7 @@ describe("no canary on any error surface", () => {
             Layer.provide(
               Layer.mergeAll(
                 t.layer,
-                MiroConfig.layer({ baseUrl: "http://miro.test", ...credentials }),
+                MiroConfig.layer({ baseUrl: "https://miro.test", ...credentials }),
               ),
             ),
           );

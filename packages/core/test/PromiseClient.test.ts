@@ -20,7 +20,7 @@ const INFO = {
 describe("createTokenClient", () => {
   it("resolves with the Effect client's result and accepts plain strings", async () => {
     const t = fakeTransport(json(200, INFO));
-    const client = createTokenClient({ transport: t.layer, baseUrl: "http://miro.test" });
+    const client = createTokenClient({ transport: t.layer, baseUrl: "https://miro.test" });
     const result = await client.info("plain-token-0001");
     expect(result.info.team.name).toBe("team name");
     expect(t.requests[0]?.headers.authorization).toBe("Bearer plain-token-0001");

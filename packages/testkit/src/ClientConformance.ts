@@ -26,7 +26,9 @@ import {
   MiroConfig,
   type MiroConfigOptions,
   type MiroTokenError,
+  makeRetryQuota,
   REVOKE_MAX_ATTEMPTS,
+  RetryQuota,
   TOKEN_ENDPOINT_MAX_ATTEMPTS,
   TOKEN_INFO_MAX_ATTEMPTS,
   TokenClient,
@@ -145,6 +147,10 @@ const call = <A>(
       Layer.provide(
         Layer.mergeAll(
           Layer.succeed(HttpTransport, transport),
+          // Each case gets a full retry quota of its own: the suite checks each operation's
+          // attempt policy, and the process-wide bucket would run dry across hundreds of
+          // cases (core's own tests and the retry-storm scenario cover the shared bucket).
+          Layer.succeed(RetryQuota, makeRetryQuota()),
           MiroConfig.layer({
             ...SUITE_CONFIG,
             ...options.live,

@@ -9,11 +9,14 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect } from "effect";
+import { Clock, Duration, Effect, Result } from "effect";
+import { checkBaseUrl } from "../BaseUrl.ts";
 import type { MiroTokenError } from "../Errors.ts";
+import { InsecureBaseUrlError } from "../errors/InsecureBaseUrlError.ts";
 import type { HttpTransport, TransportRequest, TransportResponse } from "../HttpTransport.ts";
 import type { MiroConfigShape } from "../MiroConfig.ts";
 import * as RetryPolicy from "../RetryPolicy.ts";
+import type { RetryQuotaShape } from "../RetryQuota.ts";
 import { endpointOf, TransportError } from "../TransportError.ts";
 import type { AttemptContext, AttemptFailure, FailureCause } from "./AttemptFailure.ts";
 
@@ -26,6 +29,8 @@ import type { AttemptContext, AttemptFailure, FailureCause } from "./AttemptFail
 export interface OperationServices {
   readonly transport: HttpTransport["Service"];
   readonly config: MiroConfigShape;
+  /** The retry budget every retry is paid from (process-wide by default). */
+  readonly quota: RetryQuotaShape;
 }
 
 /**
@@ -67,8 +72,33 @@ const transportFailure = (error: TransportError): AttemptFailure<TransportError>
     }),
 });
 
+/** The base URL verdict of each configuration object, so the URL is parsed once, not per call. */
+const baseUrlVerdicts = new WeakMap<MiroConfigShape, InsecureBaseUrlError | undefined>();
+
 /**
- * Run an operation: attempts under the retry schedule, within the deadline.
+ * The refusal of a configuration whose base URL breaks the rule of `BaseUrl.ts`, or `undefined`.
+ * Pure parsing: it runs before any DNS lookup or connection.
+ *
+ * @category runners
+ * @since 0.1.0
+ */
+export const baseUrlRefusal = (config: MiroConfigShape): InsecureBaseUrlError | undefined => {
+  if (baseUrlVerdicts.has(config)) return baseUrlVerdicts.get(config);
+  const checked = checkBaseUrl(config.baseUrl, { allowInsecureHttp: config.allowInsecureHttp });
+  const verdict = Result.isFailure(checked)
+    ? new InsecureBaseUrlError({
+        attempts: 0,
+        kind: checked.failure.kind,
+        reason: checked.failure.reason,
+      })
+    : undefined;
+  baseUrlVerdicts.set(config, verdict);
+  return verdict;
+};
+
+/**
+ * Run an operation: attempts under the retry schedule, within the deadline. Nothing is sent
+ * when the configured base URL is refused ({@link baseUrlRefusal}).
  *
  * @category runners
  * @since 0.1.0
@@ -76,9 +106,11 @@ const transportFailure = (error: TransportError): AttemptFailure<TransportError>
 export const runOperation = <A, E extends MiroTokenError>(
   services: OperationServices,
   spec: OperationSpec<A, E>,
-): Effect.Effect<A, E | TransportError> =>
+): Effect.Effect<A, E | TransportError | InsecureBaseUrlError> =>
   Effect.gen(function* () {
-    const { transport, config } = services;
+    const { transport, config, quota } = services;
+    const refusal = baseUrlRefusal(config);
+    if (refusal !== undefined) return yield* refusal;
     const configured = RetryPolicy.limitsFor(config, spec.maxAttempts);
     const limits =
       spec.attemptTimeout === undefined
@@ -88,6 +120,17 @@ export const runOperation = <A, E extends MiroTokenError>(
     const endpoint = endpointOf(spec.request.url);
     let attempts = 0;
     let ambiguousBefore: AttemptFailure<E | TransportError> | undefined;
+    // What the latest retry took from the quota: a success gives it back (AWS "standard").
+    let paid = 0;
+    const pay = (failure: AttemptFailure<E | TransportError>): boolean => {
+      const cost =
+        failure.cause._tag === "Transport" && failure.cause.kind === "Timeout"
+          ? quota.options.timeoutCost
+          : quota.options.retryCost;
+      if (!quota.tryAcquire(cost)) return false;
+      paid = cost;
+      return true;
+    };
 
     const attempt = Effect.gen(function* () {
       attempts += 1;
@@ -140,10 +183,14 @@ export const runOperation = <A, E extends MiroTokenError>(
         replay = false;
         return Effect.fail(first);
       });
-      return Effect.retryOrElse(next, RetryPolicy.schedule(limits, startedAt), (failure) =>
+      return Effect.retryOrElse(next, RetryPolicy.schedule(limits, startedAt, pay), (failure) =>
         Effect.fail(failure.toError(attempts)),
       );
-    });
+    }).pipe(
+      Effect.tap(() =>
+        Effect.sync(() => quota.release(paid > 0 ? paid : quota.options.successRefund)),
+      ),
+    );
     yield* Effect.annotateCurrentSpan("miro.endpoint", endpoint);
     return yield* retried.pipe(
       Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("miro.attempts", attempts))),
