@@ -59,6 +59,8 @@ export interface HttpServerOptions {
   readonly maxBufferedBytes?: number | undefined;
   /** Host allow-list additions and the access token. @default loopback names only, no token */
   readonly access?: HttpAccess | undefined;
+  /** Webhook delivery state, shown in `/tokens` when webhooks are on. */
+  readonly webhooks?: (() => unknown) | undefined;
 }
 
 /**
@@ -141,7 +143,13 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Watch
     const snapshot = board.snapshot();
     const byState: Partial<Record<TokenState, number>> = {};
     for (const [state, count] of board.countByState()) if (count > 0) byState[state] = count;
-    return { time: new Date().toISOString(), count: snapshot.length, byState, tokens: snapshot };
+    return {
+      time: new Date().toISOString(),
+      count: snapshot.length,
+      byState,
+      tokens: snapshot,
+      ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks() }),
+    };
   };
 
   const events = (req: IncomingMessage, res: ServerResponse) => {

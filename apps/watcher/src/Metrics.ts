@@ -146,6 +146,8 @@ export interface MetricsOptions {
   readonly probeCost?: number | undefined;
   /** Live SSE connections, read at scrape time. */
   readonly sseClients?: (() => number) | undefined;
+  /** More exposition text appended at scrape time (the webhook families). */
+  readonly extra?: (() => string) | undefined;
 }
 
 /**
@@ -317,7 +319,7 @@ export const makeMetrics = (options: MetricsOptions): Metrics => {
     sample("nodejs_eventloop_delay_p99_seconds", {}, loopDelay.percentile(99) / 1e9);
     family("miro_token_watcher_uptime_seconds", "gauge", "Seconds since the watcher started.");
     sample("miro_token_watcher_uptime_seconds", {}, (now - startedAt) / 1000);
-    return `${out.join("\n")}\n`;
+    return `${out.join("\n")}\n${options.extra?.() ?? ""}`;
   };
 
   return { observeChange, observeExchange, render, close: () => loopDelay.disable() };

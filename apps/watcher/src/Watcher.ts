@@ -42,6 +42,7 @@ import { type Health, startHttpServer } from "./HttpServer.ts";
 import { makeMetrics } from "./Metrics.ts";
 import { observedTransport } from "./ObservedTransport.ts";
 import { makeStatusBoard, type StatusBoard } from "./StatusBoard.ts";
+import { startWebhooks, type WebhookOptions } from "./webhooks/Webhooks.ts";
 
 /**
  * Options of {@link startWatcher}.
@@ -72,6 +73,8 @@ export interface WatcherOptions {
   readonly keepAliveInterval?: number | undefined;
   /** Credits per token-info request, for the probe-credits counter. @default 50 */
   readonly probeCost?: number | undefined;
+  /** Signed webhooks on state changes (needs a store with an outbox). */
+  readonly webhooks?: WebhookOptions | undefined;
 }
 
 /**
@@ -161,6 +164,15 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
     throw new WatcherStartError(`cannot open the token store (${operation}: ${reason})`);
   }
   const { store, listed, unreadable } = opened.success;
+  const outbox = store.outbox;
+  if (options.webhooks !== undefined && outbox === undefined) {
+    await releaseStore();
+    throw new WatcherStartError("webhooks need a store with an outbox; this store has none");
+  }
+  const webhooks =
+    options.webhooks === undefined || outbox === undefined
+      ? undefined
+      : startWebhooks(outbox, options.webhooks);
 
   const board = makeStatusBoard();
   const startedAt = Date.now();
@@ -171,10 +183,12 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
     board,
     probeCost: options.probeCost,
     sseClients: () => sseClients(),
+    extra: webhooks?.metricsText,
   });
   board.subscribe((change) => {
     metrics.observeChange(change);
     output(encodeLine(statusLine(change.view)));
+    webhooks?.onChange(change);
   });
 
   let health: Health = { status: "ok" };
@@ -193,8 +207,10 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
       host: options.host ?? "127.0.0.1",
       keepAliveInterval: options.keepAliveInterval,
       access: options.access,
+      webhooks: webhooks?.summary,
     });
   } catch (error) {
+    await webhooks?.close();
     metrics.close();
     await releaseStore();
     const code = (error as { code?: unknown }).code;
@@ -261,6 +277,7 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
       ]);
       clearTimeout(timer);
       await http.close();
+      await webhooks?.close();
       metrics.close();
       await releaseStore();
       log({ time: now(), event: "stopped", clean });

@@ -21,6 +21,7 @@
  */
 import { Context, Effect, Layer, Option, Schema, Semaphore } from "effect";
 import type { StoreError } from "./Errors.ts";
+import { makeMemoryOutbox, type TokenOutbox } from "./Outbox.ts";
 import { TokenSet } from "./TokenSet.ts";
 
 /**
@@ -177,6 +178,11 @@ export interface TokenStoreShape {
     id: string,
     effect: Effect.Effect<A, E, R>,
   ) => Effect.Effect<A, E | StoreError, R>;
+  /**
+   * Optional: the durable outbox of status-change events (see `Outbox.ts`), kept beside the
+   * tokens so an event is stored as durably as they are. Absent: no webhooks.
+   */
+  readonly outbox?: TokenOutbox | undefined;
 }
 
 /**
@@ -265,6 +271,7 @@ export const makeMemoryStore = (
           return true;
         }),
       withLock: (id, effect) => lockOf(id).withPermits(1)(effect),
+      outbox: makeMemoryOutbox(),
     });
   });
 

@@ -66,6 +66,7 @@ export {
 } from "./MiroConfig.ts";
 export { MiroErrorBody } from "./MiroErrorBody.ts";
 export * from "./ObservedTransport.ts";
+export * from "./Outbox.ts";
 export type { RevokeResult } from "./operations/RevokeOperation.ts";
 export { REVOKE_MAX_ATTEMPTS } from "./operations/RevokeOperation.ts";
 export {

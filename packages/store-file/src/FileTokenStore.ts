@@ -41,6 +41,7 @@ import type { Keyring } from "./crypto/Keyring.ts";
 import { scanEntries, strictEntries } from "./EntryScan.ts";
 import * as FileLock from "./FileLock.ts";
 import { refuseSealedWithoutKeyring } from "./FileSealing.ts";
+import * as FileOutbox from "./FileOutbox.ts";
 import * as StoreCodec from "./StoreCodec.ts";
 import { openDirectory, sweepOrphanTemps } from "./StoreDirectory.ts";
 import { fsCall, nodeStoreFs, type StoreFs, storeError } from "./StoreFs.ts";
@@ -239,6 +240,7 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
         ),
       withLock: (id, effect) =>
         encoded("lock", id).pipe(Effect.flatMap((name) => lockedByName(name, effect))),
+      outbox: FileOutbox.make(fs, directory, options.lock),
     });
   });
 

@@ -1,0 +1,174 @@
+/**
+ * The watcher's webhooks, wired: each board change is recorded in the store's outbox (one
+ * atomic write per state change, in the order the changes happened), the sender runs as a
+ * fiber, and a summary is kept for `/tokens` and `/metrics` (refreshed after every round, so
+ * the HTTP handlers stay synchronous).
+ *
+ * @since 0.1.0
+ */
+import { randomUUID } from "node:crypto";
+import type { OutboxEntry, TokenOutbox } from "@miro-token/core";
+import { Effect, Fiber } from "effect";
+import type { BoardChange } from "../StatusBoard.ts";
+import { makeDispatcher, type WebhookEndpoint } from "./WebhookDispatcher.ts";
+import { eventBody, isReported, type WebhookState, webhookStateOf } from "./WebhookEvents.ts";
+import { displayUrl } from "./WebhookUrl.ts";
+
+/**
+ * The webhook settings of a watcher.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WebhookOptions extends WebhookEndpoint {
+  readonly events: ReadonlySet<WebhookState>;
+  /** Sender poll interval, ms. @default 1000 */
+  readonly pollMs?: number | undefined;
+}
+
+/**
+ * Delivery state as `/tokens` shows it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WebhookSummary {
+  readonly url: string;
+  readonly status: "ok" | "retrying" | "gone";
+  readonly pending: number;
+  readonly delivered: number;
+  readonly failed: number;
+  readonly lastError: string | null;
+  /** The latest events (up to 20), newest last. */
+  readonly recent: ReadonlyArray<{
+    readonly id: string;
+    readonly tokenId: string;
+    readonly state: string;
+    readonly delivery: string;
+    readonly attempts: number;
+    readonly lastError: string | null;
+  }>;
+}
+
+/**
+ * Record one change: an event when {@link isReported} says so.
+ *
+ * @category recording
+ * @since 0.1.0
+ */
+export const recordChange = (
+  outbox: TokenOutbox,
+  events: ReadonlySet<WebhookState>,
+  change: BoardChange,
+  now: number,
+) => {
+  const state = webhookStateOf(change.view.state);
+  if (state === undefined) return Effect.void;
+  return outbox
+    .record(change.view.id, state, (previous) =>
+      isReported(events, previous, state)
+        ? {
+            id: `msg_${randomUUID()}`,
+            tokenId: change.view.id,
+            state,
+            body: eventBody(change.view, previous, state, now),
+            createdAt: now,
+          }
+        : undefined,
+    )
+    .pipe(Effect.asVoid);
+};
+
+const summarize = (
+  url: string,
+  stats: ReturnType<typeof makeDispatcher>["stats"],
+  entries: ReadonlyArray<OutboxEntry>,
+): WebhookSummary => ({
+  url,
+  status: stats.status,
+  pending: entries.filter((e) => e.delivery === "pending").length,
+  delivered: entries.filter((e) => e.delivery === "delivered").length,
+  failed: entries.filter((e) => e.delivery === "failed").length,
+  lastError: stats.lastError ?? null,
+  recent: entries.slice(-20).map((e) => ({
+    id: e.event.id,
+    tokenId: e.event.tokenId,
+    state: e.event.state,
+    delivery: e.delivery,
+    attempts: e.attempts,
+    lastError: e.lastError ?? null,
+  })),
+});
+
+/**
+ * Start recording and sending. `onChange` is the board listener; `close` stops the sender
+ * after the recordings queued so far are written.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const startWebhooks = (outbox: TokenOutbox, options: WebhookOptions) => {
+  const url = displayUrl(options.url);
+  const dispatcher = makeDispatcher({
+    outbox,
+    endpoint: options,
+    owner: `watcher-${randomUUID()}`,
+  });
+  let summary = summarize(url, dispatcher.stats, []);
+  const refresh = outbox.entries().pipe(
+    Effect.tap((entries) =>
+      Effect.sync(() => {
+        summary = summarize(url, dispatcher.stats, entries);
+      }),
+    ),
+    Effect.ignore,
+  );
+  const fiber = Effect.runFork(
+    dispatcher.deliverDue.pipe(
+      Effect.andThen(refresh),
+      Effect.andThen(Effect.sleep(options.pollMs ?? 1_000)),
+      Effect.repeat({ while: () => dispatcher.stats.status !== "gone" }),
+      Effect.andThen(refresh),
+    ),
+  );
+  // Changes are recorded one after another, in order: a later state never overtakes an earlier.
+  let queue: Promise<void> = Promise.resolve();
+  const onChange = (change: BoardChange) => {
+    const now = Date.now();
+    queue = queue.then(() =>
+      Effect.runPromise(
+        recordChange(outbox, options.events, change, now).pipe(
+          Effect.catchTag("StoreError", (error) =>
+            Effect.sync(() => {
+              dispatcher.stats.lastError = `store: ${error.operation} (${error.reason})`;
+            }),
+          ),
+        ),
+      ),
+    );
+  };
+  const metricsText = (): string => {
+    const s = dispatcher.stats;
+    return [
+      "# HELP miro_token_watcher_webhook_attempts_total Webhook delivery attempts by outcome.",
+      "# TYPE miro_token_watcher_webhook_attempts_total counter",
+      `miro_token_watcher_webhook_attempts_total{outcome="delivered"} ${s.delivered}`,
+      `miro_token_watcher_webhook_attempts_total{outcome="retry"} ${s.retried}`,
+      `miro_token_watcher_webhook_attempts_total{outcome="failed"} ${s.failed}`,
+      "# HELP miro_token_watcher_webhook_events Events in the outbox by delivery state.",
+      "# TYPE miro_token_watcher_webhook_events gauge",
+      `miro_token_watcher_webhook_events{delivery="pending"} ${summary.pending}`,
+      `miro_token_watcher_webhook_events{delivery="delivered"} ${summary.delivered}`,
+      `miro_token_watcher_webhook_events{delivery="failed"} ${summary.failed}`,
+      "# HELP miro_token_watcher_webhook_receiver_gone 1 when the receiver answered 410 (sending stopped).",
+      "# TYPE miro_token_watcher_webhook_receiver_gone gauge",
+      `miro_token_watcher_webhook_receiver_gone ${s.status === "gone" ? 1 : 0}`,
+      "",
+    ].join("\n");
+  };
+  const close = async () => {
+    await queue;
+    await Effect.runPromise(Fiber.interrupt(fiber));
+  };
+  return { onChange, summary: () => summary, metricsText, close };
+};
