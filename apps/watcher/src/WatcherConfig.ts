@@ -28,6 +28,8 @@ import {
 import { errnoCode, readFileInput } from "@miro-token/store-file/files";
 import { Effect, Redacted, Result } from "effect";
 import { parseNetworkSettings } from "./NetworkSettings.ts";
+import { parseWebhookSettings, WEBHOOK_FLAGS } from "./webhooks/WebhookConfig.ts";
+import type { WebhookOptions } from "./webhooks/Webhooks.ts";
 
 /**
  * A validated configuration.
@@ -59,6 +61,8 @@ export interface WatcherConfig {
   readonly clientSecret: Redacted.Redacted<string> | undefined;
   /** Accept a store another user owns or others can write (store-file's `insecurePermissions`). */
   readonly insecureStorePermissions: boolean;
+  /** Signed webhooks, when `--webhook-url` is set. */
+  readonly webhooks: WebhookOptions | undefined;
   /** Things worth saying on stderr at start (not errors). */
   readonly warnings: ReadonlyArray<string>;
 }
@@ -182,6 +186,7 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     text: "accept a store directory or token file another user owns or others can write (refused by default)",
     boolean: true,
   },
+  ...WEBHOOK_FLAGS,
 ];
 
 /**
@@ -383,26 +388,35 @@ export const parseConfig = async (
   const clientId = setting("client-id")?.text;
   const secretFile = setting("client-secret-file");
   const secretEnv = env.MIRO_CLIENT_SECRET;
-  let clientSecret: Redacted.Redacted<string> | undefined;
-  if (secretFile !== undefined) {
-    const path = resolve(secretFile.text);
+  /** A secret file's text by the shared rules (problems and warnings pushed); never quoted. */
+  const readSecretFile = async (
+    from: string,
+    text: string,
+    what: string,
+  ): Promise<string | undefined> => {
+    const path = resolve(text);
     const read = await readSettingFile(path);
     if (Result.isFailure(read)) {
-      problems.push(`${secretFile.from}: cannot read ${shown(path)} (${read.failure})`);
-    } else {
-      const secret = secretFromText(read.success);
-      if (Result.isFailure(secret)) {
-        problems.push(`${secretFile.from}: the client secret in ${shown(path)} ${secret.failure}`);
-      } else {
-        clientSecret = Redacted.make(secret.success);
-      }
-      const mode = modeOf(path);
-      if (mode !== undefined && (mode & 0o077) !== 0) {
-        warnings.push(
-          `${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
-        );
-      }
+      problems.push(`${from}: cannot read ${shown(path)} (${read.failure})`);
+      return undefined;
     }
+    const mode = modeOf(path);
+    if (mode !== undefined && (mode & 0o077) !== 0) {
+      warnings.push(
+        `${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+      );
+    }
+    const secret = secretFromText(read.success);
+    if (Result.isFailure(secret)) {
+      problems.push(`${from}: ${what} in ${shown(path)} ${secret.failure}`);
+      return undefined;
+    }
+    return secret.success;
+  };
+  let clientSecret: Redacted.Redacted<string> | undefined;
+  if (secretFile !== undefined) {
+    const text = await readSecretFile(secretFile.from, secretFile.text, "the client secret");
+    if (text !== undefined) clientSecret = Redacted.make(text);
   } else if (secretEnv !== undefined && secretEnv !== "") {
     const secret = secretFromText(secretEnv);
     if (Result.isFailure(secret)) {
@@ -424,6 +438,11 @@ export const parseConfig = async (
       "no client credentials (--client-id, --client-secret-file): tokens are probed but cannot be refreshed",
     );
   }
+  const webhooks = await parseWebhookSettings(
+    setting,
+    (from, text) => readSecretFile(from, text, "the webhook secret"),
+    problems,
+  );
   if (problems.length > 0) return { _tag: "Invalid", problems };
   return {
     _tag: "Config",
@@ -439,6 +458,7 @@ export const parseConfig = async (
       clientId,
       clientSecret,
       insecureStorePermissions,
+      webhooks,
       warnings,
     },
   };

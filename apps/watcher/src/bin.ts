@@ -83,6 +83,7 @@ try {
     host: config.host,
     access: { allowedHosts: config.allowedHosts, token: config.httpToken },
     shutdownTimeout: config.shutdownTimeout,
+    webhooks: config.webhooks,
   });
   process.stderr.write(`miro-token-watcher: listening on ${watcher.url}\n`);
   // One Ctrl-C or `kill` can arrive twice (to the process group and forwarded by the
