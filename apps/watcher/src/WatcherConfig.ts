@@ -440,6 +440,7 @@ export const parseConfig = async (
   }
   const webhooks = await parseWebhookSettings(
     setting,
+    duration,
     (from, text) => readSecretFile(from, text, "the webhook secret"),
     problems,
   );

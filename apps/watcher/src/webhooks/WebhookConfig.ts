@@ -37,6 +37,12 @@ export const WEBHOOK_FLAGS = [
     value: "<list>",
     text: `states that send an event, comma separated (default ${WEBHOOK_STATES.join(",")})`,
   },
+  {
+    flag: "webhook-timeout",
+    env: "MIRO_WATCHER_WEBHOOK_TIMEOUT",
+    value: "<duration>",
+    text: "longest wait for the receiver's answer (default 10s); a crashed sender's events are resent after twice this",
+  },
 ] as const;
 
 /**
@@ -47,6 +53,7 @@ export const WEBHOOK_FLAGS = [
  */
 export const parseWebhookSettings = async (
   setting: (flag: string) => { readonly text: string; readonly from: string } | undefined,
+  duration: (flag: string, fallback: number, min: number) => number,
   readSecretFile: (from: string, text: string) => Promise<string | undefined>,
   problems: Array<string>,
 ): Promise<WebhookOptions | undefined> => {
@@ -85,5 +92,6 @@ export const parseWebhookSettings = async (
     );
     return undefined;
   }
-  return "problem" in checked ? undefined : { url: checked.url, secret, events };
+  const timeoutMs = duration("webhook-timeout", 10_000, 100);
+  return "problem" in checked ? undefined : { url: checked.url, secret, events, timeoutMs };
 };

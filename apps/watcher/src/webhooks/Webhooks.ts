@@ -24,6 +24,8 @@ export interface WebhookOptions extends WebhookEndpoint {
   readonly events: ReadonlySet<WebhookState>;
   /** Sender poll interval, ms. @default 1000 */
   readonly pollMs?: number | undefined;
+  /** One attempt's timeout, ms; a claim lasts twice as long. @default 10000 */
+  readonly timeoutMs?: number | undefined;
 }
 
 /**
@@ -113,6 +115,8 @@ export const startWebhooks = (outbox: TokenOutbox, options: WebhookOptions) => {
     outbox,
     endpoint: options,
     owner: `watcher-${randomUUID()}`,
+    timeoutMs: options.timeoutMs,
+    leaseMs: 2 * (options.timeoutMs ?? 10_000),
   });
   let summary = summarize(url, dispatcher.stats, []);
   const refresh = outbox.entries().pipe(
@@ -143,6 +147,7 @@ export const startWebhooks = (outbox: TokenOutbox, options: WebhookOptions) => {
               dispatcher.stats.lastError = `store: ${error.operation} (${error.reason})`;
             }),
           ),
+          Effect.andThen(refresh),
         ),
       ),
     );

@@ -1,0 +1,174 @@
+/**
+ * Signed webhooks end to end, in process over loopback: the watcher watches emulator tokens,
+ * a revocation becomes one event that the `standardwebhooks` package verifies, holding ids,
+ * fingerprint and states but no secret (canary scan); a re-authorized token sends a recovery
+ * event; delivery state shows in `/tokens` and `/metrics`; a receiver answering 410 stops the
+ * deliveries with a clear status.
+ */
+import { TokenStore } from "@miro-token/core";
+import { FileTokenStore } from "@miro-token/store-file";
+import { findLeaks } from "@miro-token/testkit";
+import { Effect } from "effect";
+import { Webhook } from "standardwebhooks";
+import { afterEach, describe, expect, it } from "vitest";
+import { WEBHOOK_STATES } from "../src/webhooks/WebhookEvents.ts";
+import { parseWebhookSecret } from "../src/webhooks/WebhookSignature.ts";
+import { checkWebhookUrl } from "../src/webhooks/WebhookUrl.ts";
+import {
+  getJson,
+  issueAndStore,
+  readStore,
+  startSyncedEmulator,
+  startTestWatcher,
+  statesOf,
+  type TokensDocument,
+  tempDir,
+  tokenSetOf,
+  waitFor,
+} from "./Fixtures.ts";
+import { type Receiver, startReceiver, TEST_SECRET, webhookHeaders } from "./WebhookReceiver.ts";
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface WebhookDocument {
+  readonly status: string;
+  readonly pending: number;
+  readonly delivered: number;
+  readonly failed: number;
+  readonly lastError: string | null;
+  readonly url: string;
+}
+
+const setup = async (receiver: Receiver) => {
+  const dir = tempDir();
+  cleanups.push(dir.cleanup);
+  const { emulator, stop } = await startSyncedEmulator();
+  cleanups.push(stop);
+  const issued = await issueAndStore(emulator, dir.path, 2);
+  const url = checkWebhookUrl(receiver.url);
+  if (!("url" in url)) throw new Error("bad receiver url");
+  const watcher = await startTestWatcher(emulator, dir.path, {
+    webhooks: {
+      url: url.url,
+      secret: parseWebhookSecret(TEST_SECRET)!,
+      events: new Set(WEBHOOK_STATES),
+      pollMs: 20,
+      timeoutMs: 2_000,
+    },
+  });
+  cleanups.push(() => watcher.close().then(() => undefined));
+  await waitFor("all Active", async () => {
+    const states = await statesOf(watcher.url);
+    return states["token-0"] === "Active" && states["token-1"] === "Active";
+  });
+  return { dir: dir.path, emulator, issued, watcher };
+};
+
+const webhooksOf = async (url: string) =>
+  (await getJson<TokensDocument & { webhooks: WebhookDocument }>(`${url}/tokens`)).webhooks;
+
+describe("webhooks", () => {
+  it("a revocation sends one signed event that standardwebhooks verifies; no secret in it; a re-authorization sends the recovery", async () => {
+    const receiver = await startReceiver(204);
+    cleanups.push(receiver.close);
+    const { dir, emulator, issued, watcher } = await setup(receiver);
+    expect(receiver.received).toEqual([]); // a first Active is no event
+
+    emulator.revokeAccess(issued[1]!.accessToken);
+    await waitFor("the Invalid event", () => receiver.received.length >= 1);
+    const [request] = receiver.received;
+    expect(request!.path).toBe("/hooks/miro");
+    expect(request!.headers["content-type"]).toBe("application/json");
+    const payload = new Webhook(TEST_SECRET).verify(request!.body, webhookHeaders(request!)) as {
+      type: string;
+      data: Record<string, unknown>;
+    };
+    const row = (await getJson<TokensDocument>(`${watcher.url}/tokens`)).tokens.find(
+      (t) => t.id === "token-1",
+    )!;
+    expect(payload.type).toBe("token.state_changed");
+    expect(payload.data).toMatchObject({
+      tokenId: "token-1",
+      fingerprint: row.fingerprint,
+      userId: issued[1]!.userId,
+      teamId: issued[1]!.teamId,
+      previousState: "Active",
+      state: "Invalid",
+    });
+    expect(String(payload.data.reason)).toContain("400");
+    // A tampered body fails verification.
+    expect(() =>
+      new Webhook(TEST_SECRET).verify(`${request!.body} `, webhookHeaders(request!)),
+    ).toThrow();
+
+    await waitFor(
+      "delivered in /tokens",
+      async () => (await webhooksOf(watcher.url)).delivered === 1,
+    );
+    const summary = await webhooksOf(watcher.url);
+    expect(summary).toMatchObject({ status: "ok", pending: 0, failed: 0 });
+    expect(summary.url).toBe(receiver.url);
+    const metrics = await (await fetch(`${watcher.url}/metrics`)).text();
+    expect(metrics).toContain('miro_token_watcher_webhook_attempts_total{outcome="delivered"} 1');
+    expect(metrics).toContain('miro_token_watcher_webhook_events{delivery="delivered"} 1');
+
+    // Re-authorized: a new token set for token-1 (a newer generation) is watched again.
+    const fresh = emulator.issueTokens();
+    const stored = await readStore(dir);
+    expect(stored.find((e) => e.id === "token-1")!.generation).toBe(1);
+    await Effect.runPromise(
+      TokenStore.use((store) =>
+        store.compareAndSet("token-1", 1, tokenSetOf(fresh, emulator.clock.now())),
+      ).pipe(Effect.provide(FileTokenStore.layer({ directory: dir }))),
+    );
+    await waitFor("the recovery event", () => receiver.received.length >= 2);
+    const recovery = new Webhook(TEST_SECRET).verify(
+      receiver.received[1]!.body,
+      webhookHeaders(receiver.received[1]!),
+    ) as { data: Record<string, unknown> };
+    expect(recovery.data).toMatchObject({
+      tokenId: "token-1",
+      previousState: "Invalid",
+      state: "Active",
+    });
+    const ids = receiver.received.map((r) => r.headers["webhook-id"]);
+    expect(new Set(ids).size).toBe(ids.length);
+
+    // Canary scan: no access token, refresh token, client secret or webhook secret anywhere.
+    const secrets = [
+      ...issued.flatMap((t) => [t.accessToken, t.refreshToken ?? ""]),
+      fresh.accessToken,
+      fresh.refreshToken ?? "",
+      emulator.seed!.client.clientSecret,
+      TEST_SECRET,
+      TEST_SECRET.slice("whsec_".length),
+    ].filter((s) => s !== "");
+    const seen = receiver.received
+      .map((r) => `${JSON.stringify(r.headers)}\n${r.body}`)
+      .concat(JSON.stringify(await webhooksOf(watcher.url)), metrics, watcher.lines.join("\n"))
+      .join("\n");
+    expect(findLeaks(seen, secrets)).toEqual([]);
+  });
+
+  it("a receiver answering 410 stops the deliveries, with a clear status in /tokens and /metrics", async () => {
+    const receiver = await startReceiver(410);
+    cleanups.push(receiver.close);
+    const { emulator, issued, watcher } = await setup(receiver);
+
+    emulator.revokeAccess(issued[0]!.accessToken);
+    await waitFor("gone", async () => (await webhooksOf(watcher.url)).status === "gone");
+    const summary = await webhooksOf(watcher.url);
+    expect(summary.lastError).toBe("receiver gone (HTTP 410): deliveries stopped");
+    expect(summary.failed).toBe(1);
+    const metrics = await (await fetch(`${watcher.url}/metrics`)).text();
+    expect(metrics).toContain("miro_token_watcher_webhook_receiver_gone 1");
+
+    // A later change is recorded but not sent: the sender has stopped.
+    emulator.revokeAccess(issued[1]!.accessToken);
+    await waitFor("second event queued", async () => (await webhooksOf(watcher.url)).pending === 1);
+    expect(receiver.received).toHaveLength(1);
+  });
+});
