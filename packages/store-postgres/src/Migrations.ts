@@ -60,6 +60,35 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
       `ALTER TABLE miro_token_tokens ADD COLUMN refresh_intent jsonb`,
     ],
   },
+  {
+    version: 3,
+    name: "webhook_outbox",
+    statements: [
+      // Each token's last reported state, and the events to deliver (see PostgresOutbox.ts).
+      `CREATE TABLE miro_token_outbox_states (
+         token_id text COLLATE "C" PRIMARY KEY,
+         state text NOT NULL
+       )`,
+      `CREATE TABLE miro_token_outbox (
+         id text COLLATE "C" PRIMARY KEY,
+         seq bigserial NOT NULL,
+         token_id text COLLATE "C" NOT NULL,
+         state text NOT NULL,
+         body text NOT NULL,
+         created_at bigint NOT NULL,
+         delivery text NOT NULL DEFAULT 'pending'
+           CHECK (delivery IN ('pending', 'delivered', 'failed')),
+         attempts integer NOT NULL DEFAULT 0,
+         next_attempt_at bigint NOT NULL,
+         last_error text,
+         settled_at bigint,
+         claimed_by text,
+         claimed_until bigint
+       )`,
+      `CREATE INDEX miro_token_outbox_due ON miro_token_outbox (next_attempt_at)
+         WHERE delivery = 'pending'`,
+    ],
+  },
 ];
 
 /**

@@ -39,6 +39,7 @@ import {
   refuseSealedWithoutKeyring,
   tokenSetColumn,
 } from "./PostgresSealing.ts";
+import * as PostgresOutbox from "./PostgresOutbox.ts";
 import type { SchemaVersionError } from "./SchemaVersionError.ts";
 import { orStoreError, type Scrub, scrubberOf, storeErrorOf } from "./SqlFailure.ts";
 import {
@@ -242,6 +243,7 @@ export const makeWith = (
           Effect.asVoid,
         ),
       withLock: makeLease(sql, scrub, options.lease),
+      outbox: PostgresOutbox.make(sql, scrub),
     });
   });
 

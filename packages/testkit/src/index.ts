@@ -5,6 +5,7 @@
 export * from "./Canary.ts";
 export * from "./ClientConformance.ts";
 export * from "./LargeBody.ts";
+export * from "./OutboxConformance.ts";
 export * from "./StoreConformance.ts";
 export * from "./StoreRefreshProtocol.ts";
 export * from "./TransportConformance.ts";
