@@ -21,3 +21,11 @@ export {
   type WatcherOptions,
   WatcherStartError,
 } from "./Watcher.ts";
+export {
+  EVENT_TYPE,
+  WEBHOOK_STATES,
+  type WebhookState,
+} from "./webhooks/WebhookEvents.ts";
+export { parseWebhookSecret, type WebhookSecret } from "./webhooks/WebhookSignature.ts";
+export { checkWebhookUrl } from "./webhooks/WebhookUrl.ts";
+export type { WebhookOptions, WebhookSummary } from "./webhooks/Webhooks.ts";
