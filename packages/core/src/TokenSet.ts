@@ -20,6 +20,8 @@ export const TokenSet = Schema.Struct({
   accessToken: Schema.Redacted(Schema.String),
   /** Absent for non-expiring tokens. Single use: Miro rotates it on every refresh. */
   refreshToken: Schema.optionalKey(Schema.Redacted(Schema.String)),
+  /** Epoch ms when the refresh token was issued (see `RefreshTokenAge.ts`); absent if unknown. */
+  refreshTokenIssuedAt: Schema.optionalKey(Schema.Number),
   /** Epoch milliseconds; absent for non-expiring tokens. */
   expiresAt: Schema.optionalKey(Schema.Number),
   scopes: Schema.Array(Schema.String),
@@ -65,7 +67,9 @@ const redact = (value: string): Redacted.Redacted<string> => Redacted.make(value
  */
 export const tokenSetFromResponse = (response: TokenResponse, receivedAt: number): TokenSet => ({
   accessToken: redact(response.access_token),
-  ...(response.refresh_token === undefined ? {} : { refreshToken: redact(response.refresh_token) }),
+  ...(response.refresh_token === undefined
+    ? {}
+    : { refreshToken: redact(response.refresh_token), refreshTokenIssuedAt: receivedAt }),
   ...(response.expires_in === undefined || !Number.isFinite(response.expires_in)
     ? {}
     : { expiresAt: receivedAt + Math.max(0, response.expires_in) * 1000 }),

@@ -16,6 +16,7 @@
 import { Clock, Effect, Option, Random, Result } from "effect";
 import type { MiroTokenError, StoreError } from "./Errors.ts";
 import type { RateLimit } from "./RateLimit.ts";
+import { isRefreshTokenExpiring } from "./RefreshTokenAge.ts";
 import { monotonicMillis, type RequestBudget } from "./RequestBudget.ts";
 import type { TokenClientShape } from "./TokenClient.ts";
 import type { RefreshError, TokenRefresherShape } from "./TokenRefresher.ts";
@@ -87,6 +88,8 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
     let intentPending = false;
     /** Miro rejected the token and a refresh was tried since: the next rejection is final. */
     let refreshedAfterRejection = false;
+    /** The refresh token issue time an early refresh was tried for: once per refresh token. */
+    let aheadTriedFor: number | undefined;
     let failures = 0;
     let slow = 1;
     let gateKey = loop.id;
@@ -250,6 +253,13 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
           ? resolving ||
             (plan !== undefined && deadlineReached(plan.refreshAt, plan.refreshAtMono, at))
           : at.mono >= refreshRetryAt);
+      // A refresh token near its end (60 days for Miro) is renewed once, ahead of it.
+      const aheadDue =
+        plan !== undefined &&
+        refreshable &&
+        refreshRetryAt === undefined &&
+        current.tokenSet.refreshTokenIssuedAt !== aheadTriedFor &&
+        isRefreshTokenExpiring(current.tokenSet, at.wall, schedule.refreshTokenAge);
       const probeDue = !resolving && at.mono >= nextProbe;
       const reopensAt = budget.reopensAt(gateKey, at.mono);
       if (probeDue && !refreshDue && reopensAt !== undefined) {
@@ -258,7 +268,8 @@ export const runWatchLoop = (loop: WatchLoop): Effect.Effect<number> =>
         nextProbe = reopensAt + (yield* Random.next) * schedule.interval;
         continue;
       }
-      if (refreshDue) {
+      if (refreshDue || aheadDue) {
+        if (aheadDue) aheadTriedFor = current.tokenSet.refreshTokenIssuedAt;
         yield* refresh(current, plan);
         continue;
       }

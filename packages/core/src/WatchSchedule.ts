@@ -12,6 +12,10 @@
  * @since 0.1.0
  */
 import { Duration } from "effect";
+import {
+  DEFAULT_REFRESH_TOKEN_MARGIN_MS,
+  MIRO_REFRESH_TOKEN_LIFETIME_MS,
+} from "./RefreshTokenAge.ts";
 import { type Backoff, delayFor } from "./RetryPolicy.ts";
 
 /**
@@ -48,6 +52,13 @@ export interface WatchOptions {
   readonly rescanInterval?: Duration.Input | undefined;
   /** Longest wait for a rate-limit reset we trust. @default 60 seconds */
   readonly maxRateLimitWait?: Duration.Input | undefined;
+  /** How long a refresh token lives after it was issued (Miro: 60 days). @default 60 days */
+  readonly refreshTokenLifetime?: Duration.Input | undefined;
+  /**
+   * Refresh once when the refresh token has less than this left (with a known issue time),
+   * however far the access token's expiry is. @default 7 days
+   */
+  readonly refreshTokenMargin?: Duration.Input | undefined;
 }
 
 /**
@@ -67,6 +78,7 @@ export interface WatchSchedule {
   readonly concurrency: number;
   readonly rescanInterval: number;
   readonly maxRateLimitWait: number;
+  readonly refreshTokenAge: { readonly lifetimeMs: number; readonly marginMs: number };
 }
 
 const millis = (input: Duration.Input | undefined, fallback: Duration.Input): number =>
@@ -91,6 +103,10 @@ export const resolveWatchOptions = (options: WatchOptions = {}): WatchSchedule =
     concurrency: Math.max(1, Math.floor(options.concurrency ?? 16)),
     rescanInterval: millis(options.rescanInterval, interval),
     maxRateLimitWait: millis(options.maxRateLimitWait, "60 seconds"),
+    refreshTokenAge: {
+      lifetimeMs: millis(options.refreshTokenLifetime, MIRO_REFRESH_TOKEN_LIFETIME_MS),
+      marginMs: millis(options.refreshTokenMargin, DEFAULT_REFRESH_TOKEN_MARGIN_MS),
+    },
   };
 };
 

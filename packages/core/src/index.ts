@@ -78,6 +78,7 @@ export { TOKEN_INFO_MAX_ATTEMPTS } from "./operations/TokenInfoOperation.ts";
 export * from "./PromiseClient.ts";
 export { parseRateLimit, type RateLimit } from "./RateLimit.ts";
 export { REFRESH_OUTCOME_LOST } from "./RefreshIntents.ts";
+export * from "./RefreshTokenAge.ts";
 export * as RetryPolicy from "./RetryPolicy.ts";
 export {
   makeRetryQuota,

@@ -142,6 +142,7 @@ describe("TokenSet", () => {
     expect(Redacted.value(set.accessToken)).toBe("eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_o-P9abc");
     expect(set.refreshToken && Redacted.value(set.refreshToken)).toBe("eyJtaXJvLr");
     expect(set.expiresAt).toBe(receivedAt + 3_599_000);
+    expect(set.refreshTokenIssuedAt).toBe(receivedAt); // the 60-day clock starts now
     expect(set.scopes).toEqual(["boards:write", "boards:read", "identity:read"]);
     expect(set.teamId).toBe("3074457358607431473");
     expect(String(set.accessToken)).not.toContain("eyJ");
@@ -152,6 +153,7 @@ describe("TokenSet", () => {
     const set = tokenSetFromResponse({ access_token: "a", scope: "", token_type: "bearer" }, 0);
     expect(set.expiresAt).toBeUndefined();
     expect(set.refreshToken).toBeUndefined();
+    expect(set.refreshTokenIssuedAt).toBeUndefined();
     expect(set.scopes).toEqual([]);
   });
 });

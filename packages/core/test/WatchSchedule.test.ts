@@ -27,6 +27,7 @@ describe("WatchSchedule", () => {
       slowdown: 4,
       concurrency: 16,
       maxRateLimitWait: 60_000,
+      refreshTokenAge: { lifetimeMs: 60 * 86_400_000, marginMs: 7 * 86_400_000 },
     });
   });
 

@@ -43,6 +43,7 @@ export const DOCUMENT_VERSION = 1;
 const DiskTokenSet = Schema.Struct({
   accessToken: Schema.String,
   refreshToken: Schema.optionalKey(Schema.String),
+  refreshTokenIssuedAt: Schema.optionalKey(Schema.Finite),
   expiresAt: Schema.optionalKey(Schema.Finite),
   scopes: Schema.Array(Schema.String),
   teamId: Schema.optionalKey(Schema.String),
@@ -78,6 +79,9 @@ const reveal = (tokenSet: TokenSet): typeof DiskTokenSet.Type => ({
   ...(tokenSet.refreshToken === undefined
     ? {}
     : { refreshToken: Redacted.value(tokenSet.refreshToken) }),
+  ...(tokenSet.refreshTokenIssuedAt === undefined
+    ? {}
+    : { refreshTokenIssuedAt: tokenSet.refreshTokenIssuedAt }),
   ...(tokenSet.expiresAt === undefined ? {} : { expiresAt: tokenSet.expiresAt }),
   scopes: tokenSet.scopes,
   ...(tokenSet.teamId === undefined ? {} : { teamId: tokenSet.teamId }),

@@ -54,6 +54,7 @@ export interface StoreConformanceHarness {
 export const storeTokenSet = (n: number): TokenSet => ({
   accessToken: Redacted.make(canaryToken()),
   refreshToken: Redacted.make(canaryToken()),
+  refreshTokenIssuedAt: 1_767_225_599_000 + n,
   expiresAt: 1_767_229_199_000 + n,
   scopes: [`mark:${n}`],
   teamId: "3074457358607431473",
@@ -126,7 +127,14 @@ export const storeConformance = (name: string, harness: StoreConformanceHarness)
           expect(readFull.refreshToken && Redacted.value(readFull.refreshToken)).toBe(
             full.refreshToken && Redacted.value(full.refreshToken),
           );
-          expect([readFull.expiresAt, readFull.scopes, readFull.teamId, readFull.userId]).toEqual([
+          expect([
+            readFull.refreshTokenIssuedAt,
+            readFull.expiresAt,
+            readFull.scopes,
+            readFull.teamId,
+            readFull.userId,
+          ]).toEqual([
+            full.refreshTokenIssuedAt,
             full.expiresAt,
             full.scopes,
             full.teamId,
