@@ -169,14 +169,14 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
     await releaseStore();
     throw new WatcherStartError("webhooks need a store with an outbox; this store has none");
   }
-  const webhooks =
-    options.webhooks === undefined || outbox === undefined
-      ? undefined
-      : startWebhooks(outbox, options.webhooks);
 
   const board = makeStatusBoard();
   const startedAt = Date.now();
   for (const entry of listed) board.addPending(entry, entry.expiresAt, startedAt);
+  const webhooks =
+    options.webhooks === undefined || outbox === undefined
+      ? undefined
+      : startWebhooks(store, outbox, board, options.webhooks);
 
   let sseClients = () => 0;
   const metrics = makeMetrics({

@@ -27,5 +27,5 @@ export {
   type WebhookState,
 } from "./webhooks/WebhookEvents.ts";
 export { parseWebhookSecret, type WebhookSecret } from "./webhooks/WebhookSignature.ts";
-export { checkWebhookUrl } from "./webhooks/WebhookUrl.ts";
 export type { WebhookOptions, WebhookSummary } from "./webhooks/Webhooks.ts";
+export { checkWebhookUrl } from "./webhooks/WebhookUrl.ts";

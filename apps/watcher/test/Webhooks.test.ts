@@ -6,6 +6,7 @@
  * deliveries with a clear status.
  */
 import { TokenStore } from "@miro-token/core";
+import type { Emulator, IssuedTokens } from "@miro-token/emulator";
 import { FileTokenStore } from "@miro-token/store-file";
 import { findLeaks } from "@miro-token/testkit";
 import { Effect } from "effect";
@@ -25,6 +26,7 @@ import {
   tempDir,
   tokenSetOf,
   waitFor,
+  writeTokens,
 } from "./Fixtures.ts";
 import { type Receiver, startReceiver, TEST_SECRET, webhookHeaders } from "./WebhookReceiver.ts";
 
@@ -42,12 +44,18 @@ interface WebhookDocument {
   readonly url: string;
 }
 
-const setup = async (receiver: Receiver) => {
+const setup = async (
+  receiver: Receiver,
+  prepare: (emulator: Emulator, dir: string) => Promise<ReadonlyArray<IssuedTokens>> = (
+    emulator,
+    dir,
+  ) => issueAndStore(emulator, dir, 2),
+) => {
   const dir = tempDir();
   cleanups.push(dir.cleanup);
   const { emulator, stop } = await startSyncedEmulator();
   cleanups.push(stop);
-  const issued = await issueAndStore(emulator, dir.path, 2);
+  const issued = await prepare(emulator, dir.path);
   const url = checkWebhookUrl(receiver.url);
   if (!("url" in url)) throw new Error("bad receiver url");
   const watcher = await startTestWatcher(emulator, dir.path, {
@@ -57,6 +65,7 @@ const setup = async (receiver: Receiver) => {
       events: new Set(WEBHOOK_STATES),
       pollMs: 20,
       timeoutMs: 2_000,
+      sweepMs: 50,
     },
   });
   cleanups.push(() => watcher.close().then(() => undefined));
@@ -170,5 +179,53 @@ describe("webhooks", () => {
     emulator.revokeAccess(issued[1]!.accessToken);
     await waitFor("second event queued", async () => (await webhooksOf(watcher.url)).pending === 1);
     expect(receiver.received).toHaveLength(1);
+  });
+
+  it("a refresh token with 6 days left that cannot be renewed is reported RefreshTokenExpiring; renewed, the recovery follows", async () => {
+    const receiver = await startReceiver(204);
+    cleanups.push(receiver.close);
+    const DAY = 86_400_000;
+    const { emulator } = await setup(receiver, async (emulator, dir) => {
+      // Miro's token endpoint fails (503) so the early renewal keeps failing, transiently.
+      emulator.queueFault("token", { kind: "status", status: 503 }, 10_000);
+      const issued = ["token-0", "token-1"].map(() => emulator.issueTokens());
+      const now = emulator.clock.now();
+      await writeTokens(
+        dir,
+        issued.map((t, i) => ({
+          id: `token-${i}`,
+          // token-0: issued 54 days ago (6 left); token-1: 10 days ago.
+          tokenSet: {
+            ...tokenSetOf(t, now),
+            refreshTokenIssuedAt: now - (i === 0 ? 54 : 10) * DAY,
+          },
+        })),
+      );
+      return issued;
+    });
+    await waitFor("RefreshTokenExpiring", () => receiver.received.length >= 1);
+    const webhook = new Webhook(TEST_SECRET);
+    const first = webhook.verify(
+      receiver.received[0]!.body,
+      webhookHeaders(receiver.received[0]!),
+    ) as {
+      data: Record<string, unknown>;
+    };
+    expect(first.data).toMatchObject({ tokenId: "token-0", state: "RefreshTokenExpiring" });
+
+    emulator.clearFaults();
+    await waitFor("the recovery", () => receiver.received.length >= 2, 15_000);
+    const second = webhook.verify(
+      receiver.received[1]!.body,
+      webhookHeaders(receiver.received[1]!),
+    ) as {
+      data: Record<string, unknown>;
+    };
+    expect(second.data).toMatchObject({
+      tokenId: "token-0",
+      previousState: "RefreshTokenExpiring",
+      state: "Active",
+    });
+    expect(receiver.received).toHaveLength(2); // token-1 (50 days left) sent nothing
   });
 });

@@ -7,9 +7,10 @@
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto";
-import type { OutboxEntry, TokenOutbox } from "@miro-token/core";
+import type { OutboxEntry, TokenOutbox, TokenStoreShape } from "@miro-token/core";
 import { Effect, Fiber } from "effect";
-import type { BoardChange } from "../StatusBoard.ts";
+import type { BoardChange, StatusBoard } from "../StatusBoard.ts";
+import { makeExpirySweep } from "./RefreshTokenSweep.ts";
 import { makeDispatcher, type WebhookEndpoint } from "./WebhookDispatcher.ts";
 import { eventBody, isReported, type WebhookState, webhookStateOf } from "./WebhookEvents.ts";
 import { displayUrl } from "./WebhookUrl.ts";
@@ -26,6 +27,8 @@ export interface WebhookOptions extends WebhookEndpoint {
   readonly pollMs?: number | undefined;
   /** One attempt's timeout, ms; a claim lasts twice as long. @default 10000 */
   readonly timeoutMs?: number | undefined;
+  /** How often refresh token ages are checked, ms. @default 60000 */
+  readonly sweepMs?: number | undefined;
 }
 
 /**
@@ -61,10 +64,10 @@ export interface WebhookSummary {
 export const recordChange = (
   outbox: TokenOutbox,
   events: ReadonlySet<WebhookState>,
-  change: BoardChange,
+  change: Pick<BoardChange, "view">,
   now: number,
+  state: WebhookState | undefined = webhookStateOf(change.view.state),
 ) => {
-  const state = webhookStateOf(change.view.state);
   if (state === undefined) return Effect.void;
   return outbox
     .record(change.view.id, state, (previous) =>
@@ -109,7 +112,12 @@ const summarize = (
  * @category constructors
  * @since 0.1.0
  */
-export const startWebhooks = (outbox: TokenOutbox, options: WebhookOptions) => {
+export const startWebhooks = (
+  store: TokenStoreShape,
+  outbox: TokenOutbox,
+  board: StatusBoard,
+  options: WebhookOptions,
+) => {
   const url = displayUrl(options.url);
   const dispatcher = makeDispatcher({
     outbox,
@@ -137,11 +145,14 @@ export const startWebhooks = (outbox: TokenOutbox, options: WebhookOptions) => {
   );
   // Changes are recorded one after another, in order: a later state never overtakes an earlier.
   let queue: Promise<void> = Promise.resolve();
-  const onChange = (change: BoardChange) => {
+  const enqueue = (
+    change: Pick<BoardChange, "view">,
+    state: WebhookState | undefined = webhookStateOf(change.view.state),
+  ) => {
     const now = Date.now();
     queue = queue.then(() =>
       Effect.runPromise(
-        recordChange(outbox, options.events, change, now).pipe(
+        recordChange(outbox, options.events, change, now, state).pipe(
           Effect.catchTag("StoreError", (error) =>
             Effect.sync(() => {
               dispatcher.stats.lastError = `store: ${error.operation} (${error.reason})`;
@@ -151,6 +162,26 @@ export const startWebhooks = (outbox: TokenOutbox, options: WebhookOptions) => {
         ),
       ),
     );
+  };
+  const viewOf = (id: string) => board.snapshot().find((row) => row.id === id);
+  const sweep = makeExpirySweep(
+    store,
+    (id) => {
+      const view = viewOf(id);
+      if (view !== undefined) enqueue({ view }, "RefreshTokenExpiring");
+    },
+    (id) => {
+      const view = viewOf(id);
+      if (view !== undefined) enqueue({ view });
+    },
+  );
+  const sweeper = Effect.runFork(
+    sweep.run.pipe(Effect.andThen(Effect.sleep(options.sweepMs ?? 60_000)), Effect.forever),
+  );
+  // Back to Active while the refresh token is still expiring is no recovery.
+  const onChange = (change: BoardChange) => {
+    if (change.view.state === "Active" && sweep.reported(change.view.id)) return;
+    enqueue(change);
   };
   const metricsText = (): string => {
     const s = dispatcher.stats;
@@ -172,6 +203,7 @@ export const startWebhooks = (outbox: TokenOutbox, options: WebhookOptions) => {
     ].join("\n");
   };
   const close = async () => {
+    await Effect.runPromise(Fiber.interrupt(sweeper));
     await queue;
     await Effect.runPromise(Fiber.interrupt(fiber));
   };
