@@ -106,6 +106,18 @@ describe("watch status line and conditions", () => {
     expect(failureOf(event({ _tag: "Expired" }), threshold, 0)?.exitCode).toBe(3);
   });
 
+  it("fails when a stored token's refresh token has less than the threshold left", () => {
+    const threshold = { once: false, until: undefined, failIfTtlBelow: Duration.days(7) };
+    // (No access expiry here, so only the refresh token's end decides.)
+    const fine = event({ _tag: "Active", info, checkedAt: 0 });
+    const day = 86_400_000;
+    expect(failureOf({ ...fine, refreshTokenExpiresAt: 8 * day }, threshold, 0)).toBeUndefined();
+    const failure = failureOf({ ...fine, refreshTokenExpiresAt: 6 * day }, threshold, 0);
+    expect(failure).toMatchObject({ state: "RefreshTokenExpiring" });
+    expect(failure?.reason).toContain("refresh token expires in");
+    expect(failure?.exitCode).toBe(3);
+  });
+
   it("maps the final state to an exit code", () => {
     const once = { once: true, until: undefined, failIfTtlBelow: undefined };
     expect(endFailureOf(event({ _tag: "Refreshed", generation: 2 }), once)).toBeUndefined();

@@ -32,7 +32,7 @@ const flags = {
     Flag.optional,
     Flag.withMetavar("duration"),
     Flag.withDescription(
-      "Fail (exit 3) as soon as a token's time to expiry is below this (default: none)",
+      "Fail (exit 3) as soon as a token's time to expiry (or a stored token's refresh token's) is below this (default: none)",
     ),
   ),
   interval: Flag.String("interval").pipe(

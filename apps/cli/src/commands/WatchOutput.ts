@@ -14,6 +14,8 @@ export interface WatchEvent {
   readonly fingerprint: string;
   readonly generation: number | null;
   readonly status: TokenStatus;
+  /** A stored token's refresh token end (epoch ms), when its issue time is known. */
+  readonly refreshTokenExpiresAt?: number | undefined;
 }
 
 /** The statuses in which a token is fine. */

@@ -10,6 +10,7 @@
  */
 import {
   fingerprint,
+  refreshTokenExpiresAt,
   TOKEN_STATUS_TAGS,
   type TokenClient,
   type TokenStatusTag,
@@ -79,9 +80,24 @@ export const watchEvents = (
       ),
     );
   }
+  const { store } = source;
+  // The refresh token's end comes from the store (its issue time), for --fail-if-ttl-below.
   return TokenWatcher.watchMany(options).pipe(
-    Stream.map((event): WatchEvent => ({ ...event })),
-    Stream.provide(Layer.succeed(TokenStore, source.store)),
+    Stream.mapEffect((event) =>
+      store.get(event.id).pipe(
+        Effect.map(
+          (found): WatchEvent => ({
+            ...event,
+            refreshTokenExpiresAt: Option.match(found, {
+              onNone: () => undefined,
+              onSome: (stored) => refreshTokenExpiresAt(stored.tokenSet),
+            }),
+          }),
+        ),
+        Effect.orElseSucceed((): WatchEvent => ({ ...event })),
+      ),
+    ),
+    Stream.provide(Layer.succeed(TokenStore, store)),
   );
 };
 
@@ -97,6 +113,19 @@ export const failureOf = (
   // Expired is not terminal (a refresh may still revive it); only --fail-if-ttl-below stops on it.
   if (state === "Expired" && conditions.failIfTtlBelow !== undefined) {
     return new WatchConditionError({ reason: `${who} expired`, state });
+  }
+  // A refresh token near its end (Miro: 60 days) counts too: the token dies with it.
+  const refreshLeft =
+    event.refreshTokenExpiresAt === undefined ? undefined : event.refreshTokenExpiresAt - now;
+  if (
+    conditions.failIfTtlBelow !== undefined &&
+    refreshLeft !== undefined &&
+    refreshLeft < Duration.toMillis(conditions.failIfTtlBelow)
+  ) {
+    return new WatchConditionError({
+      reason: `${who}'s refresh token expires in ${formatRemaining(refreshLeft)}, below --fail-if-ttl-below ${Duration.format(conditions.failIfTtlBelow)}`,
+      state: "RefreshTokenExpiring",
+    });
   }
   const expiresAt = expiryOf(event.status);
   if (conditions.failIfTtlBelow !== undefined && expiresAt !== undefined) {
