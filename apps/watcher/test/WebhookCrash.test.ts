@@ -98,9 +98,15 @@ describe("webhooks across a crash", () => {
       "Invalid again",
       async () => (await tokensAt(secondPort)).tokens[0]?.state === "Invalid",
     );
-    const after = await tokensAt(secondPort);
-    expect(after.webhooks.pending).toBe(0);
-    expect(after.webhooks.recent).toHaveLength(1);
+    // Stop it gracefully (its close waits for queued recordings), then read the outbox itself.
+    process.kill(second.watcherPid(), "SIGTERM");
+    await second.exit;
+    const outbox = JSON.parse(readFileSync(join(dir.path, "outbox", "outbox.json"), "utf8")) as {
+      states: Record<string, string>;
+      entries: ReadonlyArray<{ event: { id: string }; delivery: string }>;
+    };
+    expect(outbox.states).toEqual({ "token-0": "Invalid" });
+    expect(outbox.entries.map((e) => e.delivery)).toEqual(["delivered"]);
 
     expect(receiver.received.length).toBeGreaterThanOrEqual(2);
     const ids = new Set(receiver.received.map((r) => r.headers["webhook-id"]));
