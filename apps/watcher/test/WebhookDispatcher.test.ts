@@ -48,6 +48,15 @@ const eventAt = (id: string, createdAt: number, tokenId = "token-1"): OutboxEven
 const enqueue = (outbox: TokenOutbox, event: OutboxEvent) =>
   outbox.record(event.tokenId, event.state, () => event);
 
+/** A memory outbox holding one event (`msg_1`, recorded at `createdAt`) and a sender for it. */
+const oneEvent = (url: string, createdAt: number) =>
+  Effect.gen(function* () {
+    const outbox = makeMemoryOutbox();
+    yield* enqueue(outbox, eventAt("msg_1", createdAt));
+    const sender = makeDispatcher({ outbox, endpoint: { url: new URL(url), secret }, owner: "a" });
+    return { outbox, sender };
+  });
+
 const only = (outbox: TokenOutbox) => Effect.map(outbox.entries(), (entries) => entries[0]!);
 
 describe("webhook retries", () => {
@@ -58,13 +67,7 @@ describe("webhook retries", () => {
         Effect.gen(function* () {
           const start = Date.now(); // real epoch, so standardwebhooks accepts the timestamps
           yield* TestClock.setTime(start);
-          const outbox = makeMemoryOutbox();
-          yield* enqueue(outbox, eventAt("msg_1", start));
-          const sender = makeDispatcher({
-            outbox,
-            endpoint: { url: new URL(receiver.url), secret },
-            owner: "a",
-          });
+          const { outbox, sender } = yield* oneEvent(receiver.url, start);
           const attempts: Array<number> = [];
           for (let n = 1; n <= 4; n++) {
             attempts.push(yield* Clock.currentTimeMillis);
@@ -106,13 +109,7 @@ describe("webhook retries", () => {
   it.effect("gives up 24 h after the event was recorded, never waiting more than an hour", () =>
     withReceiver(503, (receiver) =>
       Effect.gen(function* () {
-        const outbox = makeMemoryOutbox();
-        yield* enqueue(outbox, eventAt("msg_1", 0));
-        const sender = makeDispatcher({
-          outbox,
-          endpoint: { url: new URL(receiver.url), secret },
-          owner: "a",
-        });
+        const { outbox, sender } = yield* oneEvent(receiver.url, 0);
         let previous = 0;
         for (;;) {
           yield* sender.deliverDue;
@@ -136,13 +133,7 @@ describe("webhook retries", () => {
   it.effect("a redirect is a failed attempt and is not followed", () =>
     withReceiver(302, (receiver) =>
       Effect.gen(function* () {
-        const outbox = makeMemoryOutbox();
-        yield* enqueue(outbox, eventAt("msg_1", 0));
-        const sender = makeDispatcher({
-          outbox,
-          endpoint: { url: new URL(receiver.url), secret },
-          owner: "a",
-        });
+        const { outbox, sender } = yield* oneEvent(receiver.url, 0);
         yield* sender.deliverDue;
         expect(yield* only(outbox)).toMatchObject({
           delivery: "pending",
@@ -157,13 +148,7 @@ describe("webhook retries", () => {
     Effect.gen(function* () {
       const closed = yield* Effect.promise(() => startReceiver());
       yield* Effect.promise(() => closed.close());
-      const outbox = makeMemoryOutbox();
-      yield* enqueue(outbox, eventAt("msg_1", 0));
-      const sender = makeDispatcher({
-        outbox,
-        endpoint: { url: new URL(closed.url), secret },
-        owner: "a",
-      });
+      const { outbox, sender } = yield* oneEvent(closed.url, 0);
       yield* sender.deliverDue;
       expect(yield* only(outbox)).toMatchObject({ delivery: "pending", lastError: "ECONNREFUSED" });
     }),
