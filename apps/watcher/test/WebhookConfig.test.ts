@@ -15,14 +15,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const secretFile = join(dir, "whsec");
 writeFileSync(secretFile, `${TEST_SECRET}\n`, { mode: 0o600 });
 
-const problemsOf = (argv: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const result = parseConfig(["--store", dir, ...argv], env);
+const problemsOf = async (argv: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const result = await parseConfig(["--store", dir, ...argv], env);
   return result._tag === "Invalid" ? result.problems : [];
 };
 
-describe("webhook configuration", () => {
-  it("reads the URL, the secret file and the events, from flags or the environment", () => {
-    const result = parseConfig(
+describe("webhook configuration", async () => {
+  it("reads the URL, the secret file and the events, from flags or the environment", async () => {
+    const result = await parseConfig(
       [
         "--store",
         dir,
@@ -40,20 +40,20 @@ describe("webhook configuration", () => {
     expect([...webhooks.events]).toEqual(["Invalid", "Active"]);
     expect(webhooks.timeoutMs).toBe(2_000);
     expect(String(webhooks.secret)).not.toContain("whsec");
-    const none = parseConfig(["--store", dir], {});
+    const none = await parseConfig(["--store", dir], {});
     expect(none._tag === "Config" && none.config.webhooks).toBeUndefined();
   });
 
-  it("refuses plain http beyond loopback and credentials in the URL, without quoting them", () => {
+  it("refuses plain http beyond loopback and credentials in the URL, without quoting them", async () => {
     expect(
-      problemsOf([
+      await problemsOf([
         "--webhook-url",
         "http://app.example/hooks",
         "--webhook-secret-file",
         secretFile,
       ]),
     ).toEqual(["--webhook-url must use https (plain http only to a loopback host)"]);
-    const withPassword = problemsOf([
+    const withPassword = await problemsOf([
       "--webhook-url",
       "https://user:hunter2-pass@app.example/hooks",
       "--webhook-secret-file",
@@ -61,18 +61,23 @@ describe("webhook configuration", () => {
     ]);
     expect(withPassword).toEqual(["--webhook-url must not carry credentials"]);
     expect(
-      problemsOf(["--webhook-url", "http://127.0.0.1:9/h", "--webhook-secret-file", secretFile]),
+      await problemsOf([
+        "--webhook-url",
+        "http://127.0.0.1:9/h",
+        "--webhook-secret-file",
+        secretFile,
+      ]),
     ).toEqual([]);
-    expect(problemsOf(["--webhook-url", "ftp://x/", "--webhook-secret-file", secretFile])).toEqual([
-      "--webhook-url must be an https URL",
-    ]);
+    expect(
+      await problemsOf(["--webhook-url", "ftp://x/", "--webhook-secret-file", secretFile]),
+    ).toEqual(["--webhook-url must be an https URL"]);
   });
 
-  it("lists every webhook problem at once; a bad secret file is never quoted", () => {
+  it("lists every webhook problem at once; a bad secret file is never quoted", async () => {
     const bad = join(dir, "bad");
     const text = "not-a-secret-but-long-enough-to-look-like-one";
     writeFileSync(bad, text, { mode: 0o600 });
-    const problems = problemsOf([
+    const problems = await problemsOf([
       "--webhook-url",
       "nope",
       "--webhook-secret-file",
@@ -86,10 +91,10 @@ describe("webhook configuration", () => {
       "--webhook-secret-file: the file must hold one whsec_<base64> secret of at least 16 bytes",
     ]);
     expect(problems.join("\n")).not.toContain(text);
-    expect(problemsOf(["--webhook-url", "https://a.example/"])).toEqual([
+    expect(await problemsOf(["--webhook-url", "https://a.example/"])).toEqual([
       "--webhook-url needs --webhook-secret-file <file> (a whsec_<base64> secret)",
     ]);
-    expect(problemsOf(["--webhook-secret-file", secretFile])).toEqual([
+    expect(await problemsOf(["--webhook-secret-file", secretFile])).toEqual([
       "--webhook-secret-file and --webhook-events need --webhook-url",
     ]);
   });

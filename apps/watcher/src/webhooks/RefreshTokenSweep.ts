@@ -10,6 +10,7 @@
 import {
   isRefreshTokenExpiring,
   type RefreshTokenAge,
+  scanStore,
   type TokenStoreShape,
 } from "@miro-token/core";
 import { Clock, Effect } from "effect";
@@ -33,7 +34,8 @@ export const makeExpirySweep = (
   const reportedIds = new Set<string>();
   const run = Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis;
-    const entries = yield* store.list();
+    // A scan: an unreadable (quarantined) entry does not hide the others.
+    const { entries } = yield* scanStore(store);
     const expiring = new Set<string>();
     for (const { id, tokenSet } of entries) {
       const issuedAt = tokenSet.refreshTokenIssuedAt;
