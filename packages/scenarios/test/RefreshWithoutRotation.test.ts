@@ -82,6 +82,7 @@ describe("a refresh answered without refresh_token (RFC 6749 section 6)", () => 
       yield* store.compareAndSet("alice", 0, {
         accessToken: Redacted.make("eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_access-0"),
         refreshToken: Redacted.make(REFRESH_TOKEN),
+        refreshTokenIssuedAt: 1_700_000_000_000,
         expiresAt: 0,
         scopes: ["boards:read"],
       });
@@ -104,6 +105,8 @@ describe("a refresh answered without refresh_token (RFC 6749 section 6)", () => 
         REFRESH_TOKEN,
       );
       expect(Redacted.value(stored.tokenSet.accessToken)).toContain("access-1");
+      // The kept refresh token keeps its age: its 60 days still run from its own issue.
+      expect(stored.tokenSet.refreshTokenIssuedAt).toBe(1_700_000_000_000);
 
       const second = yield* refresher.refresh("alice", 2);
       expect(second.generation).toBe(3);

@@ -139,7 +139,7 @@ const grantRequest = (
  * @since 0.1.0
  */
 export type RefreshInput = Pick<TokenSet, "refreshToken"> &
-  Partial<Pick<TokenSet, "teamId" | "userId" | "scopes">>;
+  Partial<Pick<TokenSet, "teamId" | "userId" | "scopes" | "refreshTokenIssuedAt">>;
 
 /**
  * Exchange a token set's refresh token for a new token set.
@@ -156,8 +156,14 @@ export const refreshTokenSet = (
       grantRequest(services, "refresh_token", { refresh_token: refreshToken }),
       (next) => ({
         ...next,
+        // A kept refresh token keeps its age too (see RefreshTokenAge.ts).
         ...(next.refreshToken === undefined && tokenSet.refreshToken !== undefined
-          ? { refreshToken: tokenSet.refreshToken }
+          ? {
+              refreshToken: tokenSet.refreshToken,
+              ...(tokenSet.refreshTokenIssuedAt === undefined
+                ? {}
+                : { refreshTokenIssuedAt: tokenSet.refreshTokenIssuedAt }),
+            }
           : {}),
         ...(next.teamId === undefined && tokenSet.teamId !== undefined
           ? { teamId: tokenSet.teamId }
