@@ -8,7 +8,8 @@
  */
 
 import { describe, expect, it } from "@effect/vitest";
-import { makeMemoryOutbox, type OutboxEvent, type TokenOutbox } from "@miro-token/core";
+import type { OutboxEvent, TokenOutbox } from "@miro-token/core";
+import { makeMemoryOutbox } from "@miro-token/core/internal";
 import { FileTokenStore } from "@miro-token/store-file";
 import { Clock, Effect } from "effect";
 import { TestClock } from "effect/testing";

@@ -66,7 +66,14 @@ export {
 } from "./MiroConfig.ts";
 export { MiroErrorBody } from "./MiroErrorBody.ts";
 export * from "./ObservedTransport.ts";
-export * from "./Outbox.ts";
+export type {
+  ClaimOptions,
+  DeliveryOutcome,
+  DeliveryState,
+  OutboxEntry,
+  OutboxEvent,
+  TokenOutbox,
+} from "./Outbox.ts";
 export type { RevokeResult } from "./operations/RevokeOperation.ts";
 export { REVOKE_MAX_ATTEMPTS } from "./operations/RevokeOperation.ts";
 export {
@@ -78,7 +85,11 @@ export { TOKEN_INFO_MAX_ATTEMPTS } from "./operations/TokenInfoOperation.ts";
 export * from "./PromiseClient.ts";
 export { parseRateLimit, type RateLimit } from "./RateLimit.ts";
 export { REFRESH_OUTCOME_LOST } from "./RefreshIntents.ts";
-export * from "./RefreshTokenAge.ts";
+export {
+  isRefreshTokenExpiring,
+  type RefreshTokenAge,
+  refreshTokenExpiresAt,
+} from "./RefreshTokenAge.ts";
 export * as RetryPolicy from "./RetryPolicy.ts";
 export {
   makeRetryQuota,

@@ -12,7 +12,13 @@ export { FINGERPRINT_LENGTH } from "./Fingerprint.ts";
 export { parseJsonWithoutSourceAccess } from "./JsonText.ts";
 export { credentialsOf } from "./MiroConfig.ts";
 export { KNOWN_ERROR_CODES, parseMiroErrorBody, safeErrorCode } from "./MiroErrorBody.ts";
+export { isClaimable, makeMemoryOutbox, pendingEntry, settled } from "./Outbox.ts";
 export { parseHeaderInteger } from "./RateLimit.ts";
+export {
+  DEFAULT_REFRESH_TOKEN_MARGIN_MS,
+  MIRO_REFRESH_TOKEN_LIFETIME_MS,
+  refreshTokenDueAt,
+} from "./RefreshTokenAge.ts";
 export { makeRequestBudget, monotonicMillis, type RequestBudget } from "./RequestBudget.ts";
 export { ARGV_SECRET_REASON, SECRET_FLAGS } from "./settings/ArgvSecrets.ts";
 export { MAX_DURATION_TEXT_LENGTH } from "./settings/DurationText.ts";

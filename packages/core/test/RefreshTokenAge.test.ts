@@ -3,13 +3,8 @@
 // issue time or a refresh token.
 import { describe, expect, it } from "@effect/vitest";
 import { Redacted } from "effect";
-import {
-  isRefreshTokenExpiring,
-  MIRO_REFRESH_TOKEN_LIFETIME_MS,
-  refreshTokenDueAt,
-  refreshTokenExpiresAt,
-  type TokenSet,
-} from "../src/index.ts";
+import { isRefreshTokenExpiring, refreshTokenExpiresAt, type TokenSet } from "../src/index.ts";
+import { MIRO_REFRESH_TOKEN_LIFETIME_MS, refreshTokenDueAt } from "../src/internal.ts";
 
 const DAY = 86_400_000;
 const issued = 1_700_000_000_000;

@@ -13,14 +13,8 @@
  * @since 0.1.0
  */
 import { join } from "node:path";
-import {
-  isClaimable,
-  type OutboxEntry,
-  pendingEntry,
-  type StoreError,
-  settled,
-  type TokenOutbox,
-} from "@miro-token/core";
+import type { OutboxEntry, StoreError, TokenOutbox } from "@miro-token/core";
+import { isClaimable, pendingEntry, settled } from "@miro-token/core/internal";
 import { Clock, Effect, Option, Schema, Semaphore } from "effect";
 import { readFileIfExists, replaceFile } from "./AtomicFile.ts";
 import * as FileLock from "./FileLock.ts";

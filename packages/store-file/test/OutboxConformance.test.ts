@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "@effect/vitest";
-import { makeMemoryOutbox } from "@miro-token/core";
+import { makeMemoryOutbox } from "@miro-token/core/internal";
 import { outboxConformance } from "@miro-token/testkit";
 import { Effect } from "effect";
 import { FileTokenStore } from "../src/index.ts";
