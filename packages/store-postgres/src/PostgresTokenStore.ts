@@ -34,12 +34,12 @@ import { Clock, Context, Effect, Layer, Option, Result, Schema, type Scope } fro
 import { SqlClient } from "effect/sql/SqlClient";
 import { makeLease } from "./LeaseLock.ts";
 import { checkVersion, type MigrateResult, migrate as migrateSchema } from "./Migrations.ts";
+import * as PostgresOutbox from "./PostgresOutbox.ts";
 import {
   openTokenSetColumn,
   refuseSealedWithoutKeyring,
   tokenSetColumn,
 } from "./PostgresSealing.ts";
-import * as PostgresOutbox from "./PostgresOutbox.ts";
 import type { SchemaVersionError } from "./SchemaVersionError.ts";
 import { orStoreError, type Scrub, scrubberOf, storeErrorOf } from "./SqlFailure.ts";
 import {
