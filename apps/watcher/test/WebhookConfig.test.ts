@@ -52,14 +52,21 @@ describe("webhook configuration", async () => {
         "--webhook-secret-file",
         secretFile,
       ]),
-    ).toEqual(["--webhook-url must use https (plain http only to a loopback host)"]);
+    ).toEqual([
+      expect.stringMatching(
+        /^--webhook-url must use https: plain http: is allowed only for a loopback host/,
+      ),
+    ]);
     const withPassword = await problemsOf([
       "--webhook-url",
       "https://user:hunter2-pass@app.example/hooks",
       "--webhook-secret-file",
       secretFile,
     ]);
-    expect(withPassword).toEqual(["--webhook-url must not carry credentials"]);
+    expect(withPassword).toEqual([
+      expect.stringMatching(/^--webhook-url must not carry credentials/),
+    ]);
+    expect(withPassword.join()).not.toContain("hunter2");
     expect(
       await problemsOf([
         "--webhook-url",
@@ -70,7 +77,7 @@ describe("webhook configuration", async () => {
     ).toEqual([]);
     expect(
       await problemsOf(["--webhook-url", "ftp://x/", "--webhook-secret-file", secretFile]),
-    ).toEqual(["--webhook-url must be an https URL"]);
+    ).toEqual(["--webhook-url must be an http(s) URL such as https://api.miro.com"]);
   });
 
   it("lists every webhook problem at once; a bad secret file is never quoted", async () => {
@@ -86,7 +93,7 @@ describe("webhook configuration", async () => {
       "Invalid,Exploded",
     ]);
     expect(problems).toEqual([
-      "--webhook-url is not a URL",
+      "--webhook-url must be an http(s) URL such as https://api.miro.com",
       "--webhook-events: unknown state Exploded (known: Invalid, ReauthorizeRequired, Revoked, RefreshTokenExpiring, Active)",
       "--webhook-secret-file: the file must hold one whsec_<base64> secret of at least 16 bytes",
     ]);
