@@ -26,6 +26,7 @@ import {
   type UnreadableEntry,
   type WatchedStatus,
   type WatchOptions,
+  WatchSchedule,
 } from "@miro-token/core";
 import { watchStore$ } from "@miro-token/rx";
 import { NodeTransport } from "@miro-token/transport-node";
@@ -176,7 +177,13 @@ export const startWatcher = async (options: WatcherOptions): Promise<RunningWatc
   const webhooks =
     options.webhooks === undefined || outbox === undefined
       ? undefined
-      : startWebhooks(store, outbox, board, options.webhooks);
+      : startWebhooks(
+          store,
+          outbox,
+          board,
+          options.webhooks,
+          WatchSchedule.resolveWatchOptions(options.watch).refreshTokenAge,
+        );
 
   let sseClients = () => 0;
   const metrics = makeMetrics({

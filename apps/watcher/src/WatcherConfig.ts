@@ -28,6 +28,7 @@ import {
 import { errnoCode, readFileInput } from "@miro-token/store-file/files";
 import { Effect, Redacted, Result } from "effect";
 import { parseNetworkSettings } from "./NetworkSettings.ts";
+import { parseRefreshTokenAge, REFRESH_TOKEN_AGE_FLAGS } from "./RefreshTokenAgeSettings.ts";
 import { parseWebhookSettings, WEBHOOK_FLAGS } from "./webhooks/WebhookConfig.ts";
 import type { WebhookOptions } from "./webhooks/Webhooks.ts";
 
@@ -53,6 +54,10 @@ export interface WatcherConfig {
   readonly interval: number;
   /** Refresh this long before expiry, milliseconds. */
   readonly refreshWindow: number;
+  /** How long a refresh token lives after it was issued, milliseconds. */
+  readonly refreshTokenLifetime: number;
+  /** Renew (or report `RefreshTokenExpiring`) with less than this left, milliseconds. */
+  readonly refreshTokenMargin: number;
   /** Most requests to Miro in flight at once. */
   readonly concurrency: number;
   /** Longest wait for an in-flight refresh at shutdown, milliseconds. */
@@ -155,6 +160,7 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     value: "<duration>",
     text: "refresh this long before expiry (default 5m)",
   },
+  ...REFRESH_TOKEN_AGE_FLAGS,
   {
     flag: "concurrency",
     env: "MIRO_WATCHER_CONCURRENCY",
@@ -382,6 +388,7 @@ export const parseConfig = async (
   );
   const interval = duration("interval", 60_000, 50);
   const refreshWindow = duration("refresh-window", 300_000, 0);
+  const refreshTokenAge = parseRefreshTokenAge(duration, problems);
   const concurrency = integer("concurrency", 16, 1, 10_000);
   const shutdownTimeout = duration("shutdown-timeout", 4_000, 0);
 
@@ -454,6 +461,7 @@ export const parseConfig = async (
       ...network,
       interval,
       refreshWindow,
+      ...refreshTokenAge,
       concurrency,
       shutdownTimeout,
       clientId,

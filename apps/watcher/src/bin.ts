@@ -77,6 +77,8 @@ try {
     watch: {
       interval: config.interval,
       refreshWindow: config.refreshWindow,
+      refreshTokenLifetime: config.refreshTokenLifetime,
+      refreshTokenMargin: config.refreshTokenMargin,
       concurrency: config.concurrency,
     },
     port: config.port,

@@ -7,7 +7,12 @@
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto";
-import type { OutboxEntry, TokenOutbox, TokenStoreShape } from "@miro-token/core";
+import type {
+  OutboxEntry,
+  RefreshTokenAge,
+  TokenOutbox,
+  TokenStoreShape,
+} from "@miro-token/core";
 import { Effect, Fiber } from "effect";
 import type { BoardChange, StatusBoard } from "../StatusBoard.ts";
 import { makeExpirySweep } from "./RefreshTokenSweep.ts";
@@ -107,7 +112,8 @@ const summarize = (
 
 /**
  * Start recording and sending. `onChange` is the board listener; `close` stops the sender
- * after the recordings queued so far are written.
+ * after the recordings queued so far are written. `age` is the watch's refresh token lifetime
+ * and margin, so `RefreshTokenExpiring` is judged by the same rule as the early renewal.
  *
  * @category constructors
  * @since 0.1.0
@@ -117,6 +123,7 @@ export const startWebhooks = (
   outbox: TokenOutbox,
   board: StatusBoard,
   options: WebhookOptions,
+  age: RefreshTokenAge = {},
 ) => {
   const url = displayUrl(options.url);
   const dispatcher = makeDispatcher({
@@ -174,6 +181,7 @@ export const startWebhooks = (
       const view = viewOf(id);
       if (view !== undefined) enqueue({ view });
     },
+    age,
   );
   const sweeper = Effect.runFork(
     sweep.run.pipe(Effect.andThen(Effect.sleep(options.sweepMs ?? 60_000)), Effect.forever),
