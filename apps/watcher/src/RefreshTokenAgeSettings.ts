@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import { Duration } from "effect";
 
 /**
  * The two flags, their environment variables and help text (part of `FLAGS`).
@@ -42,6 +43,9 @@ export interface RefreshTokenAgeSettings {
 
 const DAY = 86_400_000;
 
+/** A duration as the grammar writes it (`7d`, `10d 12h`). */
+const shown = (millis: number): string => Duration.format(Duration.millis(millis));
+
 /**
  * Read both flags with `duration` (the watcher's reader: flag, then variable, core's grammar;
  * it pushes its own problems) and refuse a margin that is not shorter than the lifetime.
@@ -57,7 +61,7 @@ export const parseRefreshTokenAge = (
   const refreshTokenMargin = duration("refresh-token-margin", 7 * DAY, 0);
   if (refreshTokenMargin >= refreshTokenLifetime) {
     problems.push(
-      `the refresh token margin (--refresh-token-margin, ${refreshTokenMargin}ms) must be shorter than its lifetime (--refresh-token-lifetime, ${refreshTokenLifetime}ms)`,
+      `--refresh-token-margin (${shown(refreshTokenMargin)}) must be shorter than --refresh-token-lifetime (${shown(refreshTokenLifetime)}): every refresh token would count as expiring`,
     );
   }
   return { refreshTokenLifetime, refreshTokenMargin };

@@ -49,6 +49,36 @@ describe("parseConfig", () => {
     expect(Redacted.value(config.clientSecret!)).toBe("the-secret");
   });
 
+  it("reads the refresh token lifetime and margin (60d and 7d by default) and refuses a margin not below the lifetime", async () => {
+    const DAY = 86_400_000;
+    const defaults = await parseConfig(["--store", dir], {});
+    expect(defaults._tag === "Config" && defaults.config).toMatchObject({
+      refreshTokenLifetime: 60 * DAY,
+      refreshTokenMargin: 7 * DAY,
+    });
+    const set = await parseConfig(["--store", dir, "--refresh-token-margin", "10d 12h"], {
+      MIRO_WATCHER_REFRESH_TOKEN_LIFETIME: "30d",
+      MIRO_WATCHER_REFRESH_TOKEN_MARGIN: "1d",
+    });
+    expect(set._tag === "Config" && set.config).toMatchObject({
+      refreshTokenLifetime: 30 * DAY,
+      refreshTokenMargin: 10.5 * DAY,
+    });
+    const refused = await parseConfig(["--store", dir, "--refresh-token-lifetime", "7d"], {});
+    expect(refused).toEqual({
+      _tag: "Invalid",
+      problems: [
+        "--refresh-token-margin (7d) must be shorter than --refresh-token-lifetime (7d): every refresh token would count as expiring",
+      ],
+    });
+    const bad = await parseConfig(["--store", dir], {
+      MIRO_WATCHER_REFRESH_TOKEN_MARGIN: "a week",
+    });
+    expect(bad._tag === "Invalid" && bad.problems.join()).toContain(
+      'MIRO_WATCHER_REFRESH_TOKEN_MARGIN must be a duration of at least 0ms such as 500ms, 60s or 1m30s, got "a week"',
+    );
+  });
+
   it("warns about a group-readable secret file and about missing credentials", async () => {
     const loose = join(dir, "loose");
     writeFileSync(loose, "s", { mode: 0o644 });

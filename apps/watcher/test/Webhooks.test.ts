@@ -5,7 +5,7 @@
  * event; delivery state shows in `/tokens` and `/metrics`; a receiver answering 410 stops the
  * deliveries with a clear status.
  */
-import { TokenStore } from "@miro-token/core";
+import { TokenStore, type WatchOptions } from "@miro-token/core";
 import type { Emulator, IssuedTokens } from "@miro-token/emulator";
 import { FileTokenStore } from "@miro-token/store-file";
 import { findLeaks } from "@miro-token/testkit";
@@ -51,6 +51,7 @@ const setup = async (
     dir,
   ) => issueAndStore(emulator, dir, 2),
   activeIds: ReadonlyArray<string> = ["token-0", "token-1"],
+  watch: WatchOptions = {},
 ) => {
   const dir = tempDir();
   cleanups.push(dir.cleanup);
@@ -68,6 +69,7 @@ const setup = async (
       timeoutMs: 2_000,
       sweepMs: 50,
     },
+    watch,
   });
   cleanups.push(() => watcher.close().then(() => undefined));
   await waitFor("Active", async () => {
@@ -235,5 +237,37 @@ describe("webhooks", () => {
       state: "Active",
     });
     expect(receiver.received).toHaveLength(2); // token-1 (50 days left) sent nothing
+  });
+
+  it("a refresh token margin of 10 days: one with 8 days left (outside the default 7) is renewed early and, failing, reported", async () => {
+    const DAY = 86_400_000;
+    const receiver = await startReceiver(204);
+    cleanups.push(receiver.close);
+    const { emulator } = await setup(
+      receiver,
+      async (emulator, dir) => {
+        // The early renewal keeps failing (503), so the token is reported.
+        emulator.queueFault("token", { kind: "status", status: 503 }, 10_000);
+        const issued = emulator.issueTokens();
+        const now = emulator.clock.now();
+        // Issued 52 days ago: 8 of its 60 days left.
+        await writeTokens(dir, [
+          {
+            id: "token-0",
+            tokenSet: { ...tokenSetOf(issued, now), refreshTokenIssuedAt: now - 52 * DAY },
+          },
+        ]);
+        return [issued];
+      },
+      [],
+      { refreshTokenMargin: "10 days" },
+    );
+    await waitFor("RefreshTokenExpiring", () => receiver.received.length >= 1);
+    const event = new Webhook(TEST_SECRET).verify(
+      receiver.received[0]!.body,
+      webhookHeaders(receiver.received[0]!),
+    ) as { data: Record<string, unknown> };
+    expect(event.data).toMatchObject({ tokenId: "token-0", state: "RefreshTokenExpiring" });
+    expect(emulator.requests.some((r) => r.route === "token")).toBe(true);
   });
 });

@@ -7,12 +7,7 @@
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto";
-import type {
-  OutboxEntry,
-  RefreshTokenAge,
-  TokenOutbox,
-  TokenStoreShape,
-} from "@miro-token/core";
+import type { OutboxEntry, RefreshTokenAge, TokenOutbox, TokenStoreShape } from "@miro-token/core";
 import { Effect, Fiber } from "effect";
 import type { BoardChange, StatusBoard } from "../StatusBoard.ts";
 import { makeExpirySweep } from "./RefreshTokenSweep.ts";
