@@ -1,9 +1,10 @@
 /**
  * `RefreshTokenExpiring` for webhooks: a periodic look at every stored token's refresh token
  * age. core's watch loop renews a refresh token once when it has less than the margin left
- * (7 of its 60 days); a token still in that state on two looks in a row with the same refresh
- * token was not renewed (the refresh keeps failing, or cannot be made), and is reported. Two
- * looks, so the moment between "due" and the renewal landing is never reported.
+ * (by default 7 of its 60 days: `--refresh-token-margin`, `--refresh-token-lifetime`); a token
+ * still in that state on two looks in a row with the same refresh token was not renewed (the
+ * refresh keeps failing, or cannot be made), and is reported. Two looks, so the moment between
+ * "due" and the renewal landing is never reported.
  *
  * @since 0.1.0
  */
