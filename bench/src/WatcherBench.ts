@@ -14,23 +14,22 @@
  *   node --conditions=@miro-token/source bench/src/WatcherBench.ts --soak     # 10,000 x 10 min
  *
  * Options: `--tokens N`, `--minutes M`, `--interval-seconds S` (default 60: ~167 probes/s),
- * `--strict` (exit 1 when a target is missed).
+ * `--strict` (exit 1 when a target is missed), `--compare-encryption` (run the same scenario a
+ * second time on a store sealed under a generated key, the keyring given to the watcher through
+ * `MIRO_TOKEN_STORE_KEYS`, and print probes per CPU-second, CPU and RSS side by side; the floor
+ * and the targets are the plaintext run's).
  * Results go to `bench/results/watcher.json`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { TokenStore } from "@miro-token/core";
-import { FileTokenStore } from "@miro-token/store-file";
-import { Effect, Redacted } from "effect";
-// The watcher side, shared with the CI-scale soak test: it runs in its own process.
-import { spawnSoakWatcher } from "../../apps/watcher/test/fixtures/SoakLaunch.ts";
 import { startEmulatorProcess } from "./EmulatorProcess.ts";
 import { effectClient } from "./OurClients.ts";
 import { type OwnedCase, rawNodeHttp, rawUndici } from "./RawClients.ts";
 import { writeResults } from "./Report.ts";
 import { median } from "./Stats.ts";
+import { type SoakResult, sealStore, seedStore, watchStore } from "./WatcherScenario.ts";
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
@@ -42,6 +41,7 @@ const { values } = parseArgs({
     tokens: { type: "string" },
     minutes: { type: "string" },
     "interval-seconds": { type: "string" },
+    "compare-encryption": { type: "boolean" },
   },
 });
 const tokens = Number(values.tokens ?? (values.quick ? 2_000 : 10_000));
@@ -51,6 +51,34 @@ const durationMs = minutes * 60_000;
 // Heap is compared with its level at minute one (minute two for the 10-minute soak), or at
 // half time in a run shorter than two minutes.
 const sampleAtMs = values.soak ? 120_000 : Math.min(60_000, durationMs / 2);
+
+/** Prints and returns the plaintext and sealed runs side by side (`--compare-encryption`). */
+const sideBySide = (plain: SoakResult, sealed: SoakResult) => {
+  const row = (r: SoakResult) => ({
+    probesPerCpuSecond: r.probes / r.cpuSeconds,
+    cpuCores: r.cpuSeconds / r.windowSeconds,
+    maxRssMb: mb(r.maxRss),
+    rssAtEndMb: mb(r.rssAtEnd),
+    states: r.states,
+  });
+  const both = { plaintext: row(plain), sealed: row(sealed) };
+  const ratio = both.sealed.probesPerCpuSecond / both.plaintext.probesPerCpuSecond;
+  const line = (name: string, a: string, b: string) =>
+    console.log(`${name.padEnd(24)} ${a.padStart(12)} ${b.padStart(12)}`);
+  console.log(`\nencryption at rest, ${tokens} tokens, ${minutes} min each`);
+  line("", "plaintext", "sealed");
+  line(
+    "probes per CPU-second",
+    both.plaintext.probesPerCpuSecond.toFixed(0),
+    both.sealed.probesPerCpuSecond.toFixed(0),
+  );
+  line("CPU (cores)", both.plaintext.cpuCores.toFixed(3), both.sealed.cpuCores.toFixed(3));
+  line("max RSS (MB)", both.plaintext.maxRssMb.toFixed(0), both.sealed.maxRssMb.toFixed(0));
+  line("RSS at end (MB)", both.plaintext.rssAtEndMb.toFixed(0), both.sealed.rssAtEndMb.toFixed(0));
+  console.log(`sealed / plaintext probes per CPU-second: ${ratio.toFixed(3)}`);
+  console.log(`states at end, sealed   ${JSON.stringify(sealed.states)}`);
+  return { ...both, ratio };
+};
 
 const emulator = await startEmulatorProcess();
 const control = (path: string, body: unknown) =>
@@ -62,96 +90,36 @@ const control = (path: string, body: unknown) =>
     if (!response.ok) throw new Error(`emulator ${path}: ${response.status}`);
     return response.status === 204 ? undefined : response.json();
   });
-const directory = mkdtempSync(join(tmpdir(), "watcher-bench-"));
+const directories: Array<string> = [];
+const freshDirectory = () => {
+  const directory = mkdtempSync(join(tmpdir(), "watcher-bench-"));
+  directories.push(directory);
+  return directory;
+};
 
 try {
-  console.log(`issuing and storing ${tokens} tokens ...`);
-  const clock = (await (await fetch(`${emulator.baseUrl}/__emulator/clock`)).json()) as {
-    now: number;
+  const scenario = async (sealed: boolean) => {
+    const directory = freshDirectory();
+    console.log(`issuing and storing ${tokens} tokens ...`);
+    const accessTokens = await seedStore(emulator.baseUrl, control, tokens, directory);
+    let storeKeys: string | undefined;
+    if (sealed) {
+      console.log(`sealing ${tokens} records under a generated key (FileRekey.rekey) ...`);
+      storeKeys = await sealStore(directory, accessTokens);
+    }
+    return watchStore({
+      baseUrl: emulator.baseUrl,
+      control,
+      directory,
+      tokens,
+      intervalMs,
+      durationMs,
+      sampleAtMs,
+      ...(storeKeys === undefined ? {} : { storeKeys }),
+    });
   };
-  const ids = Array.from({ length: tokens }, (_, i) => i);
-  await Effect.runPromise(
-    Effect.gen(function* () {
-      const store = yield* TokenStore;
-      yield* Effect.forEach(
-        ids,
-        (i) =>
-          Effect.gen(function* () {
-            const issued = (yield* Effect.promise(() =>
-              control("tokens", { userId: String(3_074_457_000_000_000_000n + BigInt(i)) }),
-            )) as { accessToken: string; refreshToken?: string; expiresIn?: number; scope: string };
-            yield* store.compareAndSet(`bench-${i}`, 0, {
-              accessToken: Redacted.make(issued.accessToken),
-              ...(issued.refreshToken === undefined
-                ? {}
-                : { refreshToken: Redacted.make(issued.refreshToken) }),
-              expiresAt: clock.now + (issued.expiresIn ?? 3_599) * 1000,
-              scopes: issued.scope.split(" "),
-            });
-          }),
-        { concurrency: 32, discard: true },
-      );
-    }).pipe(Effect.provide(FileTokenStore.layer({ directory }))),
-  );
-
-  // ~1% of the probe rate as faults, rotating 503, reset and 429 (Retry-After 1 s).
-  const faults = [
-    { kind: "status", status: 503 },
-    { kind: "reset" },
-    { kind: "status", status: 429, headers: { "retry-after": "1" } },
-  ];
-  const faultEveryMs = Math.max(50, Math.round(100_000 / (tokens / (intervalMs / 1000))));
-  let faultCount = 0;
-  const injector = setInterval(() => {
-    void control("faults", { route: "token-info", fault: faults[faultCount++ % faults.length] });
-  }, faultEveryMs);
-
-  console.log(
-    `watching ${tokens} tokens every ${intervalMs / 1000} s for ${minutes} min (faults every ${faultEveryMs} ms) ...`,
-  );
-  const seed = (await (await fetch(`${emulator.baseUrl}/__emulator/seed`)).json()) as {
-    client: { clientId: string; clientSecret: string };
-  };
-  const run = spawnSoakWatcher({
-    store: directory,
-    baseUrl: emulator.baseUrl,
-    clientId: seed.client.clientId,
-    clientSecret: seed.client.clientSecret,
-    durationMs,
-    sampleAtMs,
-    warmupMs: Math.min(intervalMs, durationMs / 2),
-    intervalMs,
-    graceSeconds: 300,
-    nodeFlags: (process.env.WATCHER_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== ""),
-    stderr: "inherit",
-  });
-  const code = await run.exit;
-  const printedAt = run.printedAt();
-  const exitedAfterMs = printedAt === 0 ? Number.NaN : Date.now() - printedAt;
-  clearInterval(injector);
-  // Faults still queued must not reach the floor measurement.
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  await fetch(`${emulator.baseUrl}/__emulator/faults`, { method: "DELETE" });
-  if (code !== 0 || printedAt === 0) throw new Error(`the watcher process exited with ${code}`);
-  const r = JSON.parse(run.stdout().trim()) as {
-    states: Record<string, number>;
-    statusLines: number;
-    probes: number;
-    windowSeconds: number;
-    cpuSeconds: number;
-    heapBefore: number;
-    heapAtSample: number;
-    heapAtEnd: number;
-    heapSamples: Array<{ minute: number; heap: number }>;
-    rssBefore: number;
-    rssAtEnd: number;
-    maxRss: number;
-    loopDelayP99Ms: number;
-    clean: boolean;
-    closeMs: number;
-    collected: boolean;
-    handles: Array<string>;
-  };
+  const { result: r, exitedAfterMs } = await scenario(false);
+  const sealedRun = values["compare-encryption"] ? await scenario(true) : undefined;
   const leftHandles = r.handles.filter((h) => h !== "PipeWrap" && h !== "TTYWrap");
   const tail = r.heapSamples.filter((s) => s.minute >= sampleAtMs / 60_000 - 0.01);
   const slope =
@@ -256,15 +224,21 @@ try {
       `${f.name.padEnd(30)} ${f.callsPerCpuSecond.toFixed(0).padStart(7)}  (${ratio.toFixed(2)}x the watcher)`,
     );
   }
-  console.log("\ntarget 20/21");
+  const encryption = sealedRun === undefined ? undefined : sideBySide(r, sealedRun.result);
+  console.log("\ntarget 20/21 (plaintext store)");
   for (const [name, value, ok] of checks) {
     console.log(`${name.padEnd(34)} ${value.padEnd(24)} ${verdict(ok)}`);
   }
 
-  writeResults("watcher", { watcher: watcherResult, floor, checks });
+  writeResults("watcher", {
+    watcher: watcherResult,
+    floor,
+    checks,
+    ...(encryption === undefined ? {} : { encryption }),
+  });
   // Like ColdStart.ts: a missed target is reported; it fails the run only with --strict.
   if (values.strict && checks.some(([, , ok]) => !ok)) process.exitCode = 1;
 } finally {
   await emulator.stop();
-  rmSync(directory, { recursive: true, force: true });
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
 }
