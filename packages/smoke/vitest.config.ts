@@ -4,5 +4,5 @@ import { sharedConfig } from "../../vitest.shared.ts";
 // Packing and `npm install` into a fresh project take a minute on a cold npm cache.
 export default mergeConfig(
   sharedConfig,
-  defineConfig({ test: { testTimeout: 120_000, hookTimeout: 300_000 } }),
+  defineConfig({ test: { testTimeout: 240_000, hookTimeout: 300_000 } }),
 );

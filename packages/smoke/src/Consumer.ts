@@ -2,7 +2,9 @@
  * Fresh npm projects outside the workspace, as a stranger's machine would have them: a
  * `package.json`, then `npm install` of tarballs and registry packages (npm, not pnpm, so no
  * workspace link or hoisting habit of ours can hide a missing dependency). `--prefer-offline`
- * takes what npm's cache already holds without asking the registry again (half the time).
+ * takes what npm's cache already holds without asking the registry again (half the time). A
+ * registry request that stalls is given up after 20 s and retried, rather than waiting out
+ * npm's 5-minute default (a CI run once spent its whole test timeout on one such stall).
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -24,6 +26,8 @@ export const npmProject = async (dir: string, specs: ReadonlyArray<string>): Pro
       "--no-audit",
       "--no-fund",
       "--loglevel=error",
+      "--fetch-timeout=20000",
+      "--fetch-retries=4",
       ...specs,
     ],
     { cwd: dir, timeout: 300_000, env: { npm_config_update_notifier: "false" } },
