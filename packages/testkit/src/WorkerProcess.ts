@@ -23,6 +23,8 @@ export interface Worker {
   readonly send: (line: string) => void;
   /** The next line matching `pattern` (lines already seen are not searched again). */
   readonly next: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
+  /** Every line received so far. */
+  readonly lines: ReadonlyArray<string>;
   /** Resolves with the exit code, or the signal's name ("SIGKILL" after `kill`). */
   readonly exited: Promise<number | string>;
   readonly kill: () => void;
@@ -114,6 +116,7 @@ export const startWorker = async (command: WorkerCommand): Promise<Worker> => {
     pid,
     send: (line) => child.stdin.write(`${line}\n`),
     next,
+    lines,
     exited,
     kill: () => killQuietly(pid),
   };
