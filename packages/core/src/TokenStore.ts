@@ -19,7 +19,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Option, Schema, Semaphore } from "effect";
+import { Context, Effect, Layer, Option, Schema, Semaphore, type Stream } from "effect";
 import type { StoreError } from "./Errors.ts";
 import { makeMemoryOutbox, type TokenOutbox } from "./Outbox.ts";
 import { TokenSet } from "./TokenSet.ts";
@@ -120,6 +120,19 @@ export interface StoreScan {
 }
 
 /**
+ * A change to a store's entries, as the store itself reports it (see `TokenStoreShape.changes`):
+ * an entry written (a new generation), an entry deleted, or `Resync` when changes may have been
+ * missed (a reconnect, an overflowed watch) and the listing must be read again.
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export type StoreChange =
+  | { readonly _tag: "Written"; readonly id: string; readonly generation: number }
+  | { readonly _tag: "Deleted"; readonly id: string }
+  | { readonly _tag: "Resync" };
+
+/**
  * What every store offers.
  *
  * @category models
@@ -183,6 +196,13 @@ export interface TokenStoreShape {
    * tokens so an event is stored as durably as they are. Absent: no webhooks.
    */
   readonly outbox?: TokenOutbox | undefined;
+  /**
+   * Optional: the changes made to the entries from the moment the stream is run, by this
+   * process or any other using the same store (the file store from its directory, PostgreSQL
+   * with LISTEN/NOTIFY), so a watcher notices a token added, rotated or removed without reading
+   * every entry. Absent: a watcher rescans on its interval.
+   */
+  readonly changes?: (() => Stream.Stream<StoreChange, StoreError>) | undefined;
 }
 
 /**
