@@ -8,6 +8,7 @@
  * contains a user-supplied value: parse errors are rendered from option names alone.
  */
 import { ExitCode } from "@miro-token/core";
+import { describeParseError } from "@miro-token/core/internal";
 import { Cause, Console, Effect, Logger, Stdio } from "effect";
 import { CliConfig, CliError, CliOutput, Command, GlobalFlag } from "effect/cli";
 import type { HelpDoc } from "effect/cli/HelpDoc";
@@ -26,37 +27,6 @@ import { CurrentRunJournal, makeRunJournal, type RunJournal } from "./RunJournal
 
 /** Built-in flags we keep: `--help`/`-h` and `--version`/`-v` (no wizard, no completions). */
 const BUILT_INS = [GlobalFlag.Help, GlobalFlag.Version] as const;
-
-const flagName = (option: string): string => {
-  const name = option.split("=", 1)[0] ?? option;
-  return name.startsWith("-") ? name : `--${name}`;
-};
-
-/** A parse error as a fixed phrase that names options but never echoes a value. */
-export const describeParseError = (error: CliError.NonShowHelpErrors): string => {
-  switch (error._tag) {
-    case "UnrecognizedOption":
-      return `unknown option ${flagName(error.option)}${error.suggestions.length > 0 ? ` (did you mean ${error.suggestions.join(", ")}?)` : ""}`;
-    case "DuplicateOption":
-      return `option ${flagName(error.option)} is declared twice`;
-    case "MissingOption":
-      return `missing required option ${flagName(error.option)}`;
-    case "MissingArgument":
-      return `missing argument <${error.argument}>`;
-    case "UnexpectedArgument":
-      return `unexpected argument${error.arguments.length === 1 ? "" : "s"} (${error.arguments.length})`;
-    case "InvalidValue":
-      return error.kind === "flag"
-        ? `invalid value for ${flagName(error.option)}: ${error.expected.replace(/^Expected /, "expected ")}`
-        : `invalid value for <${error.option}>`;
-    case "UnknownSubcommand":
-      return `unknown command${error.suggestions.length > 0 ? ` (did you mean ${error.suggestions.join(", ")}?)` : ""}`;
-    case "ValidationError":
-      return "invalid input";
-    case "UserError":
-      return "invalid input";
-  }
-};
 
 const usageFromShowHelp = (error: CliError.ShowHelp): UsageError => {
   const command = error.commandPath.join(" ");

@@ -8,11 +8,11 @@
  *
  * @since 0.1.0
  */
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { checkBaseUrl, INSECURE_HTTP_WARNING } from "@miro-token/core";
 import { type Redacted, Result } from "effect";
 import { accessProblem, accessTokenFromText } from "./HttpAccess.ts";
+import { looseModeWarning, readSettingFile, type SettingReaders } from "./SettingReaders.ts";
 
 /**
  * The network part of the configuration.
@@ -27,21 +27,6 @@ export interface NetworkSettings {
   readonly httpToken: Redacted.Redacted<string> | undefined;
 }
 
-/**
- * What the configuration parser lends: parsed argv, a flag-or-variable lookup, a switch lookup,
- * the environment and its bounded file reader.
- *
- * @category models
- * @since 0.1.0
- */
-export interface SettingSource {
-  readonly values: Readonly<Record<string, unknown>>;
-  readonly setting: (flag: string) => { readonly text: string; readonly from: string } | undefined;
-  readonly enabled: (flag: string) => boolean;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly readFile: (path: string) => Promise<Result.Result<string, string>>;
-}
-
 /** A host name or address as `--allowed-host` takes it (no port, no path). */
 const HOST_NAME = /^[A-Za-z0-9.:[\]-]{1,253}$/;
 
@@ -53,7 +38,7 @@ const HOST_NAME = /^[A-Za-z0-9.:[\]-]{1,253}$/;
  */
 export const parseNetworkSettings = async (
   host: string,
-  source: SettingSource,
+  source: Pick<SettingReaders, "setting" | "enabled">,
   problems: Array<string>,
   warnings: Array<string>,
 ): Promise<NetworkSettings> => {
@@ -70,12 +55,9 @@ export const parseNetworkSettings = async (
     }
   }
 
-  const fromFlags = source.values["allowed-host"];
-  const allowedHosts = (
-    Array.isArray(fromFlags)
-      ? fromFlags.map(String)
-      : (source.setting("allowed-host")?.text ?? "").split(",")
-  )
+  // Repeated flags arrive joined with commas, like the variable's list.
+  const allowedHosts = (source.setting("allowed-host")?.text ?? "")
+    .split(",")
     .map((name) => name.trim())
     .filter((name) => name !== "");
   for (const name of allowedHosts)
@@ -86,18 +68,15 @@ export const parseNetworkSettings = async (
   let httpToken: Redacted.Redacted<string> | undefined;
   if (tokenFile !== undefined) {
     const path = resolve(tokenFile.text);
-    const read = await source.readFile(path);
+    const read = await readSettingFile(path);
     const token = Result.isFailure(read)
       ? Result.fail(`cannot be read (${read.failure})`)
       : accessTokenFromText(read.success);
     if (Result.isFailure(token)) problems.push(`${tokenFile.from}: the file ${token.failure}`);
     else {
       httpToken = token.success;
-      const mode = statSync(path, { throwIfNoEntry: false })?.mode ?? 0;
-      if ((mode & 0o077) !== 0)
-        warnings.push(
-          `the access token file is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
-        );
+      const loose = looseModeWarning(path, "the access token file");
+      if (loose !== undefined) warnings.push(loose);
     }
   }
   const refusal = accessProblem(host, { token: httpToken });

@@ -1,52 +1,40 @@
 /**
- * The watcher, wired: open the store, show what it holds, serve HTTP, watch every token with
- * `watchStore$` (core's `TokenWatcher.watchMany` through `@miro-token/rx`) and publish each
- * status change to the board, the NDJSON log, the metrics and the SSE clients.
+ * The watcher as a scoped Effect program: the `Watcher` layer acquires, in order, the store
+ * (opened and scanned, so one that cannot be opened or listed fails the start clearly), the
+ * webhook sender, the metrics, the HTTP server and the watch (core's `TokenWatcher.watchMany`
+ * on its own fiber), and publishes each status change to the board, the NDJSON log, the
+ * metrics, the SSE clients and the webhooks. Releasing the layer is the graceful shutdown, in
+ * reverse: interrupt the watch — core lets an in-flight refresh finish and persist before its
+ * fiber ends, and the fiber ends only once its client, loops and pooled sockets are released —
+ * waiting at most `shutdownTimeout` (`Effect.timeout`; past it the watch is abandoned and the
+ * shutdown is not clean), then close the HTTP server, the metrics, the webhooks and the store.
+ * A process killed instead leaves a valid store: store writes are atomic.
  *
- * `startWatcher` is what the binary runs and what tests run in-process. Its `close()` is the
- * graceful shutdown: stop probing (unsubscribing interrupts the watch; core lets an in-flight
- * refresh finish and persist before its fiber ends), wait for the watch to end — at most
- * `shutdownTimeout` — then close the HTTP server and release the store and the transport.
- * When the watch ends, the layer's last finalizer reports it, so "ended" means every loop and
- * every pooled socket is gone. A process killed instead leaves a valid store: store-file writes
- * are atomic (temp file, fsync, rename).
+ * With OTLP export on (`WatcherOptions.otlp`), the exporters wrap the layer: core's spans and
+ * the metrics go out while it runs, and are flushed after the watch has ended.
+ *
+ * `startWatcher` is the in-process API (tests, an app that embeds the watcher): the layer in a
+ * `ManagedRuntime`, its `close()` the runtime's disposal. The binary runs the layer with
+ * `NodeRuntime.runMain` (`bin.ts`).
  *
  * @since 0.1.0
  */
-import {
-  fingerprint,
-  type HttpTransport,
-  MiroConfig,
-  type MiroConfigOptions,
-  type StoreError,
-  scanStore,
-  TokenClient,
+import type {
+  HttpTransport,
+  MiroConfigOptions,
+  StoreError,
   TokenStore,
-  type TokenStoreShape,
-  type UnreadableEntry,
-  type WatchedStatus,
-  type WatchOptions,
-  WatchSchedule,
+  WatchOptions,
 } from "@miro-token/core";
-import { watchStore$ } from "@miro-token/rx";
-import { NodeTransport } from "@miro-token/transport-node";
-import { Context, Effect, Exit, Layer, Logger, Result, Scope } from "effect";
-import {
-  encodeLine,
-  type LifecycleLine,
-  type LineSink,
-  statusLine,
-  streamSink,
-} from "./EventLog.ts";
+import { Context, Data, Effect, Exit, Layer, ManagedRuntime, Option } from "effect";
+import type { LineSink } from "./EventLog.ts";
 import type { HttpAccess } from "./HttpAccess.ts";
-import { type Health, startHttpServer } from "./HttpServer.ts";
-import { makeMetrics } from "./Metrics.ts";
-import { observedTransport } from "./ObservedTransport.ts";
-import { makeStatusBoard, type StatusBoard } from "./StatusBoard.ts";
-import { startWebhooks, type WebhookOptions } from "./webhooks/Webhooks.ts";
+import type { StatusBoard } from "./StatusBoard.ts";
+import type { OtlpSettings } from "./Telemetry.ts";
+import type { WebhookOptions } from "./webhooks/Webhooks.ts";
 
 /**
- * Options of {@link startWatcher}.
+ * Options of {@link startWatcher} and of the {@link Watcher} layer.
  *
  * @category models
  * @since 0.1.0
@@ -76,6 +64,8 @@ export interface WatcherOptions {
   readonly probeCost?: number | undefined;
   /** Signed webhooks on state changes (needs a store with an outbox). */
   readonly webhooks?: WebhookOptions | undefined;
+  /** Export spans and metrics over OTLP/HTTP. @default off */
+  readonly otlp?: OtlpSettings | undefined;
 }
 
 /**
@@ -103,41 +93,44 @@ export interface RunningWatcher {
  * @category errors
  * @since 0.1.0
  */
-export class WatcherStartError extends Error {
-  override readonly name = "WatcherStartError";
-}
-
-const now = () => new Date().toISOString();
+export class WatcherStartError extends Data.TaggedError("WatcherStartError")<{
+  readonly message: string;
+}> {}
 
 /**
- * Open the store in `scope` and scan it (so a store that cannot be opened or listed fails at
- * start, clearly). An entry it cannot read does not fail the start: it is quarantined.
+ * The running watcher, as the {@link Watcher} layer provides it.
+ *
+ * @category models
+ * @since 0.1.0
  */
-const openStore = (layer: Layer.Layer<TokenStore, StoreError>, scope: Scope.Closeable) =>
-  Effect.gen(function* () {
-    const context = yield* Layer.buildWithScope(layer, scope);
-    const store = Context.get(context, TokenStore);
-    const { entries, unreadable } = yield* scanStore(store);
-    const listed = yield* Effect.forEach(entries, (entry) =>
-      Effect.map(fingerprint(entry.tokenSet.accessToken), (value) => ({
-        id: entry.id,
-        generation: entry.generation,
-        fingerprint: value,
-        expiresAt: entry.tokenSet.expiresAt,
-      })),
-    );
-    return { store, listed, unreadable };
-  });
+export interface WatcherShape {
+  readonly port: number;
+  readonly url: string;
+  readonly board: StatusBoard;
+  /** Name what is stopping the watcher (the `stopping` line's `signal`), before release. */
+  readonly stopping: (signal: string) => void;
+  /** How the shutdown went, once the layer is released (`undefined` before). */
+  readonly outcome: () => { readonly clean: boolean } | undefined;
+}
 
-/** `store`, with every scan's unreadable entries reported to `onScan` (the board). */
-const reportingUnreadable = (
-  store: TokenStoreShape,
-  onScan: (unreadable: ReadonlyArray<UnreadableEntry>) => void,
-): TokenStoreShape => ({
-  ...store,
-  scan: () =>
-    scanStore(store).pipe(Effect.tap(({ unreadable }) => Effect.sync(() => onScan(unreadable)))),
-});
+/**
+ * The watcher service. `Watcher.layer(options)` starts it; releasing the layer stops it.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class Watcher extends Context.Service<Watcher, WatcherShape>()(
+  "@miro-token/watcher/Watcher",
+) {
+  /** The watcher for `options`, failing with {@link WatcherStartError} when it cannot start. */
+  static readonly layer = (options: WatcherOptions): Layer.Layer<Watcher, WatcherStartError> =>
+    Layer.unwrap(
+      Effect.map(
+        Effect.promise(() => import("./WatcherProgram.ts")),
+        (program) => program.watcherLayer(options),
+      ),
+    );
+}
 
 /**
  * Start the watcher. Rejects with {@link WatcherStartError} when the store cannot be opened
@@ -147,151 +140,28 @@ const reportingUnreadable = (
  * @since 0.1.0
  */
 export const startWatcher = async (options: WatcherOptions): Promise<RunningWatcher> => {
-  const output = options.output ?? streamSink();
-  const log = (line: LifecycleLine) => output(encodeLine(line));
-  const shutdownTimeout = options.shutdownTimeout ?? 4_000;
-
-  const storeScope = Effect.runSync(Scope.make());
-  const releaseStore = () => Effect.runPromise(Scope.close(storeScope, Exit.void));
-  // Effect's logs (a store's warnings) go to stderr: stdout carries only the NDJSON.
-  const opened = await Effect.runPromise(
-    Effect.result(openStore(options.store, storeScope)).pipe(
-      Effect.provideService(Logger.LogToStderr, true),
-    ),
+  const runtime = ManagedRuntime.make(Watcher.layer(options));
+  const started = await runtime.runPromiseExit(
+    Effect.gen(function* () {
+      return yield* Watcher;
+    }),
   );
-  if (Result.isFailure(opened)) {
-    await releaseStore();
-    const { operation, reason } = opened.failure;
-    throw new WatcherStartError(`cannot open the token store (${operation}: ${reason})`);
+  if (Exit.isFailure(started)) {
+    await runtime.dispose();
+    const error = Exit.findErrorOption(started);
+    throw Option.isSome(error)
+      ? error.value
+      : new WatcherStartError({ message: "unexpected failure at start" });
   }
-  const { store, listed, unreadable } = opened.success;
-  const outbox = store.outbox;
-  if (options.webhooks !== undefined && outbox === undefined) {
-    await releaseStore();
-    throw new WatcherStartError("webhooks need a store with an outbox; this store has none");
-  }
-
-  const board = makeStatusBoard();
-  const startedAt = Date.now();
-  for (const entry of listed) board.addPending(entry, entry.expiresAt, startedAt);
-  const webhooks =
-    options.webhooks === undefined || outbox === undefined
-      ? undefined
-      : startWebhooks(
-          store,
-          outbox,
-          board,
-          options.webhooks,
-          WatchSchedule.resolveWatchOptions(options.watch).refreshTokenAge,
-        );
-
-  let sseClients = () => 0;
-  const metrics = makeMetrics({
-    board,
-    probeCost: options.probeCost,
-    sseClients: () => sseClients(),
-    extra: webhooks?.metricsText,
-  });
-  board.subscribe((change) => {
-    metrics.observeChange(change);
-    output(encodeLine(statusLine(change.view)));
-    webhooks?.onChange(change);
-  });
-
-  let health: Health = { status: "ok" };
-  // Quarantined entries degrade an otherwise healthy watcher (see HttpServer's `/healthz`).
-  const currentHealth = (): Health => {
-    const quarantined = board.quarantined();
-    return health.status === "ok" && quarantined > 0 ? { status: "degraded", quarantined } : health;
-  };
-  let http: Awaited<ReturnType<typeof startHttpServer>>;
-  try {
-    http = await startHttpServer({
-      board,
-      metrics,
-      health: currentHealth,
-      port: options.port ?? 8720,
-      host: options.host ?? "127.0.0.1",
-      keepAliveInterval: options.keepAliveInterval,
-      access: options.access,
-      webhooks: webhooks?.summary,
-    });
-  } catch (error) {
-    await webhooks?.close();
-    metrics.close();
-    await releaseStore();
-    const code = (error as { code?: unknown }).code;
-    throw new WatcherStartError(
-      `cannot listen on ${options.host ?? "127.0.0.1"}:${options.port ?? 8720} (${String(code ?? error)})`,
-    );
-  }
-  sseClients = http.sseClients;
-  log({
-    time: now(),
-    event: "listening",
-    url: http.url,
-    port: http.port,
-    tokens: listed.length,
-    quarantined: unreadable.length,
-  });
-  // After the listening line, so each quarantined entry gets its own status line.
-  board.quarantine(unreadable, Date.now());
-
-  // The watch's layer. Its first-built part is a finalizer that runs last, once the watch
-  // stream, its loops, the client and the transport's pools are all released.
-  const { promise: watchEnded, resolve: endWatch } = Promise.withResolvers<void>();
-  const ended = Layer.effectDiscard(Effect.addFinalizer(() => Effect.sync(() => endWatch())));
-  const client = TokenClient.layer.pipe(
-    Layer.provide(
-      Layer.merge(
-        observedTransport(metrics, options.transport ?? NodeTransport.layer),
-        MiroConfig.layer(options.miro ?? {}),
-      ),
-    ),
-  );
-  const watched = reportingUnreadable(store, (entries) => board.quarantine(entries, Date.now()));
-  const layer = Layer.mergeAll(
-    client,
-    Layer.succeed(TokenStore, watched),
-    Layer.succeed(Logger.LogToStderr, true),
-  ).pipe(Layer.provideMerge(ended));
+  const watcher = started.value;
   let closing: Promise<{ readonly clean: boolean }> | undefined;
-  const subscription = watchStore$({ layer, ...options.watch }).subscribe({
-    next: (event: WatchedStatus) => {
-      board.apply(event, Date.now());
-    },
-    error: (error: unknown) => {
-      const tag = (error as { _tag?: unknown })._tag;
-      health = { status: "failed", error: typeof tag === "string" ? tag : "watch failed" };
-    },
-    complete: () => {
-      // The watch never ends by itself; if it does (the runtime shut down), say so.
-      if (closing === undefined) health = { status: "failed", error: "watch ended" };
-    },
-  });
-
   const close = (signal = "close") => {
     closing ??= (async () => {
-      health = { status: "stopping" };
-      log({ time: now(), event: "stopping", signal });
-      subscription.unsubscribe();
-      let timer: NodeJS.Timeout | undefined;
-      const clean = await Promise.race([
-        watchEnded.then(() => true),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), shutdownTimeout);
-        }),
-      ]);
-      clearTimeout(timer);
-      await http.close();
-      await webhooks?.close();
-      metrics.close();
-      await releaseStore();
-      log({ time: now(), event: "stopped", clean });
-      return { clean };
+      watcher.stopping(signal);
+      await runtime.dispose();
+      return watcher.outcome() ?? { clean: false };
     })();
     return closing;
   };
-
-  return { port: http.port, url: http.url, board, close };
+  return { port: watcher.port, url: watcher.url, board: watcher.board, close };
 };

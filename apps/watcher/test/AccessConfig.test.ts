@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { canaryToken, findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../src/WatcherConfig.ts";
+import { parseConfig } from "../src/WatcherCommand.ts";
 import { issueAndStore, startSyncedEmulator, tempDir, waitFor } from "./Fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "watcher-access-"));

@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeMetrics } from "../src/Metrics.ts";
 import { makeStatusBoard } from "../src/StatusBoard.ts";
-import { parseConfig } from "../src/WatcherConfig.ts";
+import { parseConfig } from "../src/WatcherCommand.ts";
 import { parsePrometheusText, seriesValue } from "./PrometheusText.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "watcher-units-"));

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../src/WatcherConfig.ts";
+import { parseConfig } from "../src/WatcherCommand.ts";
 import { TEST_SECRET } from "./WebhookReceiver.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "watcher-webhook-config-"));

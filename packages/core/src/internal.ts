@@ -21,6 +21,7 @@ export {
 } from "./RefreshTokenAge.ts";
 export { makeRequestBudget, monotonicMillis, type RequestBudget } from "./RequestBudget.ts";
 export { ARGV_SECRET_REASON, SECRET_FLAGS } from "./settings/ArgvSecrets.ts";
+export { describeParseError } from "./settings/CommandLineErrors.ts";
 export { MAX_DURATION_TEXT_LENGTH } from "./settings/DurationText.ts";
 export { MiroId } from "./TokenInfo.ts";
 export { makeRefresher, PERSIST_BACKOFF } from "./TokenRefresher.ts";

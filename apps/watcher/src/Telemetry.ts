@@ -1,0 +1,120 @@
+/**
+ * OpenTelemetry export, off unless asked for: with `--otlp-endpoint` (or the OpenTelemetry
+ * convention's `OTEL_EXPORTER_OTLP_ENDPOINT`) the spans core makes (`TokenClient.info`, the
+ * refresh protocol, ...) and the watcher's Effect metrics are sent over OTLP/HTTP by effect's
+ * own exporters (`effect/observability`: `OtlpTracer`, `OtlpMetrics`) to `/v1/traces` and
+ * `/v1/metrics` below it, as protobuf or, with `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`, JSON.
+ * Logs are not exported (stderr carries them). When off, nothing is loaded or run: the layer
+ * is `Layer.empty`, and the exporters (`OtlpExport.ts`) are not even imported.
+ *
+ * What is exported is what core puts on spans (names, timings, error tags) and metric names
+ * with their labels: never a token, a secret or a URL with credentials (a canary test pins it).
+ *
+ * @since 0.1.0
+ */
+import { settingConfig } from "@miro-token/core";
+import { Effect, Layer, Metric, Option } from "effect";
+import type { Setting } from "./WatcherFlags.ts";
+
+/**
+ * The OTLP wire formats over HTTP (OpenTelemetry's `OTEL_EXPORTER_OTLP_PROTOCOL` values).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type OtlpProtocol = "http/protobuf" | "http/json";
+
+/**
+ * Where and how to export.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface OtlpSettings {
+  /** The collector's base URL; signals go to `/v1/traces` and `/v1/metrics` below it. */
+  readonly endpoint: string;
+  /** @default "http/protobuf" */
+  readonly protocol?: OtlpProtocol | undefined;
+  /** How often spans and metrics are sent, ms. @default 5000 (spans), 10000 (metrics) */
+  readonly exportInterval?: number | undefined;
+}
+
+const PROTOCOLS: ReadonlyArray<string> = ["http/protobuf", "http/json"];
+
+/**
+ * Reading the OTLP settings: the protocol from the environment (core's setting rule), the
+ * endpoint from its flag or variable (an http(s) URL without credentials; never quoted).
+ *
+ * @category parsing
+ * @since 0.1.0
+ */
+export const parseOtlpSettings = {
+  protocol: settingConfig("OTEL_EXPORTER_OTLP_PROTOCOL").pipe(
+    Effect.map(Option.getOrElse(() => "http/protobuf")),
+    Effect.orElseSucceed(() => "unreadable"),
+  ),
+  endpoint: (
+    setting: Setting | undefined,
+    protocol: string,
+    problems: Array<string>,
+  ): OtlpSettings | undefined => {
+    if (setting === undefined) return undefined;
+    let url: URL | undefined;
+    try {
+      url = new URL(setting.text);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      problems.push(`${setting.from} must be an http(s) URL such as http://127.0.0.1:4318`);
+      return undefined;
+    }
+    if (url.username !== "" || url.password !== "") {
+      problems.push(`${setting.from} must not carry credentials`);
+      return undefined;
+    }
+    if (!PROTOCOLS.includes(protocol)) {
+      problems.push(
+        `OTEL_EXPORTER_OTLP_PROTOCOL must be ${PROTOCOLS.join(" or ")} (OTLP over HTTP)`,
+      );
+      return undefined;
+    }
+    return { endpoint: url.href.replace(/\/$/, ""), protocol: protocol as OtlpProtocol };
+  },
+};
+
+/**
+ * The exporters for `settings` (loaded by `import()` only then), or nothing when export is off.
+ * Flushed when the layer is released (the watcher's shutdown).
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const otlpLayer = (
+  settings: OtlpSettings | undefined,
+  resource: { readonly serviceName: string; readonly serviceVersion: string },
+): Layer.Layer<never> =>
+  settings === undefined
+    ? Layer.empty
+    : Layer.unwrap(
+        Effect.map(
+          Effect.promise(() => import("./OtlpExport.ts")),
+          (module) => module.exportLayer(settings, resource),
+        ),
+      );
+
+/**
+ * `miro_token_watcher_build_info{version}`: 1 while a watcher runs (the usual build-info
+ * series, so dashboards can tell versions apart).
+ *
+ * @category metrics
+ * @since 0.1.0
+ */
+export const buildInfo = (version: string): Effect.Effect<void> =>
+  Metric.update(
+    Metric.gauge("miro_token_watcher_build_info", {
+      description: "1 while a watcher of this version runs.",
+      attributes: { version },
+    }),
+    1,
+  );
