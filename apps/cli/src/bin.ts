@@ -4,7 +4,9 @@
  * and exit 130.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
-import { Cause, Effect, Exit } from "effect";
+import { ExitCode } from "@miro-token/core";
+import { processExitCode } from "@miro-token/core/internal";
+import { Effect } from "effect";
 import { runCli } from "./Main.ts";
 import * as NodeEnvironment from "./NodeEnvironment.ts";
 
@@ -13,11 +15,7 @@ runCli(process.argv.slice(2)).pipe(
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit, onExit) => {
-      const code = Exit.isSuccess(exit)
-        ? Number(exit.value)
-        : Cause.hasInterruptsOnly(exit.cause)
-          ? 130
-          : 1;
+      const code = processExitCode(exit, () => ExitCode.Interrupted);
       process.exitCode = code;
       // Let stdout drain and the loop end on its own; force the exit if a handle lingers.
       setTimeout(() => process.exit(code), 250).unref();

@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
+import { processExitCode } from "@miro-token/core/internal";
 import { Cause, ConfigProvider, Context, Effect, Exit, Layer } from "effect";
 import { selectStore } from "./StoreSelection.ts";
 import { VERSION } from "./version.ts";
@@ -118,13 +119,7 @@ main.pipe(
     disableErrorReporting: true,
     teardown: (exit, onExit) => {
       // Interrupted by a signal: 0 after a clean shutdown, 1 when the watch was abandoned.
-      const code = Exit.isSuccess(exit)
-        ? Number(exit.value)
-        : Cause.hasInterruptsOnly(exit.cause)
-          ? running?.outcome()?.clean === false
-            ? 1
-            : 0
-          : 1;
+      const code = processExitCode(exit, () => (running?.outcome()?.clean === false ? 1 : 0));
       if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause))
         process.stderr.write("miro-token-watcher: unexpected failure\n");
       onExit(code);

@@ -4,17 +4,15 @@
  * never echoed), --allowed-host repeats, and listening beyond loopback needs --http-token-file,
  * a bounded read of a regular file. The process exits 2 on each refusal.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { canaryToken, findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/WatcherCommand.ts";
 import { issueAndStore, startSyncedEmulator, tempDir, waitFor } from "./Fixtures.ts";
+import { spawnWatcher } from "./WatcherProcess.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "watcher-access-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,14 +106,10 @@ describe("watcher configuration: network access", () => {
   });
 
   it("the process exits 2 when asked to listen beyond loopback without a token", async () => {
-    const launcher = fileURLToPath(new URL("../bin/miro-token-watcher.js", import.meta.url));
-    const r = spawnSync(process.execPath, [launcher, "--store", dir, "--host", "0.0.0.0"], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain("--http-token-file");
-    expect(r.stdout).toBe("");
+    const r = spawnWatcher(["--store", dir, "--host", "0.0.0.0"]);
+    expect((await r.exit).code).toBe(2);
+    expect(r.stderr()).toContain("--http-token-file");
+    expect(r.stdout()).toBe("");
   });
 
   it("a running watcher process never prints its access token (stdout, stderr, responses)", async () => {
@@ -123,30 +117,14 @@ describe("watcher configuration: network access", () => {
     const { emulator, stop } = await startSyncedEmulator();
     try {
       await issueAndStore(emulator, store.path, 2);
-      const launcher = fileURLToPath(new URL("../bin/miro-token-watcher.js", import.meta.url));
-      const child = spawn(
-        "timeout",
-        ["-k", "5", "60", process.execPath, launcher, "--store", store.path, "--port", "0"],
-        {
-          env: {
-            PATH: process.env.PATH ?? "",
-            MIRO_API_BASE_URL: emulator.baseUrl,
-            MIRO_WATCHER_HOST: "0.0.0.0",
-            MIRO_WATCHER_HTTP_TOKEN_FILE: tokenFile,
-            MIRO_WATCHER_INTERVAL: "100ms",
-          },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      let out = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
+      const r = spawnWatcher(["--store", store.path, "--port", "0"], {
+        MIRO_API_BASE_URL: emulator.baseUrl,
+        MIRO_WATCHER_HOST: "0.0.0.0",
+        MIRO_WATCHER_HTTP_TOKEN_FILE: tokenFile,
+        MIRO_WATCHER_INTERVAL: "100ms",
       });
-      child.stderr.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-      });
-      const exited = once(child, "exit");
-      const port = await waitFor("listening", () => /"port":(\d+)/.exec(out)?.[1]);
+      const output = () => `${r.stdout()}${r.stderr()}`;
+      const port = await waitFor("listening", () => /"port":(\d+)/.exec(output())?.[1]);
       const bodies: Array<string> = [];
       for (const path of ["/", "/healthz", "/tokens", "/metrics", "/nowhere"]) {
         for (const authorization of [`Bearer ${ACCESS}`, "Bearer wrong-token-value-1234"]) {
@@ -156,11 +134,11 @@ describe("watcher configuration: network access", () => {
           bodies.push(`${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`);
         }
       }
-      child.kill("SIGTERM");
-      await exited;
+      r.child.kill("SIGTERM");
+      await r.exit;
       expect(bodies.some((b) => b.startsWith("401 "))).toBe(true);
-      expect(out).toContain("--allowed-host");
-      expect(findLeaks(`${out}\n${bodies.join("\n")}`, [ACCESS])).toEqual([]);
+      expect(output()).toContain("--allowed-host");
+      expect(findLeaks(`${output()}\n${bodies.join("\n")}`, [ACCESS])).toEqual([]);
     } finally {
       await stop();
       store.cleanup();

@@ -4,11 +4,8 @@
  * port 0), in-process and from the binary at SIGTERM (flushed at shutdown). A canary: no
  * token, refresh token or client secret in anything exported.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
@@ -23,6 +20,7 @@ import {
   waitFor,
 } from "./Fixtures.ts";
 import { metricNames, spanNames, startOtlpReceiver } from "./OtlpReceiver.ts";
+import { spawnWatcher } from "./WatcherProcess.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -131,59 +129,25 @@ describe("OTLP export", () => {
     const secretFile = join(dir, "..", `${dir.split("/").at(-1)}.secret`);
     writeFileSync(secretFile, `${client.clientSecret}\n`, { mode: 0o600 });
     cleanups.push(() => writeFileSync(secretFile, ""));
-    const launcher = fileURLToPath(new URL("../bin/miro-token-watcher.js", import.meta.url));
-    const child = spawn(
-      "timeout",
+    const r = spawnWatcher(
       [
-        "-k",
-        "5",
-        "60",
-        process.execPath,
-        launcher,
-        "--store",
-        dir,
-        "--port",
-        "0",
-        "--base-url",
-        emulator.baseUrl,
-        "--interval",
-        "100ms",
-        "--refresh-window",
-        "60s",
-        "--client-id",
-        client.clientId,
-        "--client-secret-file",
-        secretFile,
+        ...["--store", dir, "--port", "0", "--base-url", emulator.baseUrl, "--interval", "100ms"],
+        ...["--refresh-window", "60s", "--client-id", client.clientId],
+        ...["--client-secret-file", secretFile],
       ],
-      {
-        env: {
-          PATH: process.env.PATH ?? "",
-          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-          OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+      { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" },
     );
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    const exited = once(child, "exit");
     await waitFor("a refresh persisted", async () =>
       (await readStore(dir)).every((e) => e.generation > 1),
     );
     // Before the default export interval (5 s) has passed: what arrives is the flush at exit.
-    child.kill("SIGTERM");
-    const [code] = await exited;
-    expect(code).toBe(0);
+    r.child.kill("SIGTERM");
+    expect((await r.exit).code).toBe(0);
     const spans = spanNames(receiver.json("/v1/traces"));
     expect(spans).toContain("TokenClient.refresh");
     expect(metricNames(receiver.json("/v1/metrics"))).toContain("miro_token_watcher_build_info");
     const exported = receiver.received.map((r) => r.body).join("\n");
     const secrets = await secretsOf(dir, issued, client.clientSecret);
-    expect(findLeaks(`${exported}\n${out}`, secrets)).toEqual([]);
+    expect(findLeaks(`${exported}\n${r.stdout()}\n${r.stderr()}`, secrets)).toEqual([]);
   });
 });

@@ -5,12 +5,10 @@
  * refresh finishes and is persisted, the process exits 0 within 5 s and the store is valid.
  * Every child runs under `timeout -k`.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { chmodSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { FileTokenStore } from "@miro-token/store-file";
 import { keyringFromEnv } from "@miro-token/store-file/crypto";
 import { canaryToken, findLeaks } from "@miro-token/testkit";
@@ -26,15 +24,7 @@ import {
   tempDir,
   waitFor,
 } from "./Fixtures.ts";
-
-const LAUNCHER = fileURLToPath(new URL("../bin/miro-token-watcher.js", import.meta.url));
-
-interface Run {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+import { spawnWatcher, type WatcherRun } from "./WatcherProcess.ts";
 
 const children: Array<ChildProcess> = [];
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -43,25 +33,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+type Run = WatcherRun;
+
 const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Run => {
-  const child = spawn("timeout", ["-k", "5", "60", process.execPath, LAUNCHER, ...args], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr!.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = once(child, "exit").then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
-  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+  const r = spawnWatcher(args, env);
+  children.push(r.child);
+  return r;
 };
 
 /** Flags for a watcher on a free port probing every 100 ms against `baseUrl`. */

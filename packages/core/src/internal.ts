@@ -23,6 +23,7 @@ export { makeRequestBudget, monotonicMillis, type RequestBudget } from "./Reques
 export { ARGV_SECRET_REASON, SECRET_FLAGS } from "./settings/ArgvSecrets.ts";
 export { describeParseError } from "./settings/CommandLineErrors.ts";
 export { MAX_DURATION_TEXT_LENGTH } from "./settings/DurationText.ts";
+export { processExitCode } from "./settings/ProcessExit.ts";
 export { MiroId } from "./TokenInfo.ts";
 export { makeRefresher, PERSIST_BACKOFF } from "./TokenRefresher.ts";
 export { summarizeFailure, TERMINAL_TAGS } from "./TokenStatus.ts";
