@@ -1,7 +1,7 @@
 /**
  * `@miro-token/watcher`: the `miro-token-watcher` service as a library — `startWatcher` runs
- * it in-process (tests, or an app that embeds it), with the types of what it hands back (the
- * status board, the NDJSON lines). The service's own pieces (argv parsing, HTTP server,
+ * it in-process (tests, or an app that embeds it) as a facade over the scoped `Watcher` layer,
+ * with the types of what it hands back (the status board, the NDJSON lines). The service's own pieces (argv parsing, HTTP server,
  * metrics, status page) are not exported: the binary is their interface.
  *
  * @since 0.1.0
@@ -15,10 +15,13 @@ export {
   type TokenState,
   type TokenView,
 } from "./StatusBoard.ts";
+export type { OtlpProtocol, OtlpSettings } from "./Telemetry.ts";
 export {
   type RunningWatcher,
   startWatcher,
+  Watcher,
   type WatcherOptions,
+  type WatcherShape,
   WatcherStartError,
 } from "./Watcher.ts";
 export {
