@@ -12,19 +12,9 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
 import { processExitCode } from "@miro-token/core/internal";
 import { Cause, ConfigProvider, Context, Effect, Exit, Layer } from "effect";
 import { selectStore } from "./StoreSelection.ts";
-import { VERSION } from "./version.ts";
 import { Watcher, type WatcherShape } from "./Watcher.ts";
 import { commandLineEnvironment, readCommandLine } from "./WatcherCommand.ts";
 import type { WatcherConfig } from "./WatcherConfig.ts";
-
-/**
- * The version printed by `--version`: package.json's, generated into `version.ts`
- * (scripts/versions.ts).
- *
- * @category constants
- * @since 0.1.0
- */
-export const WATCHER_VERSION: string = VERSION;
 
 const say = (text: string) =>
   Effect.sync(() => process.stderr.write(`miro-token-watcher: ${text}\n`));
