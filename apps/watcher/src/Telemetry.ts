@@ -4,7 +4,8 @@
  * refresh protocol, ...) and the watcher's Effect metrics are sent over OTLP/HTTP by effect's
  * own exporters (`effect/observability`: `OtlpTracer`, `OtlpMetrics`) to `/v1/traces` and
  * `/v1/metrics` below it, as protobuf or, with `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`, JSON.
- * Logs are not exported (stderr carries them). When off, nothing is loaded or run: the layer
+ * `OTEL_SDK_DISABLED=true` turns it off whatever else is set. Logs are not exported (stderr
+ * carries them). When off, nothing is loaded or run: the layer
  * is `Layer.empty`, and the exporters (`OtlpExport.ts`) are not even imported.
  *
  * What is exported is what core puts on spans (names, timings, error tags) and metric names
@@ -49,16 +50,24 @@ const PROTOCOLS: ReadonlyArray<string> = ["http/protobuf", "http/json"];
  * @since 0.1.0
  */
 export const parseOtlpSettings = {
-  protocol: settingConfig("OTEL_EXPORTER_OTLP_PROTOCOL").pipe(
-    Effect.map(Option.getOrElse(() => "http/protobuf")),
-    Effect.orElseSucceed(() => "unreadable"),
+  /** The protocol, or `"disabled"` when `OTEL_SDK_DISABLED=true` (OpenTelemetry's off switch). */
+  protocol: Effect.zipWith(
+    settingConfig("OTEL_EXPORTER_OTLP_PROTOCOL").pipe(
+      Effect.map(Option.getOrElse(() => "http/protobuf")),
+      Effect.orElseSucceed(() => "unreadable"),
+    ),
+    settingConfig("OTEL_SDK_DISABLED").pipe(
+      Effect.map((value) => Option.getOrUndefined(value)?.trim().toLowerCase() === "true"),
+      Effect.orElseSucceed(() => false),
+    ),
+    (protocol, disabled) => (disabled ? "disabled" : protocol),
   ),
   endpoint: (
     setting: Setting | undefined,
     protocol: string,
     problems: Array<string>,
   ): OtlpSettings | undefined => {
-    if (setting === undefined) return undefined;
+    if (setting === undefined || protocol === "disabled") return undefined;
     let url: URL | undefined;
     try {
       url = new URL(setting.text);

@@ -70,6 +70,11 @@ describe("OTLP export", () => {
       endpoint: "http://collector:4318",
       protocol: "http/json",
     });
+    const disabled = await parseConfig(["--store", dir.path], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/",
+      OTEL_SDK_DISABLED: "true",
+    });
+    expect(disabled._tag === "Config" && disabled.config.otlp).toBeUndefined();
     const fromFlag = await parseConfig(
       ["--store", dir.path, "--otlp-endpoint", "https://otel.example/base"],
       { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" },
