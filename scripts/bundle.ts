@@ -9,8 +9,9 @@
  *
  * writes `dist/<name>.js`. The CLI splits (what only some commands need — the emulator, ky,
  * undici, the file store — goes into chunks loaded by `import()` when those commands run, so
- * `--help` and `info` stay small) and cleans `dist/`; the watcher's bundle is one file written
- * beside the library entry `tsc` emitted into `dist/`.
+ * `--help` and `info` stay small) and cleans `dist/`; the watcher splits too (the store, the HTTP
+ * server, the transport and the OTLP exporters load only when it starts), its entry and chunks
+ * written beside the library entry `tsc` emitted into `dist/`.
  */
 import { readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
