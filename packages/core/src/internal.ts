@@ -20,10 +20,16 @@ export {
   refreshTokenDueAt,
 } from "./RefreshTokenAge.ts";
 export { makeRequestBudget, monotonicMillis, type RequestBudget } from "./RequestBudget.ts";
-export { ARGV_SECRET_REASON, SECRET_FLAGS } from "./settings/ArgvSecrets.ts";
+export {
+  ARGV_SECRET_REASON,
+  findUrlPasswordOnArgv,
+  SECRET_FLAGS,
+  URL_PASSWORD_ON_ARGV,
+} from "./settings/ArgvSecrets.ts";
 export { describeParseError } from "./settings/CommandLineErrors.ts";
 export { MAX_DURATION_TEXT_LENGTH } from "./settings/DurationText.ts";
 export { processExitCode } from "./settings/ProcessExit.ts";
+export * from "./settings/StoreUrl.ts";
 export { MiroId } from "./TokenInfo.ts";
 export { makeRefresher, PERSIST_BACKOFF } from "./TokenRefresher.ts";
 export { summarizeFailure, TERMINAL_TAGS } from "./TokenStatus.ts";

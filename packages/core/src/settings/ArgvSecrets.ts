@@ -83,3 +83,32 @@ export const findSecretOnArgv = (argv: ReadonlyArray<string>): ArgvSecret | unde
  */
 export const describeArgvSecret = (found: ArgvSecret): string =>
   `${found._tag === "SecretFlag" ? `${found.flag} is not an option` : "an argument looks like a Miro token"}: ${ARGV_SECRET_REASON}`;
+
+/** `scheme://user:password@` — a URL carrying a password in its user info. */
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]*:[^/?#@\s]*@/i;
+/** `?password=` or `&password=` in a URL's query. */
+const URL_PASSWORD_PARAM = /[a-z][a-z0-9+.-]*:\/\/[^\s]*[?&]password=/i;
+
+/**
+ * The URL password rule of the argv guard: the position (0-based) of the first argument on
+ * `argv` holding a URL with a password (`postgres://user:secret@host/db`, `…?password=…`),
+ * or `undefined`. Like a token, it would show in `ps` and shell history; the apps refuse it
+ * with exit 2 and point at `PGPASSWORD`, `MIRO_TOKEN_STORE_URL` or `--store-url-file`.
+ *
+ * @category validation
+ * @since 0.3.0
+ */
+export const findUrlPasswordOnArgv = (argv: ReadonlyArray<string>): number | undefined => {
+  const index = argv.findIndex(
+    (arg) => URL_WITH_PASSWORD.test(arg) || URL_PASSWORD_PARAM.test(arg),
+  );
+  return index === -1 ? undefined : index;
+};
+
+/**
+ * What a refusal of a URL password on argv says before its hint.
+ *
+ * @category constants
+ * @since 0.3.0
+ */
+export const URL_PASSWORD_ON_ARGV = `an argument is a URL with a password: ${ARGV_SECRET_REASON}`;
