@@ -21,25 +21,19 @@
 import { PgClient } from "@effect/sql-pg";
 import {
   type CompareAndSetResult,
-  RefreshIntent,
   type StoredToken,
-  StoreError,
-  TokenSet,
+  type StoreError,
   TokenStore,
   type TokenStoreShape,
   type UnreadableEntry,
 } from "@miro-token/core";
-import { sealFailure } from "@miro-token/store-file/crypto";
-import { Clock, Context, Effect, Layer, Option, Result, Schema, type Scope } from "effect";
+import { Clock, Context, Effect, Layer, Option, Result, type Scope } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { makeLease } from "./LeaseLock.ts";
 import { checkVersion, type MigrateResult, migrate as migrateSchema } from "./Migrations.ts";
+import { changesOf, notifyDeleted, notifyWritten } from "./PostgresChanges.ts";
 import * as PostgresOutbox from "./PostgresOutbox.ts";
-import {
-  openTokenSetColumn,
-  refuseSealedWithoutKeyring,
-  tokenSetColumn,
-} from "./PostgresSealing.ts";
+import { refuseSealedWithoutKeyring, tokenSetColumn } from "./PostgresSealing.ts";
 import type { SchemaVersionError } from "./SchemaVersionError.ts";
 import { orStoreError, type Scrub, scrubberOf, storeErrorOf } from "./SqlFailure.ts";
 import {
@@ -48,64 +42,7 @@ import {
   publicTarget,
   urlPassword,
 } from "./StoreOptions.ts";
-
-const TokenSetJson = Schema.toCodecJson(TokenSet);
-const encodeTokenSet = Schema.encodeSync(TokenSetJson);
-const decodeTokenSet = Schema.decodeUnknownResult(TokenSetJson);
-const decodeIntent = Schema.decodeUnknownResult(RefreshIntent);
-
-interface TokenRow {
-  readonly id: string;
-  readonly generation: number | string | bigint;
-  readonly token_set: unknown;
-  readonly updated_at: number | string | bigint;
-  /** `RefreshIntent` JSON, or null. */
-  readonly refresh_intent: unknown;
-}
-
-const toStored = (
-  operation: string,
-  row: TokenRow,
-  keyring: PostgresStoreOptions["keyring"],
-): Effect.Effect<StoredToken, StoreError> => {
-  const column = typeof row.token_set === "string" ? JSON.parse(row.token_set) : row.token_set;
-  const binding = { id: row.id, generation: Number(row.generation) };
-  const plain = openTokenSetColumn(keyring, column, binding);
-  if (plain._tag === "Failure") {
-    return Effect.fail(sealFailure(operation, `row ${JSON.stringify(row.id)}`, plain.failure));
-  }
-  const tokenSet = decodeTokenSet(plain.success);
-  const intent =
-    row.refresh_intent === null || row.refresh_intent === undefined
-      ? undefined
-      : decodeIntent(
-          typeof row.refresh_intent === "string"
-            ? JSON.parse(row.refresh_intent)
-            : row.refresh_intent,
-        );
-  // The schema error is not quoted: it could show a token.
-  if (tokenSet._tag === "Failure" || intent?._tag === "Failure") {
-    const what = tokenSet._tag === "Failure" ? "token set" : "refresh intent";
-    return Effect.fail(
-      new StoreError({
-        attempts: 0,
-        operation,
-        reason: `the stored ${what} of ${JSON.stringify(row.id)} does not match its schema`,
-      }),
-    );
-  }
-  return Effect.succeed({
-    id: row.id,
-    generation: Number(row.generation),
-    tokenSet: tokenSet.success,
-    updatedAt: Number(row.updated_at),
-    ...(intent === undefined ? {} : { refreshIntent: intent.success }),
-  });
-};
-
-/** Rows with bigint columns sent as float8: exact up to 2^53, which a generation never nears. */
-const COLUMNS =
-  "id, generation::float8 AS generation, token_set, updated_at::float8 AS updated_at, refresh_intent";
+import { COLUMNS, encodeTokenSet, type TokenRow, toStored } from "./TokenRows.ts";
 
 /**
  * The scrubber for `options`' secrets.
@@ -128,6 +65,7 @@ export const makeWith = (
 ): Effect.Effect<TokenStoreShape, StoreError | SchemaVersionError, SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient;
+    const pg = yield* Effect.serviceOption(PgClient.PgClient);
     const scrub = scrubOf(options);
     const keyring = options.keyring;
     yield* checkVersion(publicTarget(options.url)).pipe(
@@ -200,16 +138,20 @@ export const makeWith = (
         const written = yield* (
           expectedGeneration === 0
             ? sql<TokenRow>`
-                INSERT INTO miro_token_tokens (id, generation, token_set, expires_at, updated_at)
-                VALUES (${id}, 1, ${json}::jsonb, ${expiresAt}, ${updatedAt})
-                ON CONFLICT (id) DO NOTHING
-                RETURNING ${sql.literal(COLUMNS)}`
+                WITH written AS (
+                  INSERT INTO miro_token_tokens (id, generation, token_set, expires_at, updated_at)
+                  VALUES (${id}, 1, ${json}::jsonb, ${expiresAt}, ${updatedAt})
+                  ON CONFLICT (id) DO NOTHING
+                  RETURNING ${sql.literal(COLUMNS)})
+                SELECT written.*, ${sql.literal(notifyWritten)} FROM written`
             : sql<TokenRow>`
-                UPDATE miro_token_tokens
-                SET generation = generation + 1, token_set = ${json}::jsonb,
-                    expires_at = ${expiresAt}, updated_at = ${updatedAt}, refresh_intent = NULL
-                WHERE id = ${id} AND generation = ${expectedGeneration}
-                RETURNING ${sql.literal(COLUMNS)}`
+                WITH written AS (
+                  UPDATE miro_token_tokens
+                  SET generation = generation + 1, token_set = ${json}::jsonb,
+                      expires_at = ${expiresAt}, updated_at = ${updatedAt}, refresh_intent = NULL
+                  WHERE id = ${id} AND generation = ${expectedGeneration}
+                  RETURNING ${sql.literal(COLUMNS)})
+                SELECT written.*, ${sql.literal(notifyWritten)} FROM written`
         ).pipe(orStoreError("compareAndSet", scrub));
         const row = written[0];
         if (row !== undefined) {
@@ -238,12 +180,14 @@ export const makeWith = (
       compareAndSet,
       recordRefreshIntent,
       delete: (id) =>
-        sql`DELETE FROM miro_token_tokens WHERE id = ${id}`.pipe(
+        sql`WITH gone AS (DELETE FROM miro_token_tokens WHERE id = ${id} RETURNING id)
+            SELECT ${sql.literal(notifyDeleted)} FROM gone`.pipe(
           orStoreError("delete", scrub),
           Effect.asVoid,
         ),
       withLock: makeLease(sql, scrub, options.lease),
       outbox: PostgresOutbox.make(sql, scrub),
+      ...(Option.isSome(pg) ? { changes: () => changesOf(pg.value, options.reconnect) } : {}),
     });
   });
 

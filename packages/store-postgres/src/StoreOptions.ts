@@ -9,6 +9,7 @@ import type { PgPoolConfig } from "@effect/sql-pg/PgClient";
 import type { Keyring } from "@miro-token/store-file/crypto";
 import { Duration, Redacted } from "effect";
 import type { LeaseOptions } from "./LeaseLock.ts";
+import type { ReconnectOptions } from "./PostgresChanges.ts";
 
 /**
  * @category models
@@ -31,6 +32,8 @@ export interface PostgresStoreOptions {
   readonly connectTimeout?: Duration.Input | undefined;
   /** `application_name` shown in `pg_stat_activity`. @default "miro-token" */
   readonly applicationName?: string | undefined;
+  /** How the change listener (`changes`) reconnects after a lost connection. */
+  readonly reconnect?: ReconnectOptions | undefined;
   /** Lease timing for `withLock`. */
   readonly lease?: LeaseOptions | undefined;
   /**

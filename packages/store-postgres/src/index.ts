@@ -6,6 +6,7 @@
  */
 export * from "./LeaseLock.ts";
 export * from "./Migrations.ts";
+export * as PostgresChanges from "./PostgresChanges.ts";
 export * as PostgresRekey from "./PostgresRekey.ts";
 export * as PostgresTokenStore from "./PostgresTokenStore.ts";
 export * from "./SchemaVersionError.ts";
