@@ -53,12 +53,41 @@ const serverFields = (error: SqlError): string => {
  * @category errors
  * @since 0.1.0
  */
-export const storeErrorOf = (operation: string, scrub: Scrub, error: SqlError): StoreError =>
-  new StoreError({
+export const storeErrorOf = (operation: string, scrub: Scrub, error: SqlError): StoreError => {
+  const detail = `${error.reason._tag}${serverFields(error)}`;
+  return new StoreError({
     attempts: 0,
     operation,
-    reason: scrub(`${error.reason._tag}${serverFields(error)}`).slice(0, 300),
+    reason: scrub(isUnavailable(error) ? `${UNAVAILABLE}${detail}` : detail).slice(0, 300),
   });
+};
+
+/**
+ * How the reason of a `StoreError` starts when the database could not be reached or went away
+ * (refused, reset, shutting down, starting up): the store is unavailable, the tokens are not
+ * at fault. A watcher reports its tokens `Unreachable` with this cause.
+ *
+ * @category constants
+ * @since 0.3.0
+ */
+export const UNAVAILABLE = "unavailable: the database cannot be reached: ";
+
+/** SQLSTATEs of a server going away or not there yet: class 08, and 57P01-57P03. */
+const UNAVAILABLE_CODES = /^(08...|57P0[123])$/;
+
+/**
+ * Whether a driver failure means the database is unavailable rather than refusing the call.
+ *
+ * @category errors
+ * @since 0.3.0
+ */
+export const isUnavailable = (error: SqlError): boolean => {
+  if (error.reason._tag === "ConnectionError") return true;
+  const cause: unknown = error.reason.cause;
+  const code =
+    typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === "string" && UNAVAILABLE_CODES.test(code);
+};
 
 /**
  * Turn the `SqlError` of `effect` into a `StoreError` for `operation`.

@@ -3,57 +3,12 @@
 // write's own statement (no scan); an intent is not a change; a listener whose connection is
 // killed reconnects and says `Resync` first.
 import { describe, expect, it } from "@effect/vitest";
-import type { StoreChange, TokenStoreShape } from "@miro-token/core";
 import { storeTokenSet } from "@miro-token/testkit";
-import { Effect, Queue, Redacted, Stream } from "effect";
+import { Effect, Queue } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { PostgresTokenStore } from "../src/index.ts";
+import { awaitListeners, databaseOf, follow, next } from "./ChangeListeners.ts";
 import { migratedDatabase, withSql } from "./Databases.ts";
-
-const databaseOf = (url: Redacted.Redacted<string>) =>
-  new URL(Redacted.value(url)).pathname.slice(1);
-
-/** The listener backends of database `name` (a session whose last statement was LISTEN). */
-const listeners = (name: string) =>
-  withSql(
-    name,
-    Effect.flatMap(
-      SqlClient,
-      (sql) => sql<{ readonly pid: number }>`
-        SELECT pid FROM pg_stat_activity
-        WHERE datname = ${name} AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
-    ),
-  );
-
-/** Wait (polling, at most 5 s) until database `name` has `count` listeners. */
-const awaitListeners = (name: string, count = 1) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 250; i++) {
-      const rows = yield* listeners(name);
-      if (rows.length >= count) return rows;
-      yield* Effect.sleep("20 millis");
-    }
-    throw new Error("the listener never ran LISTEN");
-  });
-
-/** Run `store.changes()` into a queue for the test's scope. */
-const follow = (store: TokenStoreShape) =>
-  Effect.gen(function* () {
-    const changes = store.changes;
-    if (changes === undefined) throw new Error("the store has no change stream");
-    const seen = yield* Queue.unbounded<StoreChange>();
-    yield* Effect.forkScoped(Stream.runForEach(changes(), (change) => Queue.offer(seen, change)));
-    return seen;
-  });
-
-/** The next change, failing the test when none comes within 1 s. */
-const next = (seen: Queue.Queue<StoreChange>) =>
-  Queue.take(seen).pipe(
-    Effect.timeoutOrElse({
-      duration: "1 second",
-      onTimeout: () => Effect.die(new Error("no change within 1 s")),
-    }),
-  );
 
 describe("changes (LISTEN/NOTIFY)", () => {
   it.live("another instance's add, rotation and delete reach the listener within 1 s each", () =>
@@ -62,7 +17,7 @@ describe("changes (LISTEN/NOTIFY)", () => {
       const listener = yield* PostgresTokenStore.make(options);
       const writer = yield* PostgresTokenStore.make(options);
       const seen = yield* follow(listener);
-      yield* awaitListeners(databaseOf(options.url));
+      yield* awaitListeners(options.url);
 
       yield* writer.compareAndSet("alice", 0, storeTokenSet(1));
       expect(yield* next(seen)).toEqual({ _tag: "Written", id: "alice", generation: 1 });
@@ -85,7 +40,7 @@ describe("changes (LISTEN/NOTIFY)", () => {
       const store = yield* PostgresTokenStore.make(options);
       const name = databaseOf(options.url);
       const seen = yield* follow(store);
-      const [first] = yield* awaitListeners(name);
+      const [first] = yield* awaitListeners(options.url);
       yield* withSql(
         name,
         Effect.flatMap(SqlClient, (sql) => sql`SELECT pg_terminate_backend(${first?.pid ?? 0})`),
@@ -93,7 +48,7 @@ describe("changes (LISTEN/NOTIFY)", () => {
       expect(yield* Queue.take(seen).pipe(Effect.timeout("5 seconds"))).toEqual({
         _tag: "Resync",
       });
-      yield* awaitListeners(name);
+      yield* awaitListeners(options.url);
       yield* store.compareAndSet("bob", 0, storeTokenSet(1));
       expect(yield* next(seen)).toEqual({ _tag: "Written", id: "bob", generation: 1 });
     }).pipe(Effect.scoped),

@@ -30,6 +30,10 @@ export interface PostgresCluster {
   /** `postgres://postgres:<password>@127.0.0.1:<port>/<database>` */
   readonly urlOf: (database: string) => string;
   readonly stop: () => void;
+  /** Stop the server (fast shutdown: sessions are cut), keeping its data and port. */
+  readonly stopServer: () => void;
+  /** Start the stopped server again on the same port and data. */
+  readonly startServer: () => void;
 }
 
 const ROOTS = ["/usr/lib/postgresql"];
@@ -131,18 +135,26 @@ export const startCluster = async (): Promise<PostgresCluster> => {
     "-c full_page_writes=off",
     "-c max_connections=200",
   ].join(" ");
-  runServerTool(bin, "pg_ctl", [
-    "-D",
-    data,
-    "-o",
-    serverOptions,
-    "-l",
-    join(directory, "server.log"),
-    "-w",
-    "-t",
-    "60",
-    "start",
-  ]);
+  const startServer = () =>
+    runServerTool(bin, "pg_ctl", [
+      "-D",
+      data,
+      "-o",
+      serverOptions,
+      "-l",
+      join(directory, "server.log"),
+      "-w",
+      "-t",
+      "60",
+      "start",
+    ]);
+  let running = false;
+  const stopServer = () => {
+    runServerTool(bin, "pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+    running = false;
+  };
+  startServer();
+  running = true;
   const version = runServerTool(bin, "postgres", ["--version"]).trim();
   let stopped = false;
   return {
@@ -154,11 +166,16 @@ export const startCluster = async (): Promise<PostgresCluster> => {
     version,
     urlOf: (database) =>
       `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    stopServer: () => void stopServer(),
+    startServer: () => {
+      startServer();
+      running = true;
+    },
     stop: () => {
       if (stopped) return;
       stopped = true;
       try {
-        runServerTool(bin, "pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+        if (running) stopServer();
       } finally {
         rmSync(directory, { recursive: true, force: true });
       }
