@@ -1,10 +1,16 @@
 /**
  * Refuses secrets on the command line before anything parses it, by core's one argv guard
  * (`findSecretOnArgv`, shared with the watcher): a secret flag (`--token=…`, `--client-secret
- * …`) or a bare Miro-shaped token is refused with exit code 2 and a hint. The refusal names the
- * flag, never the value.
+ * …`), a bare Miro-shaped token or a URL with a password (`postgres://u:pw@…`) is refused with
+ * exit code 2 and a hint. The refusal names the flag, never the value.
  */
 import { type ArgvSecretKind, describeArgvSecret, findSecretOnArgv } from "@miro-token/core";
+import {
+  findUrlPasswordOnArgv,
+  PGPASSWORD_ENV,
+  STORE_URL_ENV,
+  URL_PASSWORD_ON_ARGV,
+} from "@miro-token/core/internal";
 import { UsageError } from "./Failure.ts";
 
 /** Where a token may come from instead, for hints. */
@@ -23,10 +29,16 @@ const HINTS: Readonly<Record<ArgvSecretKind, string>> = {
  */
 export const refuseSecretsOnArgv = (argv: ReadonlyArray<string>): UsageError | undefined => {
   const found = findSecretOnArgv(argv);
-  return found === undefined
+  if (found !== undefined) {
+    return new UsageError({ reason: describeArgvSecret(found), hint: HINTS[found.kind] });
+  }
+  return findUrlPasswordOnArgv(argv) === undefined
     ? undefined
-    : new UsageError({ reason: describeArgvSecret(found), hint: HINTS[found.kind] });
+    : new UsageError({ reason: URL_PASSWORD_ON_ARGV, hint: URL_PASSWORD_HINT });
 };
+
+/** Where a store URL's password goes instead of argv. */
+export const URL_PASSWORD_HINT = `give --store the URL without its password and put the password in ${PGPASSWORD_ENV}, or put the whole URL in ${STORE_URL_ENV} or in a file named by --store-url-file`;
 
 /** Whether the run asked for JSON output (read before parsing, so usage errors honour it). */
 export const jsonRequested = (argv: ReadonlyArray<string>): boolean => {

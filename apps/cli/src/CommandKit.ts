@@ -1,9 +1,12 @@
 /**
  * What the command files share: the flags several commands take (`--token-file`, `-`,
- * `--store`, `--show-token`) and `handler`, which turns a lazily loaded body into an effect/cli
+ * `--store` and `--store-url-file`, `--show-token`) and `handler`, which turns a lazily loaded body into an effect/cli
  * handler. The body gets the run context built once from the root command's flags (output
- * mode, the client), with the store-permission choice provided.
+ * mode, the client), with the store-permission choice provided, in a scope that closes (and
+ * with it a PostgreSQL pool) when the command ends.
  */
+
+import { STORE_URL_ENV } from "@miro-token/core/internal";
 import { Effect, type Stdio } from "effect";
 import { Argument, type Command, Flag } from "effect/cli";
 import { ENV } from "./Env.ts";
@@ -26,13 +29,30 @@ export const stdinArgument = Argument.String("-").pipe(
   Argument.withDescription("A lone - reads the access token from stdin (default: not given)"),
 );
 
-/** `--store <path>`: a token store directory. */
-export const storeFlag = Flag.String("store").pipe(
-  Flag.withMetavar("path"),
-  Flag.withDescription(
-    "Token store directory, created with mode 0700 if missing (default: none, required)",
+/**
+ * `--store <path|url>` and `--store-url-file <path>`: the token store, by core's one selection
+ * rule (a directory or `file:` URL, or `postgres://…`; `StoreAccess.ts`). Every command that
+ * takes a store spreads these, naming what the store is for and what happens without one.
+ */
+export const storeFlags = (purpose: string, defaultText: string) => ({
+  store: Flag.String("store").pipe(
+    Flag.optional,
+    Flag.withMetavar("path|url"),
+    Flag.withDescription(
+      `${purpose}: a directory (created 0700 if missing) or file: URL, or postgres://user@host:port/db?sslmode=…&pool_max=…&statement_timeout=… without a password (PGPASSWORD, or --store-url-file) (default: ${defaultText})`,
+    ),
   ),
-);
+  storeUrlFile: Flag.String("store-url-file").pipe(
+    Flag.optional,
+    Flag.withMetavar("path"),
+    Flag.withDescription(
+      "File holding the store URL, which may carry a password (instead of --store) (default: none)",
+    ),
+  ),
+});
+
+/** The store flags of the commands that need a store. */
+export const requiredStoreFlags = storeFlags("Token store", `$${STORE_URL_ENV}; one is required`);
 
 /** `--show-token`: also print a new access token. */
 export const showTokenFlag = Flag.Boolean("show-token").pipe(
@@ -59,7 +79,7 @@ export const handler =
   (input: I) =>
     Effect.flatMap(Effect.zip(Effect.promise(load), context), ([module, ctx]) =>
       Effect.provideService(
-        body(module)(ctx, input),
+        Effect.scoped(body(module)(ctx, input)),
         InsecureStorePermissions,
         ctx.global.insecureStorePermissions,
       ),

@@ -29,9 +29,9 @@ export const storeKeyring: Effect.Effect<Keyring | undefined, UsageError> = Effe
 );
 
 /** A sealed store opened without a keyring, as the usage error it is. */
-export const keyringRefusalAsUsage = <A>(
-  effect: Effect.Effect<A, StoreError>,
-): Effect.Effect<A, StoreError | UsageError> =>
+export const keyringRefusalAsUsage = <A, R>(
+  effect: Effect.Effect<A, StoreError, R>,
+): Effect.Effect<A, StoreError | UsageError, R> =>
   Effect.flatMap(crypto(), (module) =>
     effect.pipe(
       Effect.catchTag("StoreError", (error) =>

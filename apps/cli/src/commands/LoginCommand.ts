@@ -3,13 +3,10 @@
  * body (`LoginRun.ts`) is loaded when the command runs.
  */
 import { Command, Flag } from "effect/cli";
-import { handler, showTokenFlag, storeFlag } from "../CommandKit.ts";
+import { handler, showTokenFlag, storeFlags } from "../CommandKit.ts";
 
 const flags = {
-  store: storeFlag.pipe(
-    Flag.optional,
-    Flag.withDescription("Save the token set in this store directory (default: not saved)"),
-  ),
+  ...storeFlags("Save the token set in this store", "not saved"),
   id: Flag.String("id").pipe(
     Flag.optional,
     Flag.withDescription("Id to save the token under (default: the user id Miro returns)"),

@@ -18,7 +18,7 @@ import { isoTime, type OutputMode, printJson, printLines, style, table, warn } f
 import { checkPort } from "../PortOption.ts";
 import type { RunContext } from "../RunContext.ts";
 import { recordSaved } from "../RunJournal.ts";
-import { openStore } from "../StoreAccess.ts";
+import { openStoreIfGiven } from "../StoreAccess.ts";
 import type { LoginInput } from "./LoginCommand.ts";
 import { checkId } from "./StoreRun.ts";
 
@@ -127,7 +127,7 @@ export const runLogin = (ctx: RunContext, input: LoginInput) =>
       return yield* new UsageError({ reason: "--authorize-url must be an http(s) URL" });
     }
     const requestedId = Option.isSome(input.id) ? yield* checkId(input.id.value) : undefined;
-    const store = Option.isSome(input.store) ? yield* openStore(input.store.value) : undefined;
+    const store = yield* openStoreIfGiven(input);
     const { tokenSet } = yield* authorizationCodeFlow({
       clientId: settings.clientId,
       authorizeUrl,

@@ -3,15 +3,10 @@
  * token or a token-set file; the body (`RefreshRun.ts`) is loaded when the command runs.
  */
 import { Command, Flag } from "effect/cli";
-import { handler, showTokenFlag, storeFlag } from "../CommandKit.ts";
+import { handler, showTokenFlag, storeFlags } from "../CommandKit.ts";
 
 const flags = {
-  store: storeFlag.pipe(
-    Flag.optional,
-    Flag.withDescription(
-      "Token store directory to refresh a token of (default: none; or --token-set)",
-    ),
-  ),
+  ...storeFlags("Token store to refresh a token of", "none; or --token-set"),
   id: Flag.String("id").pipe(
     Flag.optional,
     Flag.withDescription("Id of the token in the store (default: the store's only token)"),

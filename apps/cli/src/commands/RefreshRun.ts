@@ -158,7 +158,8 @@ export const refreshLines = (mode: OutputMode, result: RefreshReport): ReadonlyA
 /** The command: exactly one of a store entry or a token-set file. */
 export const runRefresh = (ctx: RunContext, input: RefreshInput) =>
   Effect.gen(function* () {
-    if (Option.isSome(input.store) === Option.isSome(input.tokenSet)) {
+    const storeGiven = Option.isSome(input.store) || Option.isSome(input.storeUrlFile);
+    if (storeGiven === Option.isSome(input.tokenSet)) {
       return yield* new UsageError({
         reason: "give exactly one of --store <path> or --token-set <path>",
         hint: "miro-token refresh --store ~/.miro-token --id alice",
@@ -166,8 +167,8 @@ export const runRefresh = (ctx: RunContext, input: RefreshInput) =>
     }
     const { layer } = yield* ctx.client.connect;
     const id = Option.isSome(input.id) ? yield* checkId(input.id.value) : undefined;
-    const result = Option.isSome(input.store)
-      ? yield* Effect.flatMap(openStore(input.store.value), (store) =>
+    const result = storeGiven
+      ? yield* Effect.flatMap(openStore(input), (store) =>
           refreshStored(store, id, input.showToken),
         ).pipe(Effect.provide(layer))
       : yield* refreshTokenSetFile(Option.getOrThrow(input.tokenSet), input.showToken).pipe(

@@ -1,14 +1,15 @@
 /**
- * `miro-token store list|add|remove|rekey`: the flags, help and examples of the store commands; their
+ * `miro-token store list|add|remove|rekey|migrate`: the flags, help and examples of the store commands; their
  * bodies (`StoreRun.ts`) are loaded when one of them runs.
  */
 import { Command, Flag } from "effect/cli";
-import { handler, storeFlag } from "../CommandKit.ts";
+import { handler, requiredStoreFlags } from "../CommandKit.ts";
+import { storeMigrateCommand } from "./StoreMigrateCommand.ts";
 import { storeRekeyCommand } from "./StoreRekeyCommand.ts";
 
 const load = () => import("./StoreRun.ts");
 
-const storeListFlags = { store: storeFlag };
+const storeListFlags = { ...requiredStoreFlags };
 
 /** The parsed flags of `store list`, inferred from their declarations. */
 export type StoreListInput = Command.Command.Config.Infer<typeof storeListFlags>;
@@ -28,7 +29,7 @@ const storeList = Command.make(
 );
 
 const storeAddFlags = {
-  store: storeFlag,
+  ...requiredStoreFlags,
   id: Flag.String("id").pipe(
     Flag.optional,
     Flag.withDescription(
@@ -58,7 +59,7 @@ const storeAdd = Command.make(
 );
 
 const storeRemoveFlags = {
-  store: storeFlag,
+  ...requiredStoreFlags,
   id: Flag.String("id").pipe(
     Flag.withDescription("Id of the token to remove (default: none, required)"),
   ),
@@ -86,12 +87,18 @@ const storeRemove = Command.make(
 
 /** `miro-token store`: the group. */
 export const storeCommand = Command.make("store").pipe(
-  Command.withShortDescription("Manage a token store: list, add, remove, rekey"),
+  Command.withShortDescription("Manage a token store: list, add, remove, rekey, migrate"),
   Command.withDescription(
-    "Manage a token store directory (one 0600 file per token in a 0700 directory, atomic writes, cross-process locks). Tokens are never printed.",
+    "Manage a token store: a directory (one 0600 file per token in a 0700 directory, atomic writes, cross-process locks) or a PostgreSQL database (postgres://…, after store migrate). Tokens are never printed.",
   ),
   Command.withExamples([
     { command: "miro-token store list --store ~/.miro-token", description: "List stored tokens" },
   ]),
-  Command.withSubcommands([storeList, storeAdd, storeRemove, storeRekeyCommand]),
+  Command.withSubcommands([
+    storeList,
+    storeAdd,
+    storeRemove,
+    storeRekeyCommand,
+    storeMigrateCommand,
+  ]),
 );

@@ -3,9 +3,9 @@
  * loaded when it runs.
  */
 import { Command } from "effect/cli";
-import { handler, storeFlag } from "../CommandKit.ts";
+import { handler, requiredStoreFlags } from "../CommandKit.ts";
 
-const storeRekeyFlags = { store: storeFlag };
+const storeRekeyFlags = { ...requiredStoreFlags };
 
 /** The parsed flags of `store rekey`, inferred from their declarations. */
 export type StoreRekeyInput = Command.Command.Config.Infer<typeof storeRekeyFlags>;

@@ -1,5 +1,5 @@
 /**
- * The body of `miro-token store rekey --store <path>` (flags and help: `StoreRekeyCommand.ts`):
+ * The body of `miro-token store rekey --store <path|url>` (flags and help: `StoreRekeyCommand.ts`):
  * re-seal every token of a store not under the
  * keyring's current key (plaintext, or an older key) through the store's lock and
  * compare-and-set, while watchers keep running. Run it again after a crash: it resumes.
@@ -8,11 +8,11 @@
  */
 import { StoreError } from "@miro-token/core";
 import type { RekeyReport } from "@miro-token/store-file/crypto";
-import { Effect } from "effect";
+import { Effect, Option } from "effect";
 import { UsageError } from "../Failure.ts";
 import { printJson, printLines, table } from "../Output.ts";
 import type { RunContext } from "../RunContext.ts";
-import { InsecureStorePermissions } from "../StoreAccess.ts";
+import { InsecureStorePermissions, selectedStore } from "../StoreAccess.ts";
 import { keyringRefusalAsUsage, storeKeyring } from "../StoreKeyring.ts";
 import type { StoreRekeyInput } from "./StoreRekeyCommand.ts";
 
@@ -36,10 +36,25 @@ export const runStoreRekey = (ctx: RunContext, input: StoreRekeyInput) =>
         hint: 'set MIRO_TOKEN_STORE_KEYS_FILE (a file holding {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}) or MIRO_TOKEN_STORE_KEYS',
       });
     }
-    const module = yield* Effect.promise(() => import("@miro-token/store-file"));
-    const insecurePermissions = yield* InsecureStorePermissions;
+    const selection = Option.getOrThrow(yield* selectedStore(input, true));
     const report = yield* keyringRefusalAsUsage(
-      module.FileRekey.rekey({ directory: input.store, keyring, insecurePermissions }),
+      selection._tag === "File"
+        ? Effect.flatMap(
+            Effect.zip(
+              Effect.promise(() => import("@miro-token/store-file")),
+              InsecureStorePermissions,
+            ),
+            ([module, insecurePermissions]) =>
+              module.FileRekey.rekey({
+                directory: selection.directory,
+                keyring,
+                insecurePermissions,
+              }),
+          )
+        : Effect.flatMap(
+            Effect.promise(() => import("@miro-token/store-postgres/selection")),
+            (module) => module.rekeySelection(selection, keyring),
+          ),
     );
     if (report.quarantined.length > 0) {
       return yield* new StoreError({

@@ -153,7 +153,7 @@ export const storeAddLines = (mode: OutputMode, entry: StoreEntryView): Readonly
 /** `store list`. */
 export const runStoreList = (ctx: RunContext, input: StoreListInput) =>
   Effect.gen(function* () {
-    const store = yield* openStore(input.store);
+    const store = yield* openStore(input);
     const now = yield* Clock.currentTimeMillis;
     const entries = yield* listStore(store, now);
     yield* ctx.mode.json
@@ -167,7 +167,7 @@ export const runStoreAdd = (ctx: RunContext, input: StoreAddInput) =>
     const now = yield* Clock.currentTimeMillis;
     const tokenSet = yield* parseTokenSetText(yield* readStdin(), now, "stdin");
     const id = yield* checkId(Option.getOrUndefined(input.id) ?? tokenSet.userId ?? "default");
-    const store = yield* openStore(input.store);
+    const store = yield* openStore(input);
     const entry = yield* addToStore(store, id, tokenSet, now);
     yield* ctx.mode.json
       ? printJson({ ok: true, command: "store add", token: entry })
@@ -178,7 +178,7 @@ export const runStoreAdd = (ctx: RunContext, input: StoreAddInput) =>
 export const runStoreRemove = (ctx: RunContext, input: StoreRemoveInput) =>
   Effect.gen(function* () {
     const id = yield* checkId(input.id);
-    const store = yield* openStore(input.store);
+    const store = yield* openStore(input);
     yield* removeFromStore(store, id);
     yield* ctx.mode.json
       ? printJson({ ok: true, command: "store remove", id })

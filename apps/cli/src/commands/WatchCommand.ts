@@ -4,17 +4,12 @@
  */
 import { TOKEN_STATUS_TAGS } from "@miro-token/core";
 import { Command, Flag } from "effect/cli";
-import { handler, stdinArgument, storeFlag, tokenFileFlag } from "../CommandKit.ts";
+import { handler, stdinArgument, storeFlags, tokenFileFlag } from "../CommandKit.ts";
 
 const flags = {
   tokenFile: tokenFileFlag,
   stdin: stdinArgument,
-  store: storeFlag.pipe(
-    Flag.optional,
-    Flag.withDescription(
-      "Watch (and refresh ahead of expiry) every token of this store (default: one token)",
-    ),
-  ),
+  ...storeFlags("Watch (and refresh ahead of expiry) every token of this store", "one token"),
   once: Flag.Boolean("once").pipe(
     Flag.withDefault(false),
     Flag.withDescription(

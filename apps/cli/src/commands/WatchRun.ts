@@ -35,7 +35,7 @@ import { UsageError, WatchConditionError } from "../Failure.ts";
 import { type OutputMode, printJson } from "../Output.ts";
 import type { RequestActivity, RunContext } from "../RunContext.ts";
 import { markStreaming, recordSaved } from "../RunJournal.ts";
-import { openStore } from "../StoreAccess.ts";
+import { openSelected, selectedStore } from "../StoreAccess.ts";
 import { resolveTokenArguments } from "../TokenInput.ts";
 import type { WatchInput } from "./WatchCommand.ts";
 import {
@@ -289,11 +289,12 @@ export const runWatchCommand = (ctx: RunContext, input: WatchInput) =>
     const activity = ctx.client.activity;
     let source: WatchSource;
     let expectedIds = 1;
-    if (Option.isSome(input.store)) {
+    const selection = yield* selectedStore(input, false);
+    if (Option.isSome(selection)) {
       if (Option.isSome(input.tokenFile) || Option.isSome(input.stdin)) {
         return yield* new UsageError({ reason: "give either --store or one token, not both" });
       }
-      const store = yield* openStore(input.store.value);
+      const store = yield* openSelected(selection.value);
       expectedIds = (yield* store.list()).length;
       if (expectedIds === 0 && (input.once || Option.isSome(until))) {
         return yield* new UsageError({
