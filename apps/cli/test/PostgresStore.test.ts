@@ -4,6 +4,7 @@
 // listener within 1 s, and the password — from PGPASSWORD, MIRO_TOKEN_STORE_URL or
 // --store-url-file — never shows in any output; on argv it is refused (exit 2).
 
+import { randomBytes } from "node:crypto";
 import { startEmulator } from "@miro-token/emulator";
 import { PostgresTokenStore } from "@miro-token/store-postgres";
 import { Effect, Redacted } from "effect";
@@ -129,5 +130,30 @@ describe("store on PostgreSQL", () => {
       expect(said(result)).not.toContain(canary);
       expect(said(result)).not.toContain(encodeURIComponent(canary));
     }
+  });
+
+  it("store rekey seals a PostgreSQL store's rows under the keyring's current key", async () => {
+    await run(["store", "migrate", "--store", bare()], { env: env() });
+    const key = randomBytes(32).toString("base64");
+    const keyring = JSON.stringify({ current: "k1", keys: { k1: key } });
+    const added = await run(["store", "add", "--store", bare(), "--id", "plain"], {
+      env: env(),
+      stdin: tokenResponseOf(emulator.issueTokens()),
+    });
+    expect(added.exitCode).toBe(0);
+    const rekeyed = await run(["store", "rekey", "--store", bare(), "--json"], {
+      env: { ...env(), MIRO_TOKEN_STORE_KEYS: keyring },
+    });
+    expect(rekeyed.exitCode).toBe(0);
+    expect(jsonOf(rekeyed)).toMatchObject({ ok: true, command: "store rekey", current: "k1" });
+    expect((jsonOf(rekeyed) as { rekeyed: number }).rekeyed).toBeGreaterThanOrEqual(1);
+    const unkeyed = await run(["store", "list", "--store", bare()], { env: env() });
+    expect(unkeyed.exitCode).toBe(2);
+    expect(said(unkeyed)).toContain("k1");
+    expect(said(unkeyed)).not.toContain(key);
+    // Leave the shared database readable for the other tests.
+    await run(["store", "remove", "--store", bare(), "--id", "plain"], {
+      env: { ...env(), MIRO_TOKEN_STORE_KEYS: keyring },
+    });
   });
 });
