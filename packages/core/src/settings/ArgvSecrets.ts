@@ -84,15 +84,15 @@ export const findSecretOnArgv = (argv: ReadonlyArray<string>): ArgvSecret | unde
 export const describeArgvSecret = (found: ArgvSecret): string =>
   `${found._tag === "SecretFlag" ? `${found.flag} is not an option` : "an argument looks like a Miro token"}: ${ARGV_SECRET_REASON}`;
 
-/** `scheme://user:password@` — a URL carrying a password in its user info. */
-const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]*:[^/?#@\s]*@/i;
-/** `?password=` or `&password=` in a URL's query. */
-const URL_PASSWORD_PARAM = /[a-z][a-z0-9+.-]*:\/\/[^\s]*[?&]password=/i;
+/** `postgres://user:password@` — a store URL carrying a password in its user info. */
+const URL_WITH_PASSWORD = /postgres(?:ql)?:\/\/[^/?#@\s]*:[^/?#@\s]*@/i;
+/** `?password=` or `&password=` in a store URL's query. */
+const URL_PASSWORD_PARAM = /postgres(?:ql)?:\/\/[^\s]*[?&]password=/i;
 
 /**
  * The URL password rule of the argv guard: the position (0-based) of the first argument on
- * `argv` holding a URL with a password (`postgres://user:secret@host/db`, `…?password=…`),
- * or `undefined`. Like a token, it would show in `ps` and shell history; the apps refuse it
+ * `argv` holding a store URL with a password (`postgres://user:secret@host/db`,
+ * `…?password=…`), or `undefined`. (Credentials in `--base-url` are the base URL rule's.) Like a token, it would show in `ps` and shell history; the apps refuse it
  * with exit 2 and point at `PGPASSWORD`, `MIRO_TOKEN_STORE_URL` or `--store-url-file`.
  *
  * @category validation
