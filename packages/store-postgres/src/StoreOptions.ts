@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { PgPoolConfig } from "@effect/sql-pg/PgClient";
+import { urlPasswordOf, urlWithoutPassword } from "@miro-token/core/internal";
 import type { Keyring } from "@miro-token/store-file/crypto";
 import { Duration, Redacted } from "effect";
 import type { LeaseOptions } from "./LeaseLock.ts";
@@ -46,21 +47,13 @@ export interface PostgresStoreOptions {
 
 /**
  * The URL with any password removed (and `password=` query parameters dropped): what errors
- * and messages may name.
+ * and messages may name. Core's store URL rule (`urlWithoutPassword`).
  *
  * @category options
  * @since 0.1.0
  */
-export const publicTarget = (url: Redacted.Redacted<string>): string => {
-  try {
-    const parsed = new URL(Redacted.value(url));
-    parsed.password = "";
-    parsed.searchParams.delete("password");
-    return parsed.toString();
-  } catch {
-    return "postgres://(unparseable URL)";
-  }
-};
+export const publicTarget = (url: Redacted.Redacted<string>): string =>
+  urlWithoutPassword(Redacted.value(url));
 
 /**
  * The URL's password, when it has one (for scrubbing it from error text).
@@ -71,13 +64,8 @@ export const publicTarget = (url: Redacted.Redacted<string>): string => {
 export const urlPassword = (
   url: Redacted.Redacted<string>,
 ): Redacted.Redacted<string> | undefined => {
-  try {
-    const parsed = new URL(Redacted.value(url));
-    const password = parsed.password || parsed.searchParams.get("password") || "";
-    return password === "" ? undefined : Redacted.make(decodeURIComponent(password));
-  } catch {
-    return undefined;
-  }
+  const password = urlPasswordOf(Redacted.value(url));
+  return password === undefined ? undefined : Redacted.make(password);
 };
 
 /**

@@ -75,6 +75,48 @@ export type StoreSelection =
  */
 export type StoreTextSource = "argv" | "env" | "file";
 
+/**
+ * A URL without its password (user info and `password=` query parameter): the only form of a
+ * store URL that may be shown. Unparseable text gives a fixed placeholder.
+ *
+ * @category formatting
+ * @since 0.3.0
+ */
+export const urlWithoutPassword = (text: string): string => {
+  try {
+    const url = new URL(text);
+    url.password = "";
+    url.searchParams.delete("password");
+    return url.toString();
+  } catch {
+    return "postgres://(unparseable URL)";
+  }
+};
+
+/**
+ * The password a URL carries (user info, else a `password=` query parameter), decoded, or
+ * `undefined`.
+ *
+ * @category parsing
+ * @since 0.3.0
+ */
+export const urlPasswordOf = (text: string): string | undefined => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (url.password !== "") {
+    try {
+      return decodeURIComponent(url.password);
+    } catch {
+      return url.password;
+    }
+  }
+  return url.searchParams.get("password") || undefined;
+};
+
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 const POSTGRES_SCHEMES = new Set(["postgres", "postgresql"]);
 const MAX_POOL = 1000;
@@ -92,8 +134,7 @@ const postgresOf = (
   if (url.hostname === "" && !url.searchParams.has("host")) {
     return Result.fail("names no host (postgres://user@host:port/database)");
   }
-  const hasPassword = url.password !== "" || url.searchParams.has("password");
-  if (hasPassword && source === "argv") {
+  if (urlPasswordOf(text) !== undefined && source === "argv") {
     return Result.fail(
       `holds a password, which is never accepted on the command line: put it in ${PGPASSWORD_ENV}, or the whole URL in ${STORE_URL_ENV} or a file named by --store-url-file`,
     );
@@ -132,13 +173,10 @@ const postgresOf = (
     }
     settings.connectTimeoutMs = Number(connect) * 1_000;
   }
-  const shown = new URL(url.toString());
-  shown.password = "";
-  shown.searchParams.delete("password");
   return Result.succeed({
     _tag: "Postgres",
     url: Redacted.make(text),
-    target: shown.toString(),
+    target: urlWithoutPassword(text),
     ...settings,
   });
 };
@@ -229,10 +267,7 @@ export const selectStore = (
   const selection = parseStoreSelection(picked.text, picked.source);
   if (Result.isFailure(selection)) return Result.fail(`${name} ${selection.failure}`);
   if (selection.success._tag === "File" || inputs.pgPassword === undefined) return selection;
-  const hasPassword =
-    new URL(Redacted.value(selection.success.url)).password !== "" ||
-    new URL(Redacted.value(selection.success.url)).searchParams.has("password");
-  if (hasPassword) return selection;
+  if (urlPasswordOf(Redacted.value(selection.success.url)) !== undefined) return selection;
   const password = secretFromText(inputs.pgPassword);
   if (Result.isFailure(password)) return Result.fail(`${PGPASSWORD_ENV} ${password.failure}`);
   return Result.succeed({ ...selection.success, password: Redacted.make(password.success) });
