@@ -3,16 +3,17 @@
  * and delete the store makes carries its own `pg_notify` in the same statement (see
  * {@link notifyWritten} and {@link notifyDeleted}), so the notification is sent exactly when
  * the change commits, by whichever process made it (a watcher replica, `miro-token store add`),
- * with no trigger and no migration. A listener holds one connection with `LISTEN`; when that
- * connection dies (a PostgreSQL restart, a network cut) it reconnects with capped exponential
- * backoff and emits `Resync` first: notifications sent meanwhile were lost, so the listing must
- * be read again.
+ * with no trigger and no migration. A listener holds one connection of its own (not one of the
+ * store's pool) with `LISTEN`; when that connection dies (a PostgreSQL restart, a network cut)
+ * it reconnects with capped exponential backoff and emits `Resync` first: notifications sent
+ * meanwhile were lost, so the listing must be read again.
  *
  * @since 0.3.0
  */
-import type { PgClient } from "@effect/sql-pg";
+import { PgClient } from "@effect/sql-pg";
 import type { StoreChange } from "@miro-token/core";
 import { Duration, Effect, Schedule, Stream } from "effect";
+import * as Reactivity from "effect/reactivity/Reactivity";
 
 /**
  * The notification channel.
@@ -94,20 +95,26 @@ export const reconnectSchedule = (options: ReconnectOptions = {}) => {
 };
 
 /**
- * The change stream over `pg`: `Written`/`Deleted` as they commit; `Resync` after each
- * reconnect (never before the first `LISTEN`). It does not fail: a lost connection is retried
- * by {@link reconnectSchedule}, forever, until the stream is interrupted.
+ * The change stream of the database `config` reaches: `Written`/`Deleted` as they commit;
+ * `Resync` after each reconnect (never before the first `LISTEN`). Each subscription opens a
+ * connection of its own, outside the store's pool (a pool of one must not be starved by a
+ * listener), closed with the stream. It does not fail: a lost connection is retried by
+ * {@link reconnectSchedule}, forever, until the stream is interrupted.
  *
  * @category constructors
  * @since 0.3.0
  */
 export const changesOf = (
-  pg: PgClient.PgClient,
+  config: PgClient.PgClientConfig,
   options?: ReconnectOptions,
 ): Stream.Stream<StoreChange, never> => {
   let subscriptions = 0;
   const subscribe = Stream.unwrap(
-    Effect.map(pg.listen(CHANGES_CHANNEL), (queue) => {
+    Effect.gen(function* () {
+      const client = yield* PgClient.makeClient(config).pipe(
+        Effect.provideServiceEffect(Reactivity.Reactivity, Reactivity.make),
+      );
+      const queue = yield* client.listen(CHANGES_CHANNEL);
       const head: Stream.Stream<StoreChange> =
         subscriptions++ === 0 ? Stream.empty : Stream.make({ _tag: "Resync" } as const);
       return Stream.concat(

@@ -65,7 +65,6 @@ export const makeWith = (
 ): Effect.Effect<TokenStoreShape, StoreError | SchemaVersionError, SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient;
-    const pg = yield* Effect.serviceOption(PgClient.PgClient);
     const scrub = scrubOf(options);
     const keyring = options.keyring;
     yield* checkVersion(publicTarget(options.url)).pipe(
@@ -187,7 +186,7 @@ export const makeWith = (
         ),
       withLock: makeLease(sql, scrub, options.lease),
       outbox: PostgresOutbox.make(sql, scrub),
-      ...(Option.isSome(pg) ? { changes: () => changesOf(pg.value, options.reconnect) } : {}),
+      changes: () => changesOf(poolConfigOf(options), options.reconnect),
     });
   });
 

@@ -53,4 +53,18 @@ describe("changes (LISTEN/NOTIFY)", () => {
       expect(yield* next(seen)).toEqual({ _tag: "Written", id: "bob", generation: 1 });
     }).pipe(Effect.scoped),
   );
+
+  it.live("a listener holds a connection of its own: a pool of one still serves the store", () =>
+    Effect.gen(function* () {
+      const options = yield* migratedDatabase({ maxConnections: 1 });
+      const store = yield* PostgresTokenStore.make(options);
+      const seen = yield* follow(store);
+      yield* awaitListeners(options.url);
+      const written = yield* store
+        .compareAndSet("carol", 0, storeTokenSet(1))
+        .pipe(Effect.timeout("5 seconds"));
+      expect(written._tag).toBe("Written");
+      expect(yield* next(seen)).toEqual({ _tag: "Written", id: "carol", generation: 1 });
+    }).pipe(Effect.scoped),
+  );
 });
