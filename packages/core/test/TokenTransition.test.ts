@@ -11,6 +11,7 @@ import {
   type FailureSummary,
   isTerminal,
   REFRESH_OUTCOME_LOST,
+  StoreError,
   sameStatus,
   TOKEN_STATUS_TAGS,
   TokenEvent,
@@ -18,7 +19,12 @@ import {
   TokenStatus,
   transition,
 } from "../src/index.ts";
-import { classifyProbeFailure, isAllowedTransition, isTransientFailure } from "../src/internal.ts";
+import {
+  classifyProbeFailure,
+  isAllowedTransition,
+  isTransientFailure,
+  summarizeFailure,
+} from "../src/internal.ts";
 
 const SEED = 20261127;
 const RUNS = 2_000;
@@ -245,6 +251,25 @@ describe("transition: the rules one by one", () => {
         nextCheckAt: 5_000,
       });
     }
+  });
+
+  it("a refresh that fails because the store is unavailable is Unreachable with that cause", () => {
+    const error = summarizeFailure(
+      new StoreError({
+        attempts: 0,
+        operation: "lock",
+        reason: "unavailable: …",
+        kind: "Unavailable",
+      }),
+    );
+    expect(error).toEqual({ tag: "StoreError", kind: "Unavailable" });
+    const failed = TokenEvent.RefreshFailed({ error, attempt: 1, nextCheckAt: 5_000 });
+    expect(transition(active, failed, 2_000)).toEqual({
+      _tag: "Unreachable",
+      error,
+      attempt: 1,
+      nextCheckAt: 5_000,
+    });
   });
 
   it("token info 400/401 on a token that cannot be refreshed is Invalid with Miro's code", () => {

@@ -55,17 +55,20 @@ const serverFields = (error: SqlError): string => {
  */
 export const storeErrorOf = (operation: string, scrub: Scrub, error: SqlError): StoreError => {
   const detail = `${error.reason._tag}${serverFields(error)}`;
+  const unavailable = isUnavailable(error);
   return new StoreError({
     attempts: 0,
     operation,
-    reason: scrub(isUnavailable(error) ? `${UNAVAILABLE}${detail}` : detail).slice(0, 300),
+    reason: scrub(unavailable ? `${UNAVAILABLE}${detail}` : detail).slice(0, 300),
+    ...(unavailable ? { kind: "Unavailable" as const } : {}),
   });
 };
 
 /**
  * How the reason of a `StoreError` starts when the database could not be reached or went away
  * (refused, reset, shutting down, starting up): the store is unavailable, the tokens are not
- * at fault. A watcher reports its tokens `Unreachable` with this cause.
+ * at fault. Such an error also has `kind: "Unavailable"`, so a watcher reports its tokens
+ * `Unreachable` with the cause `StoreError Unavailable`.
  *
  * @category constants
  * @since 0.3.0

@@ -6,6 +6,7 @@
 // Resync, and nothing written before the outage is lost.
 import { describe, expect, it } from "@effect/vitest";
 import type { StoreError } from "@miro-token/core";
+import { summarizeFailure } from "@miro-token/core/internal";
 import { storeTokenSet } from "@miro-token/testkit";
 import { Effect, Option, Queue, Redacted, Schedule } from "effect";
 import { PostgresTokenStore } from "../src/index.ts";
@@ -53,6 +54,8 @@ describe("PostgreSQL restart", () => {
           const error = yield* Effect.flip(attempt as Effect.Effect<unknown, StoreError>);
           expect(error._tag).toBe("StoreError");
           expect(error.reason).toMatch(/^unavailable: /);
+          // What a watcher's /tokens, page and metrics show of it: tag and kind, no text.
+          expect(summarizeFailure(error)).toEqual({ tag: "StoreError", kind: "Unavailable" });
           expect(error.message).not.toContain(pg.password);
         }
 

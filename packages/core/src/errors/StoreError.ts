@@ -20,6 +20,12 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   operation: Schema.String,
   /** A short description free of secrets, e.g. `EACCES`. */
   reason: Schema.String,
+  /**
+   * `Unavailable`: the store could not be reached (a database down or restarting), so the
+   * tokens are not at fault; a status shows it beside the tag (`StoreError Unavailable`).
+   * Absent for every other failure.
+   */
+  kind: Schema.optionalKey(Schema.Literal("Unavailable")),
 }) {
   readonly [MiroTokenErrorTypeId]: MiroTokenErrorTypeId = MiroTokenErrorTypeId;
   readonly retryable = false;
