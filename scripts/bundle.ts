@@ -14,7 +14,8 @@
  * written beside the library entry `tsc` emitted into `dist/`.
  */
 import { readFileSync, rmSync } from "node:fs";
-import { build } from "esbuild";
+import { builtinModules } from "node:module";
+import { build, type Plugin } from "esbuild";
 
 /** The `x.y.z` of the package's `engines.node: ">=x.y.z"`; throws when it has no such floor. */
 const nodeFloorOf = (root: string): string => {
@@ -22,6 +23,29 @@ const nodeFloorOf = (root: string): string => {
   const floor = /^>=(\d+\.\d+\.\d+)$/.exec(manifest.engines?.node ?? "")?.[1];
   if (floor === undefined) throw new Error(`${root}package.json: engines.node must be ">=x.y.z"`);
   return floor;
+};
+
+/**
+ * Node built-ins reached through `process.getBuiltinModule` instead of an ESM `import`. An ESM
+ * import of a built-in reads every export to build its namespace, and `node:http`'s exports
+ * include getters (`WebSocket`, ...) that load Node's internal undici, zlib and more: about
+ * 30 ms of CPU at start-up for a program that never touches them. As a CommonJS-style module
+ * the built-in's properties are read only when used.
+ */
+const lazyBuiltins: Plugin = {
+  name: "lazy-builtins",
+  setup(build) {
+    const names = builtinModules.filter((name) => !name.startsWith("_"));
+    const filter = new RegExp(`^(node:)?(${names.map((n) => n.replace(/[/]/g, "\\/")).join("|")})$`);
+    build.onResolve({ filter }, (args) => ({
+      path: args.path.startsWith("node:") ? args.path : `node:${args.path}`,
+      namespace: "lazy-builtin",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
 };
 
 /** What to bundle: one entry, written as `<outdir>/<name>.js` with a `#!/usr/bin/env node` line. */
@@ -38,6 +62,8 @@ export interface BinBundle {
   readonly splitting: boolean;
   /** Remove `outdir` before building (only when nothing else writes there). */
   readonly clean: boolean;
+  /** Global identifiers replaced by JSON values (esbuild's `define`). */
+  readonly define?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Builds the bundle and prints each output file with its size. */
@@ -54,6 +80,8 @@ export const bundleBin = async (spec: BinBundle): Promise<void> => {
     target: `node${nodeFloorOf(spec.root)}`,
     minify: true,
     conditions: ["@miro-token/source"],
+    plugins: [lazyBuiltins],
+    define: { ...spec.define },
     // The hashbang makes the file the package's `bin`; some CommonJS dependencies call `require`
     // for Node built-ins, and ESM has none, so give them one.
     banner: {

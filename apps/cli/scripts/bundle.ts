@@ -1,15 +1,27 @@
 /**
  * Bundles the CLI into `dist/` (`pnpm build`; the CLI's tests and the cold-start bench call it
- * too): scripts/bundle.ts with code splitting, `dist/` emptied first.
+ * too): first the answers printed without running the program (`fast-output.ts`, rendered by the
+ * program itself from source), then scripts/bundle.ts with code splitting, `dist/` emptied
+ * first. The entry (`src/launch.ts`) holds those answers; the program is a chunk it imports.
  */
+import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { bundleBin } from "../../../scripts/bundle.ts";
 
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+const table = execFileSync(
+  process.execPath,
+  ["--conditions=@miro-token/source", "scripts/fast-output.ts"],
+  { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+).trim();
+
 await bundleBin({
-  root: fileURLToPath(new URL("..", import.meta.url)),
-  entry: "src/bin.ts",
+  root,
+  entry: "src/launch.ts",
   name: "miro-token",
   outdir: "dist",
   splitting: true,
   clean: true,
+  define: { MIRO_TOKEN_FAST_OUTPUT: JSON.stringify(table) },
 });
