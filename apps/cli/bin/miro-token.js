@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Launcher for the `miro-token` binary. It runs the esbuild bundle (`dist/miro-token.js`, built
-// by `pnpm build`): one minified file starts several times faster than thousands of ESM files.
-// Without a bundle (a fresh clone before `pnpm build`) it falls back to the TypeScript source,
-// run by Node 24's type stripping with the `@miro-token/source` condition in a child process.
+// by the repository's install step and by `pnpm build`): one minified file starts several times
+// faster than thousands of ESM files, and `--help` and `--version` are answered there without
+// loading the program. Without a bundle it runs the TypeScript source in this process, by
+// Node 24's type stripping, with the `@miro-token/source` condition added by a resolve hook.
 import { existsSync } from "node:fs";
 import module from "node:module";
 
@@ -12,12 +13,12 @@ if (existsSync(bundle)) {
   module.enableCompileCache?.();
   await import(bundle.href);
 } else {
-  const { spawnSync } = await import("node:child_process");
-  const source = new URL("../src/bin.ts", import.meta.url);
-  const child = spawnSync(
-    process.execPath,
-    ["--conditions=@miro-token/source", source.pathname, ...process.argv.slice(2)],
-    { stdio: "inherit" },
-  );
-  process.exit(child.status ?? 1);
+  module.registerHooks({
+    resolve: (specifier, context, nextResolve) =>
+      nextResolve(specifier, {
+        ...context,
+        conditions: [...context.conditions, "@miro-token/source"],
+      }),
+  });
+  await import(new URL("../src/bin.ts", import.meta.url).href);
 }

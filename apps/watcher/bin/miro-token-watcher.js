@@ -1,27 +1,28 @@
 #!/usr/bin/env node
-// Launcher for the `miro-token-watcher` binary. Installed from npm it runs the compiled
-// `dist/bin.js` (`pnpm build`, plain tsc). Inside this repository without a build it runs the
-// TypeScript source with Node 24's type stripping; sibling packages then resolve to their
-// sources only under the `@miro-token/source` condition, which needs a Node flag, so the
-// launcher re-executes Node with it in a child process and forwards SIGTERM/SIGINT to it
-// (the child shuts down gracefully and its exit code becomes ours).
-import { spawn } from "node:child_process";
+// Launcher for the `miro-token-watcher` binary inside this repository. It runs the esbuild
+// bundle (`dist/miro-token-watcher.js`, built by the repository's install step and by
+// `pnpm build`; installed from npm the bundle is the binary itself), else the compiled
+// `dist/bin.js`, else the TypeScript source in this process, by Node 24's type stripping, with
+// the `@miro-token/source` condition (sibling packages read from their sources) added by a
+// resolve hook.
 import { existsSync } from "node:fs";
+import module from "node:module";
 
+const bundle = new URL("../dist/miro-token-watcher.js", import.meta.url);
 const built = new URL("../dist/bin.js", import.meta.url);
-if (existsSync(built)) {
+if (existsSync(bundle)) {
+  // Node's on-disk compile cache skips re-parsing the bundle on every later start.
+  module.enableCompileCache?.();
+  await import(bundle.href);
+} else if (existsSync(built)) {
   await import(built.href);
 } else {
-  const source = new URL("../src/bin.ts", import.meta.url);
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@miro-token/source", source.pathname, ...process.argv.slice(2)],
-    { stdio: "inherit" },
-  );
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
-    process.on(signal, () => child.kill(signal));
-  }
-  child.on("exit", (code, signal) => {
-    process.exit(code ?? (signal === null ? 1 : 128));
+  module.registerHooks({
+    resolve: (specifier, context, nextResolve) =>
+      nextResolve(specifier, {
+        ...context,
+        conditions: [...context.conditions, "@miro-token/source"],
+      }),
   });
+  await import(new URL("../src/bin.ts", import.meta.url).href);
 }
