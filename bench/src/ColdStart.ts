@@ -1,76 +1,159 @@
 /**
- * Cold start of the `miro-token` CLI: `miro-token --help` and `miro-token info` (against the
- * emulator in its own process, token in the environment) as ratios to `node -e 0`, all three
- * spawned interleaved round by round on the same machine in the same run. Targets: --help at
- * most 2.5x and info at most 3.5x of `node -e 0`.
+ * Cold start of the binaries as a user meets them: `miro-token --help`, `--version`, `info`
+ * (against the emulator in its own process, the token in the environment) and
+ * `miro-token-watcher --help`, each run by the real Node binary on the bundle, timed from outside
+ * by hyperfine (`-N`, no shell; warm-up runs first) beside `node -e 0`. A Node parent timing its
+ * own spawns adds its spawn cost to both sides and flattens every ratio; hyperfine measures the
+ * child alone: wall time and the child's CPU (user + system, from its rusage).
+ *
+ * Each round is one hyperfine run of all cases in rotating order; the tables give the median
+ * over rounds of each case's wall median, CPU mean and per-round ratios to `node -e 0`.
+ * Targets (CPU and wall alike): `--help` at most 2.5x, `info` at most 3.5x.
  *
  * Run on its own: `node --conditions=@miro-token/source bench/src/ColdStart.ts [--quick]
- * [--strict]` (builds the CLI bundle first when `apps/cli/dist` is missing; `--strict` exits 1
- * when a target is missed). Results go to `bench/results/cold-start-*.json`.
+ * [--strict]` (rebuilds both bundles first; installs Debian's hyperfine when missing, or says to;
+ * `--strict` exits 1 when a target is missed). Results go to `bench/results/cold-start.json`.
  */
-import { execFile, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureHyperfine } from "../../scripts/provision/hyperfine.ts";
 import { startEmulatorProcess } from "./EmulatorProcess.ts";
-import { type BenchCase, runInterleaved } from "./Harness.ts";
-import { printResults, printTargets, type Target, writeResults } from "./Report.ts";
+import { printTargets, type Target, writeResults } from "./Report.ts";
+import { formatRatio, median } from "./Stats.ts";
 
 const BASELINE = "node -e 0";
 const quick = process.argv.includes("--quick");
 const strict = process.argv.includes("--strict");
-const options = quick
-  ? { rounds: 5, callsPerRound: 3, warmupCalls: 2 }
-  : { rounds: 12, callsPerRound: 5, warmupCalls: 3 };
+const options = quick ? { rounds: 3, runs: 10, warmup: 3 } : { rounds: 6, runs: 20, warmup: 3 };
 
-const cliRoot = fileURLToPath(new URL("../../apps/cli/", import.meta.url));
-const launcher = `${cliRoot}bin/miro-token.js`;
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const cli = `${repo}apps/cli/bin/miro-token.js`;
+const watcher = `${repo}apps/watcher/bin/miro-token-watcher.js`;
 
-if (!existsSync(`${cliRoot}dist/miro-token.js`) || process.argv.includes("--build")) {
-  const built = spawnSync(process.execPath, ["scripts/bundle.ts"], {
-    cwd: cliRoot,
-    stdio: "inherit",
-  });
-  if (built.status !== 0) throw new Error("building the CLI bundle failed");
+/** One command line, as hyperfine runs it (its words split like a shell's, no shell). */
+interface ColdCase {
+  readonly name: string;
+  readonly args: ReadonlyArray<string>;
 }
 
-/** One spawn of `node ...args`, resolved when it exits 0. */
-const spawnOnce =
-  (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) =>
-  (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      execFile(process.execPath, [...args], { env }, (error) =>
-        error ? reject(error) : resolve(),
-      );
-    });
+const cases: ReadonlyArray<ColdCase> = [
+  { name: BASELINE, args: ["-e", "0"] },
+  { name: "miro-token --help", args: [cli, "--help"] },
+  { name: "miro-token --version", args: [cli, "--version"] },
+  { name: "miro-token info", args: [cli, "info"] },
+  { name: "miro-token-watcher --help", args: [watcher, "--help"] },
+];
+
+/** What one round measured of one case, in milliseconds. */
+interface Sample {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+interface HyperfineResult {
+  readonly median: number;
+  readonly user: number;
+  readonly system: number;
+  readonly exit_codes: ReadonlyArray<number>;
+}
+
+const quote = (word: string): string => (/^[\w./=:-]+$/.test(word) ? word : `'${word}'`);
+
+/** One hyperfine run of `order`, with the CLI's environment; the samples by case name. */
+const round = (
+  hyperfine: string,
+  order: ReadonlyArray<ColdCase>,
+  env: NodeJS.ProcessEnv,
+  dir: string,
+): ReadonlyMap<string, Sample> => {
+  const json = join(dir, "round.json");
+  execFileSync(
+    hyperfine,
+    [
+      "-N",
+      "--style",
+      "none",
+      "--warmup",
+      String(options.warmup),
+      "--runs",
+      String(options.runs),
+      "--export-json",
+      json,
+      ...order.map((c) => [process.execPath, ...c.args].map(quote).join(" ")),
+    ],
+    { env, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  const { results } = JSON.parse(readFileSync(json, "utf8")) as {
+    results: ReadonlyArray<HyperfineResult>;
+  };
+  return new Map(
+    results.map((r, i) => {
+      if (r.exit_codes.some((code) => code !== 0)) {
+        throw new Error(`${order[i]!.name} exited ${r.exit_codes.find((code) => code !== 0)}`);
+      }
+      return [order[i]!.name, { wall: r.median * 1000, cpu: (r.user + r.system) * 1000 }];
+    }),
+  );
+};
+
+const build = (cwd: string, args: ReadonlyArray<string>) =>
+  execFileSync(process.execPath, [...args], { cwd, stdio: ["ignore", "ignore", "inherit"] });
+
+const hyperfine = ensureHyperfine();
+build(`${repo}apps/cli`, ["scripts/bundle.ts"]);
+build(`${repo}apps/watcher`, ["../../scripts/bundle.ts", "miro-token-watcher"]);
 
 const emulator = await startEmulatorProcess();
-const cliEnv = {
+const env = {
   ...process.env,
   MIRO_API_BASE_URL: emulator.baseUrl,
   MIRO_ACCESS_TOKEN: emulator.accessToken,
 };
-const cases: ReadonlyArray<BenchCase> = [
-  { name: BASELINE, run: spawnOnce(["-e", "0"]) },
-  { name: "miro-token --help", run: spawnOnce([launcher, "--help"]) },
-  { name: "miro-token info", run: spawnOnce([launcher, "info"], cliEnv) },
-];
-
+const dir = mkdtempSync(join(tmpdir(), "cold-start-"));
 try {
-  const results = await runInterleaved(cases, BASELINE, options);
-  printResults(
-    `cold start, ${options.rounds} rounds x ${options.callsPerRound} spawns`,
-    results,
-    BASELINE,
-    (micros) => `${(micros / 1000).toFixed(1)} ms`,
+  const rounds: Array<ReadonlyMap<string, Sample>> = [];
+  for (let r = 0; r < options.rounds; r++) {
+    const shift = r % cases.length;
+    rounds.push(round(hyperfine, [...cases.slice(shift), ...cases.slice(0, shift)], env, dir));
+  }
+  const of = (name: string, measure: keyof Sample) => rounds.map((s) => s.get(name)![measure]);
+  const rows = cases.map(({ name }) => {
+    const ratios = (measure: keyof Sample) => {
+      const base = of(BASELINE, measure);
+      return median(of(name, measure).map((value, i) => value / base[i]!));
+    };
+    return {
+      name,
+      wallMs: median(of(name, "wall")),
+      cpuMs: median(of(name, "cpu")),
+      wallRatio: ratios("wall"),
+      cpuRatio: ratios("cpu"),
+    };
+  });
+  console.log(
+    `\ncold start, hyperfine -N, ${options.rounds} rounds x ${options.runs} runs (+${options.warmup} warm-up)`,
   );
-  const ratioOf = (name: string) => results.find((r) => r.name === name)!.ratio;
+  const width = Math.max(...rows.map((row) => row.name.length));
+  console.log(`${"case".padEnd(width)}  wall median   vs node   CPU (u+s)   vs node`);
+  for (const row of rows) {
+    console.log(
+      `${row.name.padEnd(width)}  ${`${row.wallMs.toFixed(1)} ms`.padStart(11)}  ${formatRatio(row.wallRatio).padStart(8)}  ${`${row.cpuMs.toFixed(1)} ms`.padStart(10)}  ${formatRatio(row.cpuRatio).padStart(8)}`,
+    );
+  }
+  const row = (name: string) => rows.find((r) => r.name === name)!;
   const targets: ReadonlyArray<Target> = [
-    { name: "miro-token --help", ratio: ratioOf("miro-token --help"), limit: 2.5 },
-    { name: "miro-token info", ratio: ratioOf("miro-token info"), limit: 3.5 },
+    { name: "miro-token --help, CPU", ratio: row("miro-token --help").cpuRatio, limit: 2.5 },
+    { name: "miro-token --help, wall", ratio: row("miro-token --help").wallRatio, limit: 2.5 },
+    { name: "miro-token info, CPU", ratio: row("miro-token info").cpuRatio, limit: 3.5 },
+    { name: "miro-token info, wall", ratio: row("miro-token info").wallRatio, limit: 3.5 },
   ];
   const missed = printTargets(targets);
-  writeResults("cold-start", { options, results, targets });
+  writeResults("cold-start", { options, rows, targets });
   if (strict && missed > 0) process.exitCode = 1;
 } finally {
+  rmSync(dir, { recursive: true, force: true });
   await emulator.stop();
 }
