@@ -1,4 +1,5 @@
 import { defineConfig, mergeConfig } from "vitest/config";
 import { sharedConfig } from "../../vitest.shared.ts";
 
-export default mergeConfig(sharedConfig, defineConfig({}));
+// The global setup builds the bundle the spawned-binary tests run (once, before every file).
+export default mergeConfig(sharedConfig, defineConfig({ test: { globalSetup: ["./test/bundle.ts"] } }));

@@ -1,7 +1,7 @@
 /**
- * The built binary for end-to-end tests: bundles once per test file (esbuild, as `pnpm build`
- * does) and runs `node bin/miro-token.js` under coreutils `timeout -k`, so a hung CLI is
- * killed rather than hanging the suite.
+ * The built binary for end-to-end tests: bundles it (esbuild, as `pnpm build` does; the global
+ * setup, test/bundle.ts, does it once before every test file) and runs `node bin/miro-token.js`
+ * under coreutils `timeout -k`, so a hung CLI is killed rather than hanging the suite.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -27,6 +27,8 @@ export interface SpawnOptions {
   readonly stdin?: string;
   /** Seconds before SIGTERM (then SIGKILL 2 s later). @default 20 */
   readonly timeoutSeconds?: number;
+  /** The script Node runs. @default "bin/miro-token.js" (the launcher) */
+  readonly script?: string;
   /** Called with the CLI's pid once it is running (the `node` child of `timeout`). */
   readonly onSpawn?: (pid: number) => void;
 }
@@ -44,7 +46,7 @@ export const spawnCli = (
         "2",
         String(options.timeoutSeconds ?? 20),
         process.execPath,
-        "bin/miro-token.js",
+        options.script ?? "bin/miro-token.js",
         ...argv,
       ],
       {

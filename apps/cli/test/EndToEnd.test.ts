@@ -8,12 +8,12 @@ import { createServer } from "node:net";
 import { type Emulator, startEmulator } from "@miro-token/emulator";
 import { findLeaks, makeCanaries } from "@miro-token/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildBundle, type SpawnResult, spawnCli } from "./BuiltBinary.ts";
+import { type SpawnResult, spawnCli } from "./BuiltBinary.ts";
 import { writeTempFile } from "./TempFiles.ts";
 
 let emulator: Emulator;
+// The bundle is built once for every test file by the global setup (test/bundle.ts).
 beforeAll(async () => {
-  buildBundle();
   emulator = await startEmulator({ port: 0 });
 }, 120_000);
 afterAll(async () => {
