@@ -36,7 +36,9 @@ const lazyBuiltins: Plugin = {
   name: "lazy-builtins",
   setup(build) {
     const names = builtinModules.filter((name) => !name.startsWith("_"));
-    const filter = new RegExp(`^(node:)?(${names.map((n) => n.replace(/[/]/g, "\\/")).join("|")})$`);
+    const filter = new RegExp(
+      `^(node:)?(${names.map((n) => n.replace(/[/]/g, "\\/")).join("|")})$`,
+    );
     build.onResolve({ filter }, (args) => ({
       path: args.path.startsWith("node:") ? args.path : `node:${args.path}`,
       namespace: "lazy-builtin",

@@ -7,8 +7,7 @@
  *
  *   node --conditions=@miro-token/source scripts/fast-output.ts
  */
-import * as NodePath from "@effect/platform-node/NodePath";
-import { ConfigProvider, Console, Effect, FileSystem, Layer, Stdio, Stream } from "effect";
+import { ConfigProvider, Console, Effect, Layer, Stdio, Stream } from "effect";
 import type { Command } from "effect/cli";
 import { TestConsole } from "effect/testing";
 import { app } from "../src/Commands.ts";
@@ -20,6 +19,7 @@ import {
   VERSION_ARGVS,
 } from "../src/FastOutput.ts";
 import { runCli } from "../src/Main.ts";
+import * as NodeEnvironment from "../src/NodeEnvironment.ts";
 
 /** Every command path under `command` (itself included), by name and by alias. */
 export const commandPaths = (
@@ -42,19 +42,19 @@ const stdoutOf = (argv: ReadonlyArray<string>, stdoutIsTerminal: boolean) =>
     const console = yield* TestConsole.make;
     const exitCode = yield* runCli(argv).pipe(
       Effect.provideService(Console.Console, console),
+      // The terminal question is the test's; the build machine's environment (its NO_COLOR)
+      // must not shape the answers.
       Effect.provide(
-        Layer.mergeAll(
-          NodePath.layer,
-          FileSystem.layerNoop({}),
-          // The build machine's environment (its NO_COLOR) must not shape the answers.
-          ConfigProvider.layer(ConfigProvider.fromEnv({ env: {} })),
+        Layer.merge(
           Stdio.layerTest({
             stdin: Stream.empty,
             stdoutIsTerminal: Effect.succeed(stdoutIsTerminal),
             stderrIsTerminal: Effect.succeed(stdoutIsTerminal),
           }),
+          ConfigProvider.layer(ConfigProvider.fromEnv({ env: {} })),
         ),
       ),
+      Effect.provide(NodeEnvironment.layer),
     );
     const errors = yield* console.errorLines;
     if (exitCode !== 0 || errors.length > 0) return undefined;
@@ -75,7 +75,9 @@ export const renderFastOutput: Effect.Effect<FastOutputTable, Error> = Effect.ge
     const colored = yield* stdoutOf(argv, true);
     if (plain === undefined || colored === undefined) continue;
     if (stripColors(colored) !== plain) {
-      return yield* Effect.fail(new Error(`${keyOf(argv)}: plain help is not coloured help uncoloured`));
+      return yield* Effect.fail(
+        new Error(`${keyOf(argv)}: plain help is not coloured help uncoloured`),
+      );
     }
     const known = answers.indexOf(colored);
     index[keyOf(argv)] = known >= 0 ? known : answers.push(colored) - 1;

@@ -13,10 +13,10 @@ import {
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { colorsWanted, fastOutput, stripColors } from "../src/FastOutput.ts";
 import { spawnCli } from "./BuiltBinary.ts";
 import { run } from "./CliHarness.ts";
 import { tempPath } from "./TempFiles.ts";
-import { colorsWanted, fastOutput, stripColors } from "../src/FastOutput.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
