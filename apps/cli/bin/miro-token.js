@@ -13,12 +13,6 @@ if (existsSync(bundle)) {
   module.enableCompileCache?.();
   await import(bundle.href);
 } else {
-  module.registerHooks({
-    resolve: (specifier, context, nextResolve) =>
-      nextResolve(specifier, {
-        ...context,
-        conditions: [...context.conditions, "@miro-token/source"],
-      }),
-  });
-  await import(new URL("../src/bin.ts", import.meta.url).href);
+  const { runSources } = await import("../../../scripts/run-sources.mjs");
+  await runSources(new URL("../src/bin.ts", import.meta.url));
 }

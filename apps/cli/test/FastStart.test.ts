@@ -82,13 +82,15 @@ describe("the built binary", () => {
 
 describe("the launcher without a bundle", () => {
   it("runs the sources in its own process, with no child Node", async () => {
-    // A copy of the launcher beside the real sources, with no dist/.
-    const dir = tempPath("no-bundle");
+    // A copy of the launcher beside the real sources, laid out as in the repository, no dist/.
+    const repo = tempPath("no-bundle");
+    const dir = join(repo, "apps/cli");
     mkdirSync(join(dir, "bin"), { recursive: true });
     cpSync(join(root, "bin/miro-token.js"), join(dir, "bin/miro-token.js"));
     cpSync(join(root, "package.json"), join(dir, "package.json"));
-    symlinkSync(join(root, "src"), join(dir, "src"));
-    symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+    for (const linked of ["src", "node_modules"])
+      symlinkSync(join(root, linked), join(dir, linked));
+    symlinkSync(join(root, "../../scripts"), join(repo, "scripts"));
     // Every Node process started appends its pid to this file.
     const pids = tempPath("pids");
     const preload = tempPath("record-pid.cjs");

@@ -17,12 +17,6 @@ if (existsSync(bundle)) {
 } else if (existsSync(built)) {
   await import(built.href);
 } else {
-  module.registerHooks({
-    resolve: (specifier, context, nextResolve) =>
-      nextResolve(specifier, {
-        ...context,
-        conditions: [...context.conditions, "@miro-token/source"],
-      }),
-  });
-  await import(new URL("../src/bin.ts", import.meta.url).href);
+  const { runSources } = await import("../../../scripts/run-sources.mjs");
+  await runSources(new URL("../src/bin.ts", import.meta.url));
 }
