@@ -104,7 +104,7 @@ const build = (cwd: string, args: ReadonlyArray<string>) =>
 
 const hyperfine = ensureHyperfine();
 build(`${repo}apps/cli`, ["scripts/bundle.ts"]);
-build(`${repo}apps/watcher`, ["../../scripts/bundle.ts", "miro-token-watcher"]);
+build(`${repo}apps/watcher`, ["../../scripts/bundle.ts", "miro-token-watcher", "--split"]);
 
 const emulator = await startEmulatorProcess();
 const env = {

@@ -1,7 +1,7 @@
 /**
  * The binary as a real process (through its launcher, which runs the bundle the global setup
- * rebuilt from the sources): `--help`, configuration errors (exit 2, every problem listed, no stack trace, no
- * secret echoed), the port printed at start, and SIGTERM during an in-flight refresh: the
+ * rebuilt from the sources): `--help`, configuration errors (exit 2, every problem listed, no
+ * stack trace, no secret echoed), the port printed at start, and SIGTERM during an in-flight refresh: the
  * refresh finishes and is persisted, the process exits 0 within 5 s and the store is valid.
  * Every child runs under `timeout -k`.
  */

@@ -1,6 +1,6 @@
 /**
- * The binary as a child process, through its launcher (which re-executes Node on the sources
- * here), under `timeout -k` so a stuck child never outlives the run: its output as it comes
+ * The binary as a child process, through its launcher (which runs the bundle the global setup
+ * rebuilt from the sources), under `timeout -k` so a stuck child never outlives the run: its output as it comes
  * and its exit.
  */
 import { type ChildProcess, spawn } from "node:child_process";

@@ -12,7 +12,7 @@ import { ensureChromium } from "../../../scripts/provision/chromium.ts";
 /** Runs once before the watcher's test files. */
 export default function setup(): void {
   ensureChromium();
-  execFileSync(process.execPath, ["../../scripts/bundle.ts", "miro-token-watcher"], {
+  execFileSync(process.execPath, ["../../scripts/bundle.ts", "miro-token-watcher", "--split"], {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
     stdio: "pipe",
   });
