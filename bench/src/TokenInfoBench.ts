@@ -8,8 +8,11 @@
  * machine's wake-up latency. Both are printed with the targets of issue 12 and written as JSON
  * to `bench/results/`.
  *
- * Flags: `--quick` for a short run, `--cpu-only` to skip the wall-time table.
+ * Flags: `--quick` for a short run, `--cpu-only` to skip the wall-time table, `--before <ref>`
+ * to add the client as it was at git ref `<ref>` to the CPU table, side by side in this run
+ * (rows named `before ...`, see `Baseline.ts`).
  */
+import { baselineClients } from "./Baseline.ts";
 import { startEmulatorProcess } from "./EmulatorProcess.ts";
 import { type CpuResult, runCpuInterleaved, runInterleaved } from "./Harness.ts";
 import { effectClient, promiseClient, type TransportName } from "./OurClients.ts";
@@ -29,6 +32,8 @@ const CPU_BASELINE = "raw undici Pool";
 const IN_FLIGHT = 16;
 const quick = process.argv.includes("--quick");
 const cpuOnly = process.argv.includes("--cpu-only");
+const beforeFlag = process.argv.indexOf("--before");
+const beforeRef = beforeFlag === -1 ? undefined : process.argv[beforeFlag + 1];
 const options = quick
   ? { rounds: 5, callsPerRound: 100, warmupCalls: 100 }
   : { rounds: 15, callsPerRound: 400, warmupCalls: 500 };
@@ -63,6 +68,9 @@ const cpuCases: Array<OwnedCase> = [
   rawFetch(cpuTarget),
   officialClient(cpuTarget),
   ...oursCases(cpuTarget),
+  ...(beforeRef === undefined
+    ? []
+    : await baselineClients(beforeRef, "before", cpuTarget, ["node", "fetch", "ky"])),
 ];
 
 /** The goals of issue 12 on CPU per call, Effect and promise facade alike. */

@@ -122,6 +122,7 @@ const decodeWithSchema = Schema.decodeUnknownResult(TokenInfo);
  * of every probe), anything else (numeric ids, wrong types) goes through the schema, which
  * also gives the failure.
  *
+ * @internal
  * @category decoding
  * @since 0.1.0
  */

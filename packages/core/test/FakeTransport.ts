@@ -48,6 +48,18 @@ export const fakeTransport = (...script: ReadonlyArray<Step>): FakeTransport => 
   return { layer: Layer.succeed(HttpTransport, HttpTransport.of({ send })), requests };
 };
 
+/** {@link fakeTransport}, declaring that it enforces `request.timeout` (it only records it). */
+export const timingFakeTransport = (...script: ReadonlyArray<Step>): FakeTransport => {
+  const inner = fakeTransport(...script);
+  return {
+    requests: inner.requests,
+    layer: Layer.effect(
+      HttpTransport,
+      Effect.map(HttpTransport, (t) => HttpTransport.of({ send: t.send, enforcesTimeout: true })),
+    ).pipe(Layer.provide(inner.layer)),
+  };
+};
+
 export const json = (
   status: number,
   body: unknown,
