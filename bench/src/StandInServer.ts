@@ -5,13 +5,10 @@
  * Node can and the client's own work is what the measurement sees. Run directly it serves and
  * prints `{ baseUrl, accessToken }`; {@link startStandInServer} spawns it.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { createServer } from "node:http";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import type { EmulatorProcess } from "./EmulatorProcess.ts";
+import { type EmulatorProcess, spawnWithStartLine } from "./EmulatorProcess.ts";
 
 /** What the emulator answers for a valid token (its seeded organization, team and user). */
 const BODY = JSON.stringify({
@@ -53,23 +50,8 @@ const serve = (): void => {
 
 /** Spawns the stand-in server and waits for its start line. */
 export const startStandInServer = async (): Promise<EmulatorProcess> => {
-  const child: ChildProcess = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const orphanGuard = () => child.kill("SIGTERM");
-  process.once("exit", orphanGuard);
-  const lines = createInterface({ input: child.stdout! });
-  const [first] = (await once(lines, "line")) as [string];
-  lines.close();
-  const start = JSON.parse(first) as { baseUrl: string; accessToken: string };
-  return {
-    ...start,
-    stop: async () => {
-      process.off("exit", orphanGuard);
-      child.kill("SIGTERM");
-      if (child.exitCode === null) await once(child, "exit");
-    },
-  };
+  const { start, stop } = await spawnWithStartLine(fileURLToPath(import.meta.url), []);
+  return { ...start, stop };
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) serve();

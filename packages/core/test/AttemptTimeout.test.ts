@@ -11,17 +11,11 @@ import {
   observeTransport,
   ResponseBody,
   TokenClient,
-  type TransportRequest,
 } from "../src/index.ts";
 import { INFO, layerWith, TOKEN } from "./ClientFixtures.ts";
-import { fakeTransport, json, timingFakeTransport } from "./FakeTransport.ts";
+import { fakeTransport, json, SAMPLE_REQUEST, timingFakeTransport } from "./FakeTransport.ts";
 
-const request: TransportRequest = {
-  method: "GET",
-  url: "https://api.miro.com/v1/oauth-token",
-  headers: {},
-  maxBodyBytes: 1024,
-};
+const request = SAMPLE_REQUEST;
 
 describe("the attempt timeout", () => {
   it.live("is handed to a transport that enforces it, on the live clock", () =>

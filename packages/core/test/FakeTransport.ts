@@ -10,6 +10,14 @@ import {
   type TransportResponse,
 } from "../src/index.ts";
 
+/** A token-info request as core builds it, for tests that call a transport directly. */
+export const SAMPLE_REQUEST: TransportRequest = {
+  method: "GET",
+  url: "https://api.miro.com/v1/oauth-token",
+  headers: {},
+  maxBodyBytes: 1024,
+};
+
 export type Step =
   | { readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
   | { readonly fail: TransportErrorKind }
