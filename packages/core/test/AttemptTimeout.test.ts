@@ -29,6 +29,15 @@ describe("the attempt timeout", () => {
     }),
   );
 
+  it.live("is kept by core when longer than a timer can wait", () =>
+    Effect.gen(function* () {
+      const t = timingFakeTransport(json(200, INFO));
+      const layer = layerWith(t, { attemptTimeout: "30 days", deadline: "60 days" });
+      yield* TokenClient.info(TOKEN).pipe(Effect.provide(layer));
+      expect(t.requests[0]?.timeout).toBeUndefined();
+    }),
+  );
+
   it.live("is kept by core for a transport that does not declare it", () =>
     Effect.gen(function* () {
       const t = fakeTransport(json(200, INFO));

@@ -124,6 +124,9 @@ const limitsOf = (
 /** The live clock: only on it may a transport time attempts with its own timers. */
 const liveClock = Context.get(Context.empty(), Clock.Clock);
 
+/** The longest delay a JavaScript timer takes (a longer one fires at once): longer budgets are raced. */
+const MAX_TIMER_MILLIS = 2 ** 31 - 1;
+
 /**
  * One attempt's exchange, bounded by `budget` ms: by the transport itself when it enforces
  * `request.timeout` and the fiber runs on the live clock (no second fiber), else by racing it
@@ -136,7 +139,7 @@ const sendWithin = (
   endpoint: string,
   ownTimers: boolean,
 ): Effect.Effect<TransportResponse, TransportError> =>
-  ownTimers
+  ownTimers && budget <= MAX_TIMER_MILLIS
     ? transport.send({ ...request, timeout: budget })
     : Effect.timeoutOrElse(transport.send(request), {
         duration: Duration.millis(budget),

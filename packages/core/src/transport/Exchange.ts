@@ -73,7 +73,8 @@ const exchangeEffect = (
     const controller = new AbortController();
     const { timeout } = request;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    if (timeout !== undefined) {
+    // A timer past 2^31 - 1 ms would fire at once; core never hands over such a budget.
+    if (timeout !== undefined && timeout <= 2 ** 31 - 1) {
       timer = setTimeout(() => {
         timer = undefined;
         controller.abort();
