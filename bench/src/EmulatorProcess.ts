@@ -19,31 +19,46 @@ const launcher = fileURLToPath(
   new URL("../../packages/emulator/bin/miro-token-emulator.js", import.meta.url),
 );
 
-/** Spawns `miro-token-emulator --port 0 --json` and waits for its start line. */
-export const startEmulatorProcess = async (): Promise<EmulatorProcess> => {
-  const child: ChildProcess = spawn(process.execPath, [launcher, "--port", "0", "--json"], {
+/** A child process that printed a JSON start line, and how to stop it. */
+export interface StartedChild {
+  readonly start: { readonly baseUrl: string; readonly accessToken: string };
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Spawns `node <script> ...args` and waits for its first stdout line, a JSON start line. A bench
+ * that throws must not leave the child running (and holding the terminal's pipe).
+ */
+export const spawnWithStartLine = async (
+  script: string,
+  args: ReadonlyArray<string>,
+): Promise<StartedChild> => {
+  const child: ChildProcess = spawn(process.execPath, [script, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
-  // A bench that throws must not leave its emulator running (and holding the terminal's pipe).
   const orphanGuard = () => child.kill("SIGTERM");
   process.once("exit", orphanGuard);
   const lines = createInterface({ input: child.stdout! });
   const [first] = (await once(lines, "line")) as [string];
   lines.close();
-  const start = JSON.parse(first) as { baseUrl: string; accessToken: string };
-  const lifted = await fetch(`${start.baseUrl}/__emulator/config`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ rateLimit: { creditsPerMinute: Number.MAX_SAFE_INTEGER } }),
-  });
-  if (!lifted.ok) throw new Error(`emulator config failed: ${lifted.status}`);
   return {
-    baseUrl: start.baseUrl,
-    accessToken: start.accessToken,
+    start: JSON.parse(first) as StartedChild["start"],
     stop: async () => {
       process.off("exit", orphanGuard);
       child.kill("SIGTERM");
       if (child.exitCode === null) await once(child, "exit");
     },
   };
+};
+
+/** Spawns `miro-token-emulator --port 0 --json` and waits for its start line. */
+export const startEmulatorProcess = async (): Promise<EmulatorProcess> => {
+  const { start, stop } = await spawnWithStartLine(launcher, ["--port", "0", "--json"]);
+  const lifted = await fetch(`${start.baseUrl}/__emulator/config`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ rateLimit: { creditsPerMinute: Number.MAX_SAFE_INTEGER } }),
+  });
+  if (!lifted.ok) throw new Error(`emulator config failed: ${lifted.status}`);
+  return { baseUrl: start.baseUrl, accessToken: start.accessToken, stop };
 };

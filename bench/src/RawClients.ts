@@ -48,9 +48,12 @@ export const rawNodeHttp = (target: Target): OwnedCase => {
   };
 };
 
-/** Raw undici `Pool.request`. */
+/**
+ * Raw undici `Pool.request`, with no cap on sockets (as the node transport's default), so
+ * concurrent calls each get a connection instead of queueing behind one.
+ */
 export const rawUndici = (target: Target): OwnedCase => {
-  const pool = new Pool(new URL(target.baseUrl).origin, { connections: 1 });
+  const pool = new Pool(new URL(target.baseUrl).origin);
   const headers = { authorization: `Bearer ${target.accessToken}` };
   return {
     name: "raw undici Pool",

@@ -4,8 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
-import type { CaseResult } from "./Harness.ts";
-import { formatRatio } from "./Stats.ts";
+import type { CaseResult, CpuResult } from "./Harness.ts";
+import { formatMicros, formatRatio } from "./Stats.ts";
 
 /** One target: a measured ratio and, where there is one, its limit. */
 export interface Target {
@@ -30,6 +30,34 @@ export const printResults = (
     console.log(
       `${r.name.padEnd(width)}  ${formatMedian(r.medianMicros).padStart(12)}  ${formatRatio(r.ratio).padStart(14)}`,
     );
+  }
+};
+
+/**
+ * Prints the CPU-per-call table: sequential and concurrent CPU per call, each with its ratio to
+ * `baseline`'s, and the wall time per sequential call beside them.
+ */
+export const printCpuResults = (
+  title: string,
+  results: ReadonlyArray<CpuResult>,
+  baseline: string,
+  inFlight: number,
+): void => {
+  const base = results.find((r) => r.name === baseline);
+  if (base === undefined) throw new Error(`unknown baseline case ${baseline}`);
+  const width = Math.max(4, ...results.map((r) => r.name.length));
+  const columns = ["CPU seq", "ratio", `CPU ${inFlight} in flight`, "ratio", "wall seq"];
+  console.log(`\n${title} (ratios to ${baseline})`);
+  console.log(`${"case".padEnd(width)}  ${columns.map((c) => c.padStart(16)).join("")}`);
+  for (const r of results) {
+    const cells = [
+      formatMicros(r.sequentialCpuMicros),
+      formatRatio(r.sequentialCpuMicros / base.sequentialCpuMicros),
+      formatMicros(r.concurrentCpuMicros),
+      formatRatio(r.concurrentCpuMicros / base.concurrentCpuMicros),
+      formatMicros(r.sequentialWallMicros),
+    ];
+    console.log(`${r.name.padEnd(width)}  ${cells.map((c) => c.padStart(16)).join("")}`);
   }
 };
 

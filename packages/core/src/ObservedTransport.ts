@@ -67,6 +67,7 @@ export const observeTransport = <E, R>(
     HttpTransport,
     Effect.map(HttpTransport, (transport) =>
       HttpTransport.of({
+        enforcesTimeout: transport.enforcesTimeout,
         send: (request) =>
           Effect.suspend(() => {
             // Timed from when the attempt runs, not from when its effect was built.

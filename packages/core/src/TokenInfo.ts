@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Schema, SchemaTransformation } from "effect";
+import { Result, Schema, SchemaTransformation } from "effect";
 
 /**
  * An id as Miro's spec types it (a string), also accepting a bare JSON number.
@@ -69,3 +69,64 @@ export const TokenInfo = Schema.Struct({
  * @since 0.1.0
  */
 export type TokenInfo = typeof TokenInfo.Type;
+
+type Json = Readonly<Record<string, unknown>>;
+
+const isRecord = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** An entity whose fields are all strings, copied without extra fields; else `undefined`. */
+const plainEntity = (value: unknown): MiroEntity | undefined => {
+  if (!isRecord(value)) return undefined;
+  const { type, name, id } = value;
+  return typeof type === "string" && typeof name === "string" && typeof id === "string"
+    ? { type, name, id }
+    : undefined;
+};
+
+const isStringArray = (value: unknown): value is ReadonlyArray<string> =>
+  Array.isArray(value) && value.every((each) => typeof each === "string");
+
+/**
+ * Token info read directly when the body has the shape Miro sends (string ids, all fields of
+ * the expected types), else `undefined`. Gives exactly what the schema gives for such input.
+ */
+const decodePlain = (json: unknown): TokenInfo | undefined => {
+  if (!isRecord(json) || typeof json.type !== "string") return undefined;
+  const team = plainEntity(json.team);
+  const createdBy = plainEntity(json.createdBy);
+  const user = plainEntity(json.user);
+  if (team === undefined || createdBy === undefined || user === undefined) return undefined;
+  const info: { -readonly [K in keyof TokenInfo]: TokenInfo[K] } = {
+    type: json.type,
+    team,
+    createdBy,
+    user,
+  };
+  if ("organization" in json) {
+    const organization = plainEntity(json.organization);
+    if (organization === undefined) return undefined;
+    info.organization = organization;
+  }
+  if ("scopes" in json) {
+    if (!isStringArray(json.scopes)) return undefined;
+    info.scopes = json.scopes;
+  }
+  return info;
+};
+
+const decodeWithSchema = Schema.decodeUnknownResult(TokenInfo);
+
+/**
+ * Decode parsed JSON as {@link TokenInfo}: the shape Miro sends is read directly (the hot path
+ * of every probe), anything else (numeric ids, wrong types) goes through the schema, which
+ * also gives the failure.
+ *
+ * @internal
+ * @category decoding
+ * @since 0.1.0
+ */
+export const decodeTokenInfo = (json: unknown): Result.Result<TokenInfo, Schema.SchemaError> => {
+  const plain = decodePlain(json);
+  return plain === undefined ? decodeWithSchema(json) : Result.succeed(plain);
+};

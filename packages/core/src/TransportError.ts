@@ -13,7 +13,8 @@ import { MiroTokenErrorTypeId } from "./errors/ErrorBrand.ts";
 /**
  * Why the request failed below HTTP:
  * - `Network`: connection refused or reset, DNS failure, socket closed mid-response.
- * - `Timeout`: core's per-attempt timeout elapsed (adapters never time out on their own).
+ * - `Timeout`: core's per-attempt timeout elapsed (timed by core, or by an adapter that
+ *   enforces the `timeout` core handed it; adapters never choose one of their own).
  * - `Aborted`: the caller interrupted the request.
  * - `BodyTooLarge`: the response body exceeded the request's `maxBodyBytes` cap.
  *

@@ -30,7 +30,7 @@ export { describeParseError } from "./settings/CommandLineErrors.ts";
 export { MAX_DURATION_TEXT_LENGTH } from "./settings/DurationText.ts";
 export { processExitCode } from "./settings/ProcessExit.ts";
 export * from "./settings/StoreUrl.ts";
-export { MiroId } from "./TokenInfo.ts";
+export { decodeTokenInfo, MiroId } from "./TokenInfo.ts";
 export { makeRefresher, PERSIST_BACKOFF } from "./TokenRefresher.ts";
 export { summarizeFailure, TERMINAL_TAGS } from "./TokenStatus.ts";
 export {

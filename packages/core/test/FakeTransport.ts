@@ -10,6 +10,14 @@ import {
   type TransportResponse,
 } from "../src/index.ts";
 
+/** A token-info request as core builds it, for tests that call a transport directly. */
+export const SAMPLE_REQUEST: TransportRequest = {
+  method: "GET",
+  url: "https://api.miro.com/v1/oauth-token",
+  headers: {},
+  maxBodyBytes: 1024,
+};
+
 export type Step =
   | { readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
   | { readonly fail: TransportErrorKind }
@@ -46,6 +54,18 @@ export const fakeTransport = (...script: ReadonlyArray<Step>): FakeTransport => 
       });
     });
   return { layer: Layer.succeed(HttpTransport, HttpTransport.of({ send })), requests };
+};
+
+/** {@link fakeTransport}, declaring that it enforces `request.timeout` (it only records it). */
+export const timingFakeTransport = (...script: ReadonlyArray<Step>): FakeTransport => {
+  const inner = fakeTransport(...script);
+  return {
+    requests: inner.requests,
+    layer: Layer.effect(
+      HttpTransport,
+      Effect.map(HttpTransport, (t) => HttpTransport.of({ send: t.send, enforcesTimeout: true })),
+    ).pipe(Layer.provide(inner.layer)),
+  };
 };
 
 export const json = (

@@ -2,20 +2,10 @@
 // transport failure or an interruption — and the exchange passes through unchanged.
 import { describe, expect, it } from "@effect/vitest";
 import { Effect, Fiber } from "effect";
-import {
-  type ExchangeOutcome,
-  HttpTransport,
-  observeTransport,
-  type TransportRequest,
-} from "../src/index.ts";
-import { fakeTransport } from "./FakeTransport.ts";
+import { type ExchangeOutcome, HttpTransport, observeTransport } from "../src/index.ts";
+import { fakeTransport, SAMPLE_REQUEST } from "./FakeTransport.ts";
 
-const request: TransportRequest = {
-  method: "GET",
-  url: "https://api.miro.com/v1/oauth-token",
-  headers: {},
-  maxBodyBytes: 1024,
-};
+const request = SAMPLE_REQUEST;
 
 const observing = (inner: ReturnType<typeof fakeTransport>) => {
   const heard: Array<string> = [];

@@ -68,6 +68,8 @@ class ClientHarness extends Context.Service<
         const adapter = yield* HttpTransport;
         let inFlight = 0;
         const counted = HttpTransport.of({
+          // Passed through, so the live-clock tests run the adapter's own attempt timer.
+          enforcesTimeout: adapter.enforcesTimeout,
           send: (request) =>
             Effect.suspend(() => {
               inFlight += 1;

@@ -41,25 +41,44 @@ export interface FetchTransportOptions {
 
 const globalFetch: Fetch = (input, init) => globalThis.fetch(input, init);
 
+/** A `content-length` of plain digits, else `undefined`. */
+const declaredLength = (value: string | undefined): number | undefined =>
+  value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+
+/**
+ * Whether the body can be read in one piece: its declared length is within the cap and it is
+ * not content-encoded (fetch inflates a compressed body, whose declared length says nothing
+ * about the inflated size). Anything else goes through the capped reader.
+ */
+const fitsWhole = (headers: Readonly<Record<string, string>>, maxBytes: number): boolean => {
+  const length = declaredLength(headers["content-length"]);
+  const encoding = headers["content-encoding"];
+  return (
+    length !== undefined &&
+    length <= maxBytes &&
+    (encoding === undefined || encoding === "identity")
+  );
+};
+
+// A body over the cap makes `Exchange` abort `signal`, which drops the connection even when
+// an injected fetch ignores a cancelled body stream.
 const exchange = async (
   fetch: Fetch,
   request: TransportRequest,
   signal: AbortSignal,
 ): Promise<Exchange.Exchanged> => {
-  // Our own controller too, so a body over the cap drops the connection even when an injected
-  // fetch ignores a cancelled body stream.
-  const local = new AbortController();
   const init: RequestInit = {
     method: request.method,
     headers: request.headers,
     redirect: "manual",
-    signal: AbortSignal.any([signal, local.signal]),
+    signal,
   };
   if (request.body !== undefined) init.body = request.body;
   const response = await fetch(request.url, init);
   const headers = ResponseHeaders.fromEntries(response.headers);
-  const body = await ResponseBody.readBodyCapped(response.body, request.maxBodyBytes);
-  if (body === ResponseBody.BodyTooLarge) local.abort();
+  const body = fitsWhole(headers, request.maxBodyBytes)
+    ? await response.text()
+    : await ResponseBody.readBodyCapped(response.body, request.maxBodyBytes);
   return { status: response.status, headers, body };
 };
 
@@ -82,7 +101,7 @@ export const sendWith = (
  * @since 0.1.0
  */
 export const make = (options: FetchTransportOptions = {}): HttpTransport["Service"] =>
-  HttpTransport.of({ send: sendWith(options.fetch ?? globalFetch) });
+  HttpTransport.of({ send: sendWith(options.fetch ?? globalFetch), enforcesTimeout: true });
 
 /**
  * The transport over the global `fetch`.

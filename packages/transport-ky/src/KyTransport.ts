@@ -52,6 +52,7 @@ export const make = (options: KyTransportOptions = {}): HttpTransport["Service"]
   const instance = (options.ky ?? defaultKy).extend(policyFree);
   return HttpTransport.of({
     send: FetchTransport.sendWith((url, init) => instance(url, init)),
+    enforcesTimeout: true,
   });
 };
 

@@ -60,11 +60,7 @@ export const make = (options: NodeTransportOptions = {}) =>
   Effect.acquireRelease(
     Effect.sync(() => engineOf(options)),
     (engine) => Effect.promise(() => engine.close()),
-  ).pipe(
-    Effect.map((engine) =>
-      HttpTransport.of({ send: Exchange.toSend("NodeTransport.send", engine.exchange) }),
-    ),
-  );
+  ).pipe(Effect.map((engine) => Exchange.toTransport("NodeTransport.send", engine.exchange)));
 
 /**
  * The transport with default options (undici, unlimited sockets, 4 s keep-alive).

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Result } from "effect";
+import { Clock, Context, Duration, Effect, Result } from "effect";
 import { checkBaseUrl } from "../BaseUrl.ts";
 import type { MiroTokenError } from "../Errors.ts";
 import { InsecureBaseUrlError } from "../errors/InsecureBaseUrlError.ts";
@@ -43,6 +43,8 @@ export interface OperationSpec<A, E extends MiroTokenError> {
   /** For logs, e.g. `TokenClient.info`. */
   readonly name: string;
   readonly request: TransportRequest;
+  /** The request URL's origin and path, when the operation has it at hand (else derived). */
+  readonly endpoint?: string | undefined;
   /** The operation's own cap on attempts (the configured `retry.limit` can only lower it). */
   readonly maxAttempts: number;
   /** Per-attempt timeout in ms, when the operation has its own (else `attemptTimeout`). */
@@ -96,6 +98,62 @@ export const baseUrlRefusal = (config: MiroConfigShape): InsecureBaseUrlError | 
   return verdict;
 };
 
+/** Each configuration's limits per operation, built once rather than on every call. */
+const limitsByConfig = new WeakMap<MiroConfigShape, Map<string, RetryPolicy.RetryLimits>>();
+
+const limitsOf = (
+  config: MiroConfigShape,
+  maxAttempts: number,
+  attemptTimeout: number | undefined,
+): RetryPolicy.RetryLimits => {
+  let known = limitsByConfig.get(config);
+  if (known === undefined) {
+    known = new Map();
+    limitsByConfig.set(config, known);
+  }
+  const key = `${maxAttempts}/${attemptTimeout}`;
+  let limits = known.get(key);
+  if (limits === undefined) {
+    const configured = RetryPolicy.limitsFor(config, maxAttempts);
+    limits = attemptTimeout === undefined ? configured : { ...configured, attemptTimeout };
+    known.set(key, limits);
+  }
+  return limits;
+};
+
+/** The live clock: only on it may a transport time attempts with its own timers. */
+const liveClock = Context.get(Context.empty(), Clock.Clock);
+
+/** The longest delay a JavaScript timer takes (a longer one fires at once): longer budgets are raced. */
+const MAX_TIMER_MILLIS = 2 ** 31 - 1;
+
+/**
+ * One attempt's exchange, bounded by `budget` ms: by the transport itself when it enforces
+ * `request.timeout` and the fiber runs on the live clock (no second fiber), else by racing it
+ * against the fiber's clock (a test clock moves only when told to).
+ */
+const sendWithin = (
+  transport: HttpTransport["Service"],
+  request: TransportRequest,
+  budget: number,
+  endpoint: string,
+  ownTimers: boolean,
+): Effect.Effect<TransportResponse, TransportError> =>
+  ownTimers && budget <= MAX_TIMER_MILLIS
+    ? transport.send({ ...request, timeout: budget })
+    : Effect.timeoutOrElse(transport.send(request), {
+        duration: Duration.millis(budget),
+        orElse: () =>
+          Effect.fail(
+            new TransportError({
+              kind: "Timeout",
+              method: request.method,
+              endpoint,
+              reason: `no complete response within ${budget} ms`,
+            }),
+          ),
+      });
+
 /**
  * Run an operation: attempts under the retry schedule, within the deadline. Nothing is sent
  * when the configured base URL is refused ({@link baseUrlRefusal}).
@@ -107,17 +165,14 @@ export const runOperation = <A, E extends MiroTokenError>(
   services: OperationServices,
   spec: OperationSpec<A, E>,
 ): Effect.Effect<A, E | TransportError | InsecureBaseUrlError> =>
-  Effect.gen(function* () {
+  Clock.clockWith((clock): Effect.Effect<A, E | TransportError | InsecureBaseUrlError> => {
     const { transport, config, quota } = services;
     const refusal = baseUrlRefusal(config);
-    if (refusal !== undefined) return yield* refusal;
-    const configured = RetryPolicy.limitsFor(config, spec.maxAttempts);
-    const limits =
-      spec.attemptTimeout === undefined
-        ? configured
-        : { ...configured, attemptTimeout: spec.attemptTimeout };
-    const startedAt = yield* Clock.currentTimeMillis;
-    const endpoint = endpointOf(spec.request.url);
+    if (refusal !== undefined) return Effect.fail(refusal);
+    const limits = limitsOf(config, spec.maxAttempts, spec.attemptTimeout);
+    const startedAt = clock.currentTimeMillisUnsafe();
+    const endpoint = spec.endpoint ?? endpointOf(spec.request.url);
+    const ownTimers = transport.enforcesTimeout === true && clock === liveClock;
     let attempts = 0;
     let ambiguousBefore: AttemptFailure<E | TransportError> | undefined;
     // What the latest retry took from the quota: a success gives it back (AWS "standard").
@@ -132,46 +187,35 @@ export const runOperation = <A, E extends MiroTokenError>(
       return true;
     };
 
-    const attempt = Effect.gen(function* () {
+    const failed = (
+      failure: AttemptFailure<E | TransportError>,
+    ): Effect.Effect<never, AttemptFailure<E | TransportError>> => {
+      const classified = {
+        ...failure,
+        retryable: failure.retryable && spec.retryOn(failure.cause),
+      };
+      if (classified.ambiguous && ambiguousBefore === undefined) ambiguousBefore = classified;
+      return Effect.andThen(
+        Effect.logDebug(`${spec.name}: attempt ${attempts} failed: ${classified.label}`).pipe(
+          Effect.annotateLogs({ operation: spec.name, endpoint }),
+        ),
+        Effect.fail(classified),
+      );
+    };
+
+    const attempt = Effect.suspend(() => {
       attempts += 1;
       const context = { attempt: attempts, ambiguousBefore };
-      const budget = RetryPolicy.attemptBudget(
-        (yield* Clock.currentTimeMillis) - startedAt,
-        limits,
-      );
-      const response = yield* transport.send(spec.request).pipe(
-        Effect.timeoutOrElse({
-          duration: Duration.millis(budget),
-          orElse: () =>
-            Effect.fail(
-              new TransportError({
-                kind: "Timeout",
-                method: spec.request.method,
-                endpoint,
-                reason: `no complete response within ${budget} ms`,
-              }),
-            ),
-        }),
-        Effect.mapError(transportFailure),
-      );
-      const receivedAt = yield* Clock.currentTimeMillis;
-      return yield* spec.read(response, { ...context, receivedAt });
-    }).pipe(
-      Effect.mapError(
-        (failure): AttemptFailure<E | TransportError> => ({
-          ...failure,
-          retryable: failure.retryable && spec.retryOn(failure.cause),
-        }),
-      ),
-      Effect.tapError((failure) =>
-        Effect.andThen(
-          Effect.sync(() => {
-            if (failure.ambiguous && ambiguousBefore === undefined) ambiguousBefore = failure;
-          }),
-          Effect.logDebug(`${spec.name}: attempt ${attempts} failed: ${failure.label}`),
-        ),
-      ),
-    );
+      const budget = RetryPolicy.attemptBudget(clock.currentTimeMillisUnsafe() - startedAt, limits);
+      return Effect.matchEffect(sendWithin(transport, spec.request, budget, endpoint, ownTimers), {
+        onFailure: (error) => failed(transportFailure(error)),
+        onSuccess: (response) =>
+          Effect.catch(
+            spec.read(response, { ...context, receivedAt: clock.currentTimeMillisUnsafe() }),
+            failed,
+          ),
+      });
+    });
 
     // The first attempt runs bare: most calls succeed at once, and building the retry schedule
     // costs more than the rest of the call. After a failure, the retry loop starts by replaying
@@ -186,14 +230,14 @@ export const runOperation = <A, E extends MiroTokenError>(
       return Effect.retryOrElse(next, RetryPolicy.schedule(limits, startedAt, pay), (failure) =>
         Effect.fail(failure.toError(attempts)),
       );
-    }).pipe(
-      Effect.tap(() =>
-        Effect.sync(() => quota.release(paid > 0 ? paid : quota.options.successRefund)),
+    });
+    return Effect.ensuring(
+      Effect.map(retried, (result) => {
+        quota.release(paid > 0 ? paid : quota.options.successRefund);
+        return result;
+      }),
+      Effect.suspend(() =>
+        Effect.annotateCurrentSpan({ "miro.endpoint": endpoint, "miro.attempts": attempts }),
       ),
-    );
-    yield* Effect.annotateCurrentSpan("miro.endpoint", endpoint);
-    return yield* retried.pipe(
-      Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("miro.attempts", attempts))),
-      Effect.annotateLogs({ operation: spec.name, endpoint }),
     );
   });

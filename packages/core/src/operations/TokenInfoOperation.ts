@@ -8,12 +8,14 @@
  *
  * @since 0.1.0
  */
-import { Effect, type Redacted, Schema } from "effect";
+import { Effect, type Redacted } from "effect";
 import { InvalidTokenError, type TokenInfoError, UnexpectedStatusError } from "../Errors.ts";
 import type { TransportRequest, TransportResponse } from "../HttpTransport.ts";
+import type { MiroConfigShape } from "../MiroConfig.ts";
 import { parseRateLimit, type RateLimit } from "../RateLimit.ts";
-import { TokenInfo } from "../TokenInfo.ts";
+import { decodeTokenInfo, type TokenInfo } from "../TokenInfo.ts";
 import { checkToken } from "../TokenText.ts";
+import { endpointOf } from "../TransportError.ts";
 import {
   type AttemptContext,
   type AttemptFailure,
@@ -44,7 +46,30 @@ export interface TokenInfoResult {
   readonly rateLimit: RateLimit | undefined;
 }
 
-const decodeTokenInfo = Schema.decodeUnknownResult(TokenInfo);
+/** What every token-info request of one configuration shares, built on its first call. */
+interface Prepared {
+  readonly url: string;
+  readonly endpoint: string;
+  readonly accept: string;
+  readonly userAgent: string;
+}
+
+const preparedByConfig = new WeakMap<MiroConfigShape, Prepared>();
+
+const prepare = (config: MiroConfigShape): Prepared => {
+  let prepared = preparedByConfig.get(config);
+  if (prepared === undefined) {
+    const url = `${config.baseUrl}/v1/oauth-token`;
+    prepared = {
+      url,
+      endpoint: endpointOf(url),
+      accept: "application/json",
+      userAgent: config.userAgent,
+    };
+    preparedByConfig.set(config, prepared);
+  }
+  return prepared;
+};
 
 const retryOn = (cause: FailureCause): boolean =>
   cause._tag === "Transport"
@@ -63,13 +88,14 @@ export const tokenInfo = (
 ): Effect.Effect<TokenInfoResult, TokenInfoError> =>
   Effect.flatMap(checkToken("access token", token), (value) => {
     const { config } = services;
+    const prepared = prepare(config);
     const request: TransportRequest = {
       method: "GET",
-      url: `${config.baseUrl}/v1/oauth-token`,
+      url: prepared.url,
       headers: {
         authorization: `Bearer ${value}`,
-        accept: "application/json",
-        "user-agent": config.userAgent,
+        accept: prepared.accept,
+        "user-agent": prepared.userAgent,
       },
       maxBodyBytes: config.maxBodyBytes,
     };
@@ -98,6 +124,7 @@ export const tokenInfo = (
     return runOperation(services, {
       name: "TokenClient.info",
       request,
+      endpoint: prepared.endpoint,
       maxAttempts: TOKEN_INFO_MAX_ATTEMPTS,
       retryOn,
       read,

@@ -114,9 +114,7 @@ export const make = (
   client: HttpClient.HttpClient,
   context: Context.Context<never>,
 ): HttpTransport["Service"] =>
-  HttpTransport.of({
-    send: Exchange.toSend("HttpClientTransport.send", exchangeWith(client, context)),
-  });
+  Exchange.toTransport("HttpClientTransport.send", exchangeWith(client, context));
 
 /**
  * The transport over the `HttpClient` in context.

@@ -14,6 +14,24 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_HEADER_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
+ * URLs already found sendable. A client sends to a handful of endpoints, so remembering them
+ * spares parsing the same URL on every request; the set is emptied if it ever grows large.
+ * A URL with a query is never kept: the opted-in v1 revoke carries a token there.
+ */
+const sendableUrls = new Set<string>();
+const MAX_REMEMBERED_URLS = 256;
+
+const isSendableUrl = (text: string): boolean => {
+  if (sendableUrls.has(text)) return true;
+  const url = URL.parse(text);
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) return false;
+  if (text.includes("?")) return true;
+  if (sendableUrls.size >= MAX_REMEMBERED_URLS) sendableUrls.clear();
+  sendableUrls.add(text);
+  return true;
+};
+
+/**
  * The reason code for a request that cannot be sent (`INVALID_URL`, `INVALID_HEADER_NAME`,
  * `INVALID_HEADER_VALUE`, `GET_WITH_BODY`), or `undefined` when it can. The code never
  * includes any part of the request.
@@ -22,10 +40,7 @@ const INVALID_HEADER_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
  * @since 0.1.0
  */
 export const invalidRequestReason = (request: TransportRequest): string | undefined => {
-  const url = URL.parse(request.url);
-  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    return "INVALID_URL";
-  }
+  if (!isSendableUrl(request.url)) return "INVALID_URL";
   for (const [name, value] of Object.entries(request.headers)) {
     if (!HEADER_NAME.test(name)) return "INVALID_HEADER_NAME";
     if (INVALID_HEADER_VALUE_CHAR.test(value)) return "INVALID_HEADER_VALUE";
