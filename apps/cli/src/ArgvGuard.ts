@@ -7,8 +7,7 @@
 import { type ArgvSecretKind, describeArgvSecret, findSecretOnArgv } from "@miro-token/core";
 import {
   findUrlPasswordOnArgv,
-  PGPASSWORD_ENV,
-  STORE_URL_ENV,
+  URL_PASSWORD_HINT,
   URL_PASSWORD_ON_ARGV,
 } from "@miro-token/core/internal";
 import { UsageError } from "./Failure.ts";
@@ -37,8 +36,6 @@ export const refuseSecretsOnArgv = (argv: ReadonlyArray<string>): UsageError | u
     : new UsageError({ reason: URL_PASSWORD_ON_ARGV, hint: URL_PASSWORD_HINT });
 };
 
-/** Where a store URL's password goes instead of argv. */
-export const URL_PASSWORD_HINT = `give --store the URL without its password and put the password in ${PGPASSWORD_ENV}, or put the whole URL in ${STORE_URL_ENV} or in a file named by --store-url-file`;
 
 /** Whether the run asked for JSON output (read before parsing, so usage errors honour it). */
 export const jsonRequested = (argv: ReadonlyArray<string>): boolean => {

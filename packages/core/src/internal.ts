@@ -24,6 +24,7 @@ export {
   ARGV_SECRET_REASON,
   findUrlPasswordOnArgv,
   SECRET_FLAGS,
+  URL_PASSWORD_HINT,
   URL_PASSWORD_ON_ARGV,
 } from "./settings/ArgvSecrets.ts";
 export { describeParseError } from "./settings/CommandLineErrors.ts";

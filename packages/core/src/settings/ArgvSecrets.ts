@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import { PGPASSWORD_ENV, STORE_URL_ENV } from "./StoreUrl.ts";
 
 /**
  * Which kind of secret a refused argument was meant to carry, for the hint.
@@ -112,3 +113,12 @@ export const findUrlPasswordOnArgv = (argv: ReadonlyArray<string>): number | und
  * @since 0.3.0
  */
 export const URL_PASSWORD_ON_ARGV = `an argument is a URL with a password: ${ARGV_SECRET_REASON}`;
+
+/**
+ * Where a store URL's password goes instead of argv: the hint both apps give after
+ * {@link URL_PASSWORD_ON_ARGV}.
+ *
+ * @category constants
+ * @since 0.3.0
+ */
+export const URL_PASSWORD_HINT = `give --store the URL without its password and put the password in ${PGPASSWORD_ENV}, or put the whole URL in ${STORE_URL_ENV} or in a file named by --store-url-file`;
