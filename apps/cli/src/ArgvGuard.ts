@@ -36,7 +36,6 @@ export const refuseSecretsOnArgv = (argv: ReadonlyArray<string>): UsageError | u
     : new UsageError({ reason: URL_PASSWORD_ON_ARGV, hint: URL_PASSWORD_HINT });
 };
 
-
 /** Whether the run asked for JSON output (read before parsing, so usage errors honour it). */
 export const jsonRequested = (argv: ReadonlyArray<string>): boolean => {
   let json = false;

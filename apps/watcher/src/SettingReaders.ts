@@ -12,7 +12,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseDurationMillis, secretFromText } from "@miro-token/core";
 import { readFileInput } from "@miro-token/store-file/files";
-import { Effect, Option, Result } from "effect";
+import { ConfigProvider, Effect, Option, Result } from "effect";
 import type { Setting, WatcherInput } from "./WatcherFlags.ts";
 
 /**
@@ -26,6 +26,15 @@ export const shown = (value: string): string =>
   /eyJ|[A-Za-z0-9_-]{20,}/.test(value) || value.length > 60
     ? `a value of ${value.length} characters (not shown: it could be a secret)`
     : `"${value}"`;
+
+/**
+ * A `ConfigError`'s message as core's settings word it (`NAME is empty`), never the value.
+ *
+ * @category formatting
+ * @since 0.1.0
+ */
+export const configProblem = (error: { readonly cause?: unknown }, name: string): string =>
+  error.cause instanceof ConfigProvider.SourceError ? error.cause.message : `cannot read ${name}`;
 
 /**
  * A file named by a setting, read by the shared bounded reader: its text, or the problem (an

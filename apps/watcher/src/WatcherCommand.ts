@@ -1,7 +1,7 @@
 /**
  * The `miro-token-watcher` command line, read with `effect/cli` in the help style of the
- * `miro-token` CLI: core's argv guard first (a secret on argv is refused before anything parses
- * it), then effect/cli (unknown options, missing values: worded by core's
+ * `miro-token` CLI: core's argv guard first (a secret, or a store URL with a password, on argv is
+ * refused before anything parses it), then effect/cli (unknown options, missing values: worded by core's
  * `describeParseError`, never quoting a value), then `WatcherConfig.ts` (what the values mean,
  * every problem at once). `readCommandLine` prints nothing: the binary prints what it returns,
  * and tests read it (`parseConfig`).
@@ -9,7 +9,12 @@
  * @since 0.1.0
  */
 import { type ArgvSecretKind, describeArgvSecret, findSecretOnArgv } from "@miro-token/core";
-import { describeParseError } from "@miro-token/core/internal";
+import {
+  describeParseError,
+  findUrlPasswordOnArgv,
+  URL_PASSWORD_HINT,
+  URL_PASSWORD_ON_ARGV,
+} from "@miro-token/core/internal";
 import { ConfigProvider, Effect, FileSystem, Layer, Path, Stdio, Terminal } from "effect";
 import { CliConfig, CliError, CliOutput, Command, GlobalFlag } from "effect/cli";
 import { ChildProcessSpawner } from "effect/process";
@@ -58,6 +63,11 @@ export const readCommandLine = (
       const problem = `${describeArgvSecret(secret)}. ${ARGV_SECRET_HINTS[secret.kind]}`;
       return { _tag: "Invalid", problems: [problem] } as const;
     }
+    if (findUrlPasswordOnArgv(argv) !== undefined) {
+      // The hint is the CLI's (core's), sentence-cased like the hints above.
+      const hint = URL_PASSWORD_HINT.charAt(0).toUpperCase() + URL_PASSWORD_HINT.slice(1);
+      return { _tag: "Invalid", problems: [`${URL_PASSWORD_ON_ARGV}. ${hint}.`] } as const;
+    }
     let result: ConfigResult | undefined;
     const formatter = CliOutput.defaultFormatter({ colors: false });
     const presenter: CliOutput.Presenter = {
@@ -79,6 +89,10 @@ export const readCommandLine = (
         {
           command: "miro-token-watcher --store ./tokens --client-id ID --client-secret-file secret",
           description: "Keep a store's tokens fresh; status page on http://127.0.0.1:8720/",
+        },
+        {
+          command: "PGPASSWORD=… miro-token-watcher --store postgres://watcher@127.0.0.1:5432/miro",
+          description: "Watch a PostgreSQL store (migrated with `miro-token store migrate`)",
         },
         {
           command: "MIRO_TOKEN_STORE=./tokens miro-token-watcher --port 0 --interval 30s",

@@ -8,14 +8,13 @@
  *
  * @since 0.1.0
  */
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
 import { secretConfig } from "@miro-token/core";
-import { errnoCode } from "@miro-token/store-file/files";
-import { ConfigProvider, Effect, Option, Redacted, Result } from "effect";
+import type { StoreSelection } from "@miro-token/core/internal";
+import { Effect, Option, Redacted, Result } from "effect";
 import { parseNetworkSettings } from "./NetworkSettings.ts";
 import { parseRefreshTokenAge } from "./RefreshTokenAgeSettings.ts";
-import { makeReaders, shown } from "./SettingReaders.ts";
+import { configProblem, makeReaders } from "./SettingReaders.ts";
+import { readStoreEnv, resolveStore, type StoreEnv } from "./StoreSetting.ts";
 import { type OtlpSettings, parseOtlpSettings } from "./Telemetry.ts";
 import type { WatcherInput } from "./WatcherFlags.ts";
 import { parseWebhookSettings } from "./webhooks/WebhookConfig.ts";
@@ -28,8 +27,11 @@ import type { WebhookOptions } from "./webhooks/Webhooks.ts";
  * @since 0.1.0
  */
 export interface WatcherConfig {
-  /** The token store: an absolute directory path (`StoreSelection.ts` opens it). */
-  readonly store: string;
+  /**
+   * The token store, by core's selection rule (`StoreSetting.ts`): a file store's absolute
+   * directory, or a PostgreSQL URL (`StoreSelection.ts` opens it).
+   */
+  readonly store: StoreSelection;
   readonly port: number;
   readonly host: string;
   /** Host names the HTTP surface answers besides loopback names and `host`. */
@@ -76,31 +78,6 @@ export type ConfigResult =
   | { readonly _tag: "Version"; readonly text?: string | undefined }
   | { readonly _tag: "Invalid"; readonly problems: ReadonlyArray<string> };
 
-/** A `ConfigError`'s message as core's settings word it (`NAME is empty`), never the value. */
-const configProblem = (error: { readonly cause?: unknown }, name: string): string =>
-  error.cause instanceof ConfigProvider.SourceError ? error.cause.message : `cannot read ${name}`;
-
-/** The store directory: absolute; a path that exists must be a readable directory. */
-const storeDirectory = (
-  setting: { readonly text: string; readonly from: string } | undefined,
-  problems: Array<string>,
-): string => {
-  if (setting === undefined) {
-    problems.push("--store <dir> is required (or MIRO_TOKEN_STORE): the token store directory");
-    return "";
-  }
-  const store = resolve(setting.text);
-  try {
-    if (!statSync(store).isDirectory())
-      problems.push(`${setting.from}: ${shown(store)} is not a directory`);
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code !== "ENOENT")
-      problems.push(`${setting.from}: cannot read ${shown(store)} (${code ?? "error"})`);
-  }
-  return store;
-};
-
 /**
  * Validate parsed flags: every problem at once. Reads the secret files (bounded) and
  * `MIRO_CLIENT_SECRET` (through the current `ConfigProvider`). Never fails.
@@ -120,8 +97,9 @@ export const resolveConfig = (input: WatcherInput): Effect.Effect<ConfigResult> 
       ),
     );
     const otlpProtocol = yield* parseOtlpSettings.protocol;
+    const storeEnv = yield* readStoreEnv;
     return yield* Effect.promise(() =>
-      resolveWith(input, secretEnv, otlpProtocol, problems, warnings),
+      resolveWith(input, secretEnv, otlpProtocol, storeEnv, problems, warnings),
     );
   });
 
@@ -129,13 +107,14 @@ const resolveWith = async (
   input: WatcherInput,
   secretEnv: Result.Result<Redacted.Redacted<string> | undefined, string>,
   otlpProtocol: Parameters<typeof parseOtlpSettings.endpoint>[1],
+  storeEnv: StoreEnv,
   problems: Array<string>,
   warnings: Array<string>,
 ): Promise<ConfigResult> => {
   const readers = makeReaders(input, problems, warnings);
   const { setting, integer, duration, enabled, readSecretFile } = readers;
   const insecureStorePermissions = enabled("insecure-store-permissions");
-  const store = storeDirectory(setting("store"), problems);
+  const store = await resolveStore(readers, storeEnv, problems, warnings);
   const port = integer("port", 8720, 0, 65_535);
   const host = setting("host")?.text ?? "127.0.0.1";
   const network = await parseNetworkSettings(host, readers, problems, warnings);
@@ -176,7 +155,7 @@ const resolveWith = async (
     problems,
   );
   const otlp = parseOtlpSettings.endpoint(setting("otlp-endpoint"), otlpProtocol, problems);
-  if (problems.length > 0) return { _tag: "Invalid", problems };
+  if (problems.length > 0 || store === undefined) return { _tag: "Invalid", problems };
   return {
     _tag: "Config",
     config: {

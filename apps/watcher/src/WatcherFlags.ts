@@ -25,7 +25,9 @@ import { WEBHOOK_FLAGS } from "./webhooks/WebhookConfig.ts";
  */
 export interface FlagSpec {
   readonly flag: string;
-  readonly env: string;
+  /** The variable it falls back to; none for `--store-url-file` (the URL's own variable is
+   * `MIRO_TOKEN_STORE_URL`, read by `StoreSetting.ts`, as in the CLI). */
+  readonly env?: string | undefined;
   /** The value's name in help (`<dir>`); empty for a switch. */
   readonly value: string;
   readonly text: string;
@@ -45,8 +47,13 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
   {
     flag: "store",
     env: "MIRO_TOKEN_STORE",
-    value: "<dir>",
-    text: "token store directory (store-file; created 0700). Required",
+    value: "<path|url>",
+    text: "token store: a directory (created 0700) or file: URL, or postgres://user@host:port/db?sslmode=…&pool_max=… without a password (PGPASSWORD, MIRO_TOKEN_STORE_URL or --store-url-file). Required, or --store-url-file or env MIRO_TOKEN_STORE_URL",
+  },
+  {
+    flag: "store-url-file",
+    value: "<file>",
+    text: "file holding the store URL, which may carry a password (instead of --store)",
   },
   {
     flag: "port",
@@ -159,13 +166,17 @@ export interface Setting {
 export type WatcherInput = Readonly<Record<string, Option.Option<Setting>>>;
 
 /** The variable of `spec` by core's rule, as a setting that names the variable. */
-const fromEnv = (spec: FlagSpec): Config.Config<Option.Option<Setting>> =>
-  settingConfig(spec.env).pipe(
-    Config.map(Option.map((text): Setting => ({ text, from: spec.env }))),
-  );
+const fromEnv = (spec: FlagSpec): Config.Config<Option.Option<Setting>> => {
+  const env = spec.env;
+  return env === undefined
+    ? Config.succeed(Option.none())
+    : settingConfig(env).pipe(Config.map(Option.map((text): Setting => ({ text, from: env }))));
+};
 
 const described = <A>(spec: FlagSpec, flag: Flag.Flag<A>): Flag.Flag<A> =>
-  flag.pipe(Flag.withDescription(`${spec.text}; env ${spec.env}`));
+  flag.pipe(
+    Flag.withDescription(spec.env === undefined ? spec.text : `${spec.text}; env ${spec.env}`),
+  );
 
 /** One row as an effect/cli flag: the command line first, then the environment. */
 const flagOf = (spec: FlagSpec): Flag.Flag<Option.Option<Setting>> => {

@@ -35,7 +35,7 @@ describe("parseConfig", () => {
     if (result._tag !== "Config") return;
     const { config } = result;
     expect(config).toMatchObject({
-      store: dir,
+      store: { _tag: "File", directory: dir },
       port: 0,
       host: "127.0.0.1",
       baseUrl: "http://127.0.0.1:8710",
