@@ -1,12 +1,16 @@
 // The rules both apps share (issue 9), pinned: the same inputs through the CLI and the watcher
 // give the same accepted values and the same refusals — durations, secrets on argv, client
 // secrets from a file or the environment (bad files included: /dev/zero, a FIFO, a directory,
-// an oversized file) — and an id the CLI accepts is one the store holds, while one it refuses
+// an oversized file), the store selection (`--store <path|file:|postgres://…>`,
+// `--store-url-file`, `MIRO_TOKEN_STORE_URL`, `PGPASSWORD`: the same selection or the same
+// refusal, a URL password on argv refused by both) — and an id the CLI accepts is one the store holds, while one it refuses
 // is a usage error (exit 2), never a StoreError (exit 1). The watcher is read from its source
 // (`apps/watcher/src`): both apps run their own code here, in process.
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { MAX_SECRET_INPUT_BYTES, MAX_TOKEN_ID_BYTES } from "@miro-token/core";
+import { type StoreSelection, URL_PASSWORD_ON_ARGV } from "@miro-token/core/internal";
 import { FileTokenStore } from "@miro-token/store-file";
 import { ConfigProvider, Duration, Effect, Exit, Option, Redacted } from "effect";
 import { describe, expect, it } from "vitest";
@@ -16,6 +20,7 @@ import { resolveConnection } from "../src/ClientLayer.ts";
 import { durationOption } from "../src/DurationText.ts";
 import { exitCodeOfFailure, isCliFailure } from "../src/Failure.ts";
 import { GLOBAL_DEFAULTS, type GlobalOptions } from "../src/GlobalOptions.ts";
+import { selectedStore } from "../src/StoreAccess.ts";
 import { run } from "./CliHarness.ts";
 import { tempPath, writeTempFile } from "./TempFiles.ts";
 
@@ -179,4 +184,111 @@ describe("one id rule", () => {
       expect(removed.exitCode).toBe(2);
     }
   });
+});
+
+/** A selection as plain data (secrets revealed, a directory made absolute) to compare. */
+const plain = (selection: StoreSelection) =>
+  selection._tag === "File"
+    ? { _tag: "File", directory: resolve(selection.directory) }
+    : {
+        ...selection,
+        url: Redacted.value(selection.url),
+        password: selection.password && Redacted.value(selection.password),
+      };
+
+interface StoreInput {
+  readonly store?: string;
+  readonly urlFile?: string;
+  readonly env?: Record<string, string>;
+}
+
+/** The CLI's store selection (a command that needs a store): the selection, or its message. */
+const cliStore = async ({ store, urlFile, env = {} }: StoreInput) => {
+  const exit = await Effect.runPromiseExit(
+    selectedStore(
+      { store: Option.fromNullishOr(store), storeUrlFile: Option.fromNullishOr(urlFile) },
+      true,
+    ).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))),
+  );
+  if (Exit.isSuccess(exit)) return { selection: plain(Option.getOrThrow(exit.value)) };
+  const error = exit.cause.reasons[0]?._tag === "Fail" ? exit.cause.reasons[0].error : undefined;
+  if (!isCliFailure(error)) throw new Error("expected a typed failure");
+  return { exitCode: exitCodeOfFailure(error), message: error.message };
+};
+
+/** The watcher's store selection: the selection, or its problems. */
+const watcherStore = async ({ store, urlFile, env = {} }: StoreInput) => {
+  const argv = [
+    ...(store === undefined ? [] : ["--store", store]),
+    ...(urlFile === undefined ? [] : ["--store-url-file", urlFile]),
+  ];
+  const result = await parseConfig(argv, env);
+  return result._tag === "Config"
+    ? { selection: plain(result.config.store) }
+    : { problems: problemsOf(result) };
+};
+
+describe("one store selection rule", () => {
+  const pg = "postgres://watcher@127.0.0.1:5432/miro";
+  const withPassword = "postgres://watcher:pg-s3cret@127.0.0.1:5432/miro";
+
+  it("a directory, a file: URL, a postgres:// URL with its pool settings, a password from PGPASSWORD, MIRO_TOKEN_STORE_URL or --store-url-file: the same selection in both apps", async () => {
+    const urlFile = await writeTempFile(`${withPassword}?pool_max=3\n`);
+    const inputs: ReadonlyArray<StoreInput> = [
+      { store: storeDir },
+      { store: `file://${storeDir}` },
+      { store: `${pg}?sslmode=require&pool_max=5&statement_timeout=10s&connect_timeout=3` },
+      { store: pg, env: { PGPASSWORD: "pg-s3cret" } },
+      { env: { MIRO_TOKEN_STORE_URL: withPassword, PGPASSWORD: "ignored" } },
+      { env: { MIRO_TOKEN_STORE_URL: pg, PGPASSWORD: "pg-s3cret" } },
+      { urlFile },
+    ];
+    for (const input of inputs) {
+      const cli = await cliStore(input);
+      expect(cli.selection, JSON.stringify(input)).toBeDefined();
+      expect(await watcherStore(input), JSON.stringify(input)).toEqual(cli);
+    }
+    expect((await watcherStore({ urlFile })).selection).toMatchObject({
+      _tag: "Postgres",
+      target: `${pg}?pool_max=3`,
+      maxConnections: 3,
+    });
+  });
+
+  it("a bad scheme, sslmode, pool size, a missing host, both flags, none at all: refused by both for the same reason, exit 2", async () => {
+    const urlFile = await writeTempFile(pg);
+    const cases: ReadonlyArray<readonly [StoreInput, RegExp]> = [
+      [{ store: "redis://cache/0" }, /has the unsupported scheme redis:/],
+      [{ store: `${pg}?sslmode=sometimes` }, /has sslmode=sometimes/],
+      [{ store: `${pg}?pool_max=0` }, /has pool_max=0/],
+      [{ store: "postgres:///miro" }, /names no host/],
+      [{ store: pg, urlFile }, /give either --store or --store-url-file, not both/],
+      [{ urlFile: "/dev/zero" }, /not a regular file/],
+      [
+        { env: { MIRO_TOKEN_STORE_URL: "postgres://x@h/db?sslmode=no" } },
+        /MIRO_TOKEN_STORE_URL has sslmode=no/,
+      ],
+      [{ store: pg, env: { PGPASSWORD: "two words" } }, /PGPASSWORD contains whitespace/],
+      [{}, /--store/],
+    ];
+    for (const [input, reason] of cases) {
+      const cli = await cliStore(input);
+      expect(cli.exitCode, JSON.stringify(input)).toBe(2);
+      expect(cli.message).toMatch(reason);
+      expect((await watcherStore(input)).problems, JSON.stringify(input)).toMatch(reason);
+    }
+  });
+
+  it.each([[withPassword], [`${pg}?password=pg-s3cret`]])(
+    "%s on argv: refused by both before parsing, exit 2, the password never shown",
+    async (url) => {
+      const cli = await run(["store", "list", "--store", url]);
+      expect(cli.exitCode).toBe(2);
+      expect(cli.stderr).toContain(URL_PASSWORD_ON_ARGV);
+      const problems = (await watcherStore({ store: url })).problems;
+      expect(problems).toContain(URL_PASSWORD_ON_ARGV);
+      for (const output of [cli.stdout, cli.stderr, problems])
+        expect(output).not.toContain("s3cret");
+    },
+  );
 });
