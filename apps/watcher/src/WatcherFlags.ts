@@ -48,7 +48,7 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     flag: "store",
     env: "MIRO_TOKEN_STORE",
     value: "<path|url>",
-    text: "token store: a directory (created 0700) or file: URL, or postgres://user@host:port/db?sslmode=…&pool_max=… without a password (PGPASSWORD, MIRO_TOKEN_STORE_URL or --store-url-file). Required, or --store-url-file or env MIRO_TOKEN_STORE_URL",
+    text: "token store: a directory (created 0700), a file: URL or postgres://user@host:port/db?sslmode=… without a password (that comes from PGPASSWORD, MIRO_TOKEN_STORE_URL or --store-url-file). Required, unless --store-url-file or MIRO_TOKEN_STORE_URL names the store",
   },
   {
     flag: "store-url-file",
