@@ -65,6 +65,31 @@ export const looseModeWarning = (path: string, what: string): string | undefined
 };
 
 /**
+ * The raw text of a file holding a secret, named by setting `from`, by the bounded reader:
+ * `undefined` with the problem pushed when it cannot be read, a warning pushed when its mode is
+ * loose. The text is not quoted anywhere.
+ *
+ * @category reading
+ * @since 0.3.0
+ */
+export const readNamedFile = async (
+  from: string,
+  text: string,
+  problems: Array<string>,
+  warnings: Array<string>,
+): Promise<string | undefined> => {
+  const path = resolve(text);
+  const read = await readSettingFile(path);
+  if (Result.isFailure(read)) {
+    problems.push(`${from}: cannot read ${shown(path)} (${read.failure})`);
+    return undefined;
+  }
+  const loose = looseModeWarning(path, path);
+  if (loose !== undefined) warnings.push(loose);
+  return read.success;
+};
+
+/**
  * The readers over one parsed command line, pushing into `problems` and `warnings`.
  *
  * @category constructors
@@ -106,15 +131,10 @@ export const makeReaders = (
     text: string,
     what: string,
   ): Promise<string | undefined> => {
+    const read = await readNamedFile(from, text, problems, warnings);
+    if (read === undefined) return undefined;
     const path = resolve(text);
-    const read = await readSettingFile(path);
-    if (Result.isFailure(read)) {
-      problems.push(`${from}: cannot read ${shown(path)} (${read.failure})`);
-      return undefined;
-    }
-    const loose = looseModeWarning(path, path);
-    if (loose !== undefined) warnings.push(loose);
-    const secret = secretFromText(read.success);
+    const secret = secretFromText(read);
     if (Result.isFailure(secret)) {
       problems.push(`${from}: ${what} in ${shown(path)} ${secret.failure}`);
       return undefined;

@@ -22,13 +22,7 @@ import {
 } from "@miro-token/core/internal";
 import { errnoCode } from "@miro-token/store-file/files";
 import { Effect, Option, Result } from "effect";
-import {
-  configProblem,
-  looseModeWarning,
-  readSettingFile,
-  type SettingReaders,
-  shown,
-} from "./SettingReaders.ts";
+import { configProblem, readNamedFile, type SettingReaders, shown } from "./SettingReaders.ts";
 
 /** The watcher's own variable for `--store` (a directory, or any store text). */
 const STORE_ENV = "MIRO_TOKEN_STORE";
@@ -76,24 +70,6 @@ const checkDirectory = (directory: string, from: string, problems: Array<string>
   return absolute;
 };
 
-/** The text of the file named by `--store-url-file`, or `undefined` (its problem pushed). */
-const readUrlFile = async (
-  from: string,
-  text: string,
-  problems: Array<string>,
-  warnings: Array<string>,
-): Promise<string | undefined> => {
-  const path = resolve(text);
-  const read = await readSettingFile(path);
-  if (Result.isFailure(read)) {
-    problems.push(`${from}: cannot read ${shown(path)} (${read.failure})`);
-    return undefined;
-  }
-  const loose = looseModeWarning(path, path);
-  if (loose !== undefined) warnings.push(loose);
-  return read.success;
-};
-
 /**
  * The store the settings select, or `undefined` with the problems pushed (each naming the flag
  * or variable, never a password).
@@ -115,7 +91,7 @@ export const resolveStore = async (
   const fromFlag = store !== undefined && store.from === "--store";
   let urlFileText: string | undefined;
   if (urlFile !== undefined) {
-    urlFileText = await readUrlFile(urlFile.from, urlFile.text, problems, warnings);
+    urlFileText = await readNamedFile(urlFile.from, urlFile.text, problems, warnings);
     if (urlFileText === undefined) return undefined;
   }
   const envUrl = Result.getOrUndefined(env.url);
