@@ -79,6 +79,30 @@ describe("parseConfig", () => {
     );
   });
 
+  it("MIRO_TOKEN_STORE still names a directory; MIRO_TOKEN_STORE_URL and --store win over it; its problems name it", async () => {
+    const storeOf = async (argv: ReadonlyArray<string>, env: Record<string, string>) => {
+      const result = await parseConfig(argv, env);
+      return result._tag === "Config" ? result.config.store : result;
+    };
+    expect(await storeOf([], { MIRO_TOKEN_STORE: dir })).toEqual({ _tag: "File", directory: dir });
+    const pg = "postgres://w@127.0.0.1:5432/miro";
+    expect(await storeOf([], { MIRO_TOKEN_STORE: dir, MIRO_TOKEN_STORE_URL: pg })).toMatchObject({
+      _tag: "Postgres",
+      target: pg,
+    });
+    expect(await storeOf(["--store", pg], { MIRO_TOKEN_STORE: dir })).toMatchObject({
+      _tag: "Postgres",
+    });
+    expect(await storeOf([], { MIRO_TOKEN_STORE: "redis://cache/0" })).toMatchObject({
+      _tag: "Invalid",
+      problems: [expect.stringMatching(/^MIRO_TOKEN_STORE has the unsupported scheme redis:/)],
+    });
+    expect(await storeOf([], {})).toMatchObject({
+      _tag: "Invalid",
+      problems: [expect.stringContaining("--store <dir|postgres://…> is required")],
+    });
+  });
+
   it("warns about a group-readable secret file and about missing credentials", async () => {
     const loose = join(dir, "loose");
     writeFileSync(loose, "s", { mode: 0o644 });
