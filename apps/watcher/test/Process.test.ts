@@ -115,7 +115,7 @@ describe("the miro-token-watcher process", () => {
     );
     expect((await r.exit).code).toBe(2);
     const err = r.stderr();
-    expect(err).toContain("--store <dir> is required");
+    expect(err).toContain("--store <dir|postgres://…> is required");
     expect(err).toContain("--port must be a whole number from 0 to 65535");
     expect(err).toContain("--interval must be a duration");
     expect(err).toContain("--base-url must be an http(s) URL");
