@@ -128,7 +128,8 @@ const make = (options: WatcherOptions) =>
     // Quarantined entries degrade an otherwise healthy watcher (see HttpServer's `/healthz`).
     const currentHealth = (): Health => {
       const quarantined = board.quarantined();
-      return withFleetHealth( // fleet hook
+      return withFleetHealth(
+        // fleet hook
         health.status === "ok" && quarantined > 0 ? { status: "degraded", quarantined } : health,
         fleet,
       );
