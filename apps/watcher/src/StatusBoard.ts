@@ -83,6 +83,8 @@ export interface BoardChange {
   readonly previous: TokenState | undefined;
   /** Core's status; `undefined` for a state the board sets itself (`Quarantined`). */
   readonly status: TokenStatus | undefined;
+  /** True for a row another fleet replica reported (see `applyRemote`): not this process's event. */
+  readonly remote?: true | undefined;
 }
 
 const failureText = (error: FailureSummary): string =>
@@ -149,6 +151,11 @@ export interface StatusBoard {
    * listed leaves the board.
    */
   readonly quarantine: (entries: ReadonlyArray<UnreadableEntry>, now: number) => void;
+  /**
+   * Show a row another fleet replica reported (its view as it wrote it); a `Stopped` one
+   * removes the row. Published with `remote: true`.
+   */
+  readonly applyRemote: (view: TokenView) => void;
   /** How many rows are `Quarantined`. */
   readonly quarantined: () => number;
   /** Every row, sorted by id. */
@@ -237,8 +244,17 @@ export const makeStatusBoard = (): StatusBoard => {
     }
   };
 
+  const applyRemote = (view: TokenView) => {
+    const before = rows.get(view.id);
+    if (view.state === "Stopped") rows.delete(view.id);
+    else rows.set(view.id, view);
+    quarantined.delete(view.id);
+    publish({ view, previous: before?.state, status: undefined, remote: true });
+  };
+
   return {
     apply,
+    applyRemote,
     quarantine,
     quarantined: () => quarantined.size,
     addPending: (entry, expiresAt, now) => {

@@ -28,6 +28,7 @@ import type {
 } from "@miro-token/core";
 import { Context, Data, Effect, Exit, Layer, ManagedRuntime, Option } from "effect";
 import type { LineSink } from "./EventLog.ts";
+import type { WatcherFleet } from "./fleet/WatcherFleet.ts"; // fleet hook
 import type { HttpAccess } from "./HttpAccess.ts";
 import type { StatusBoard } from "./StatusBoard.ts";
 import type { OtlpSettings } from "./Telemetry.ts";
@@ -66,6 +67,8 @@ export interface WatcherOptions {
   readonly webhooks?: WebhookOptions | undefined;
   /** Export spans and metrics over OTLP/HTTP. @default off */
   readonly otlp?: OtlpSettings | undefined;
+  /** Fleet hook: one replica of a fleet (`watcherFleet(...)`; `store` is then its `store`). */
+  readonly fleet?: WatcherFleet | undefined;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
 import { NodeTransport } from "@miro-token/transport-node";
 import { Context, Duration, Effect, Exit, Fiber, Layer, Logger, Stream } from "effect";
 import { encodeLine, type LifecycleLine, statusLine, streamSink } from "./EventLog.ts";
+import { withFleetHealth } from "./fleet/WatcherFleet.ts"; // fleet hook
 import { type Health, startHttpServer } from "./HttpServer.ts";
 import { makeMetrics } from "./Metrics.ts";
 import { observedTransport } from "./ObservedTransport.ts";
@@ -109,18 +110,29 @@ const make = (options: WatcherOptions) =>
       (m) => Effect.sync(() => m.close()),
     );
     board.subscribe((change) => {
+      if (change.remote === true) return; // fleet hook: another replica logs and counts its own
       metrics.observeChange(change);
       output(encodeLine(statusLine(change.view)));
       webhooks?.onChange(change);
     });
 
+    // fleet hook: statuses to and from the fleet's table; closed (flushed) after the watch.
+    const fleet =
+      options.fleet === undefined
+        ? undefined
+        : yield* Effect.acquireRelease(
+            Effect.sync(() => options.fleet!.attach(board)),
+            (attached) => Effect.promise(() => attached.close()),
+          );
     let health: Health = { status: "ok" };
     // Quarantined entries degrade an otherwise healthy watcher (see HttpServer's `/healthz`).
     const currentHealth = (): Health => {
       const quarantined = board.quarantined();
-      return health.status === "ok" && quarantined > 0
-        ? { status: "degraded", quarantined }
-        : health;
+      return withFleetHealth(
+        // fleet hook
+        health.status === "ok" && quarantined > 0 ? { status: "degraded", quarantined } : health,
+        fleet,
+      );
     };
     const [port, host] = [options.port ?? 8720, options.host ?? "127.0.0.1"];
     const http = yield* Effect.acquireRelease(

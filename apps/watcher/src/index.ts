@@ -7,6 +7,12 @@
  * @since 0.1.0
  */
 export type { LifecycleLine, LineSink, StatusLine } from "./EventLog.ts";
+export {
+  type FleetAttachment,
+  type FleetHealthView,
+  type WatcherFleet,
+  watcherFleet,
+} from "./fleet/WatcherFleet.ts";
 export type { HttpAccess } from "./HttpAccess.ts";
 export {
   type BoardChange,

@@ -11,6 +11,7 @@
 import { Effect } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import type { SqlError } from "effect/sql/SqlError";
+import { FLEET_MIGRATION } from "./fleet/FleetSchema.ts";
 import { SchemaVersionError } from "./SchemaVersionError.ts";
 
 /**
@@ -89,6 +90,7 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
          WHERE delivery = 'pending'`,
     ],
   },
+  FLEET_MIGRATION,
 ];
 
 /**

@@ -25,9 +25,8 @@ import {
   type StoreError,
   TokenStore,
   type TokenStoreShape,
-  type UnreadableEntry,
 } from "@miro-token/core";
-import { Clock, Context, Effect, Layer, Option, Result, type Scope } from "effect";
+import { Clock, Context, Effect, Layer, Option, type Scope } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { makeLease } from "./LeaseLock.ts";
 import { checkVersion, type MigrateResult, migrate as migrateSchema } from "./Migrations.ts";
@@ -42,7 +41,7 @@ import {
   publicTarget,
   urlPassword,
 } from "./StoreOptions.ts";
-import { COLUMNS, encodeTokenSet, type TokenRow, toStored } from "./TokenRows.ts";
+import { COLUMNS, encodeTokenSet, scanPages, type TokenRow, toStored } from "./TokenRows.ts";
 
 /**
  * The scrubber for `options`' secrets.
@@ -95,24 +94,7 @@ export const makeWith = (
 
     /** Every row; one that does not decode or open (a missing key) is reported by id. */
     const scan: NonNullable<TokenStoreShape["scan"]> = () =>
-      Effect.gen(function* () {
-        const entries: Array<StoredToken> = [];
-        const unreadable: Array<UnreadableEntry> = [];
-        let after: string | undefined;
-        for (;;) {
-          const rows = yield* rawPage("scan", after, 1000);
-          for (const row of rows) {
-            const read = yield* Effect.result(toStored("scan", row, keyring));
-            if (Result.isSuccess(read)) entries.push(read.success);
-            else {
-              const location = `row ${JSON.stringify(row.id)}`;
-              unreadable.push({ id: row.id, location, reason: read.failure.reason });
-            }
-          }
-          if (rows.length < 1000) return { entries, unreadable };
-          after = rows.at(-1)?.id;
-        }
-      });
+      scanPages((after) => rawPage("scan", after, 1000), keyring);
 
     const list: TokenStoreShape["list"] = () =>
       Effect.gen(function* () {

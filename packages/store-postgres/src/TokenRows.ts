@@ -6,9 +6,16 @@
  *
  * @since 0.3.0
  */
-import { RefreshIntent, type StoredToken, StoreError, TokenSet } from "@miro-token/core";
+import {
+  RefreshIntent,
+  type StoredToken,
+  StoreError,
+  type StoreScan,
+  TokenSet,
+  type UnreadableEntry,
+} from "@miro-token/core";
 import { sealFailure } from "@miro-token/store-file/crypto";
-import { Effect, Schema } from "effect";
+import { Effect, Result, Schema } from "effect";
 import { openTokenSetColumn } from "./PostgresSealing.ts";
 import type { PostgresStoreOptions } from "./StoreOptions.ts";
 
@@ -90,3 +97,33 @@ export const toStored = (
  */
 export const COLUMNS =
   "id, generation::float8 AS generation, token_set, updated_at::float8 AS updated_at, refresh_intent";
+
+/**
+ * Read every page (`readPage(after)`: up to 1,000 rows in id order) as a scan: the rows that
+ * decode and open, and the others reported by id. The store's `scan` and the fleet's owned view.
+ *
+ * @category decoding
+ * @since 0.3.0
+ */
+export const scanPages = (
+  readPage: (after: string | undefined) => Effect.Effect<ReadonlyArray<TokenRow>, StoreError>,
+  keyring: PostgresStoreOptions["keyring"],
+): Effect.Effect<StoreScan, StoreError> =>
+  Effect.gen(function* () {
+    const entries: Array<StoredToken> = [];
+    const unreadable: Array<UnreadableEntry> = [];
+    let after: string | undefined;
+    for (;;) {
+      const rows = yield* readPage(after);
+      for (const row of rows) {
+        const read = yield* Effect.result(toStored("scan", row, keyring));
+        if (Result.isSuccess(read)) entries.push(read.success);
+        else {
+          const location = `row ${JSON.stringify(row.id)}`;
+          unreadable.push({ id: row.id, location, reason: read.failure.reason });
+        }
+      }
+      if (rows.length < 1000) return { entries, unreadable };
+      after = rows.at(-1)?.id;
+    }
+  });

@@ -4,6 +4,11 @@
  *
  * @since 0.1.0
  */
+
+export * from "./fleet/FleetMembership.ts";
+export * from "./fleet/FleetSchema.ts";
+export * from "./fleet/FleetStatus.ts";
+export * as PostgresFleet from "./fleet/PostgresFleet.ts";
 export * from "./LeaseLock.ts";
 export * from "./Migrations.ts";
 export * as PostgresChanges from "./PostgresChanges.ts";

@@ -14,6 +14,8 @@ export interface WorkerCommand {
   readonly args: ReadonlyArray<string>;
   /** Extra environment (secrets go here, never in `args`). */
   readonly env?: Readonly<Record<string, string>> | undefined;
+  /** The `timeout` after which the worker is killed. @default 120 */
+  readonly timeoutSeconds?: number | undefined;
 }
 
 /** A running worker. */
@@ -51,7 +53,7 @@ export const startWorker = async (command: WorkerCommand): Promise<Worker> => {
     [
       "-k",
       "5",
-      "120",
+      String(command.timeoutSeconds ?? 120),
       process.execPath,
       "--conditions=@miro-token/source",
       command.script,

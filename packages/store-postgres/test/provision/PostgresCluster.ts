@@ -3,7 +3,7 @@
 // user, start it on a free loopback port with a socket in that directory, and stop and remove
 // it at the end. Plain Node, no test framework: vitest's globalSetup calls it, and so can any
 // other runner (the fleet scenario, the bench) later.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   chmodSync,
@@ -29,6 +29,11 @@ export interface PostgresCluster {
   readonly version: string;
   /** `postgres://postgres:<password>@127.0.0.1:<port>/<database>` */
   readonly urlOf: (database: string) => string;
+  /**
+   * Restart the server (fast shutdown: clients are disconnected), same port and data. Async,
+   * so whatever else runs in this process (an emulator) keeps serving meanwhile.
+   */
+  readonly restart: () => Promise<void>;
   readonly stop: () => void;
   /** Stop the server (fast shutdown: sessions are cut), keeping its data and port. */
   readonly stopServer: () => void;
@@ -95,6 +100,17 @@ const runServerTool = (bin: string, tool: string, args: ReadonlyArray<string>): 
   }
   return result.stdout;
 };
+
+/** {@link runServerTool} without blocking this process's event loop. */
+const runServerToolAsync = (bin: string, tool: string, args: ReadonlyArray<string>) =>
+  new Promise<void>((resolve, reject) => {
+    const [command, argv] = isRoot()
+      ? ["runuser", ["-u", "postgres", "--", join(bin, tool), ...args]]
+      : [join(bin, tool), [...args]];
+    execFile(command, argv, { cwd: tmpdir() }, (error, stdout, stderr) =>
+      error === null ? resolve() : reject(new Error(`${tool} failed: ${stdout}\n${stderr}`)),
+    );
+  });
 
 /** Create, start and return a throwaway cluster. Call `stop()` when done. */
 export const startCluster = async (): Promise<PostgresCluster> => {
@@ -171,6 +187,13 @@ export const startCluster = async (): Promise<PostgresCluster> => {
       startServer();
       running = true;
     },
+    restart: () =>
+      // Same options as the start (pg_ctl keeps them in postmaster.opts); the log file keeps
+      // the server's output off our pipes.
+      runServerToolAsync(bin, "pg_ctl", [
+        ...["-D", data, "-l", join(directory, "server.log")],
+        ...["-m", "fast", "-w", "-t", "60", "restart"],
+      ]),
     stop: () => {
       if (stopped) return;
       stopped = true;

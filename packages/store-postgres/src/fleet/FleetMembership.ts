@@ -1,0 +1,237 @@
+/**
+ * One replica's membership of the watcher fleet and the tokens it owns. Every tick (and at
+ * once when another replica joins or gives tokens back) one statement heartbeats the replica,
+ * renews every ownership lease it holds and counts the live replicas and the tokens; the
+ * replica then claims free or expired tokens up to its fair share
+ * (`ceil(tokens / live replicas)`) with `UPDATE … WHERE token_id IN (SELECT … FOR UPDATE SKIP
+ * LOCKED)`, or gives its excess back (a replica joined). Ownership is a lease judged by the
+ * database's clock: a replica that stops renewing (SIGKILL, a lost host) loses its tokens to
+ * the others once `leaseTtl` has passed; `leave` (the scope's finalizer: SIGTERM) gives them
+ * back at once. The owned set changes only here, and each change is published, so the watcher
+ * stops a lost token's loop and starts a gained one's.
+ *
+ * @since 0.3.0
+ */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { StoreError } from "@miro-token/core";
+import { Duration, Effect, PubSub, Queue, Random, type Scope, Stream } from "effect";
+import type { SqlClient } from "effect/sql/SqlClient";
+import { orStoreError, type Scrub } from "../SqlFailure.ts";
+
+/**
+ * How a replica takes part in the fleet.
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface FleetOptions {
+  /** This replica's id, unique in the fleet. @default `<host>:<pid>:<random>` */
+  readonly replicaId?: string | undefined;
+  /** How long membership and ownership last unrenewed: a killed replica's tokens are taken over after this. @default 20 seconds */
+  readonly leaseTtl?: Duration.Input | undefined;
+  /** How often a replica renews and rebalances. @default leaseTtl / 4 */
+  readonly tickEvery?: Duration.Input | undefined;
+  /** Shown in `miro_token_fleet_replicas.info` (e.g. the replica's URL): nothing secret. */
+  readonly info?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * Tokens gained (with the generation stored when claimed) and lost in one tick.
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface OwnershipChange {
+  readonly gained: ReadonlyArray<{ readonly id: string; readonly generation: number }>;
+  readonly lost: ReadonlyArray<string>;
+}
+
+/**
+ * The fleet as this replica last saw it.
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface FleetHealth {
+  /** `unreachable` when the last tick failed (the reason says why, secret-free). */
+  readonly database: "ok" | "unreachable";
+  readonly error?: string | undefined;
+  readonly replicaId: string;
+  /** Live replicas, this one included. */
+  readonly replicas: number;
+  readonly owned: number;
+  readonly tokens: number;
+}
+
+/**
+ * One replica's membership.
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface FleetMembership {
+  readonly replicaId: string;
+  readonly owns: (id: string) => boolean;
+  readonly owned: () => ReadonlySet<string>;
+  /** Ownership changes from the moment the stream is run. */
+  readonly changes: Stream.Stream<OwnershipChange>;
+  /** Run a tick now (after a notification that the fleet changed). */
+  readonly poke: Effect.Effect<void>;
+  readonly health: () => FleetHealth;
+  /** Give every token back and leave (also the scope's finalizer). */
+  readonly leave: Effect.Effect<void, StoreError>;
+}
+
+/** The channel replicas notify when they join or give tokens back. */
+export const FLEET_CHANNEL = "miro_token_fleet";
+
+const millisOf = (input: Duration.Input | undefined, fallback: number) =>
+  input === undefined ? fallback : Duration.toMillis(Duration.fromInputUnsafe(input));
+
+/**
+ * Join the fleet (the first tick runs before this returns, so the replica starts owning its
+ * share), tick in the background, and leave when the scope closes.
+ *
+ * @category constructors
+ * @since 0.3.0
+ */
+export const makeMembership = (
+  sql: SqlClient,
+  scrub: Scrub,
+  options: FleetOptions = {},
+): Effect.Effect<FleetMembership, StoreError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const me = options.replicaId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    const ttl = millisOf(options.leaseTtl, 20_000);
+    const tickEvery = millisOf(options.tickEvery, ttl / 4);
+    const info = JSON.stringify(options.info ?? {});
+    let owned = new Set<string>();
+    let health: FleetHealth = {
+      database: "ok",
+      replicaId: me,
+      replicas: 1,
+      owned: 0,
+      tokens: 0,
+    };
+    let joined = false;
+    let left = false;
+    const pubsub = yield* PubSub.unbounded<OwnershipChange>();
+    const pokes = yield* Queue.sliding<void>(1);
+    const until = sql.literal(`clock_timestamp() + ${ttl}::float8 * interval '1 millisecond'`);
+
+    // A data-modifying CTE runs whether or not it is read; the counts see the snapshot before it.
+    const heartbeat = sql<{
+      readonly others: number;
+      readonly total: number;
+      readonly owned: string;
+    }>`WITH hb AS (
+         INSERT INTO miro_token_fleet_replicas (id, info, heartbeat_at, expires_at)
+         VALUES (${me}, ${info}::jsonb, clock_timestamp(), ${until})
+         ON CONFLICT (id) DO UPDATE
+           SET heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at
+         RETURNING id),
+       renewed AS (
+         UPDATE miro_token_fleet_owners SET expires_at = ${until}
+         WHERE owner = ${me} RETURNING token_id)
+       SELECT (SELECT count(*) FROM miro_token_fleet_replicas
+                   WHERE id <> ${me} AND expires_at >= clock_timestamp())::int AS others,
+              (SELECT count(*) FROM miro_token_fleet_owners)::int AS total,
+              (SELECT coalesce(json_agg(token_id), '[]'::json) FROM renewed)::text AS owned`;
+
+    const claim = (count: number) =>
+      sql<{ readonly id: string; readonly generation: number }>`WITH claimed AS (
+         UPDATE miro_token_fleet_owners SET owner = ${me}, expires_at = ${until}
+         WHERE token_id IN (
+           SELECT token_id FROM miro_token_fleet_owners
+           WHERE expires_at < clock_timestamp()
+           LIMIT ${count} FOR UPDATE SKIP LOCKED)
+         RETURNING token_id)
+       SELECT c.token_id AS id, t.generation::float8 AS generation
+       FROM claimed c JOIN miro_token_tokens t ON t.id = c.token_id`;
+
+    /** Give `ids` back (all of ours when absent) and tell the others to rebalance. */
+    const release = (ids: ReadonlyArray<string> | undefined) =>
+      sql`WITH released AS (
+           UPDATE miro_token_fleet_owners SET owner = NULL, expires_at = '-infinity'
+           WHERE owner = ${me}
+             AND (${ids === undefined} OR token_id IN (
+               SELECT jsonb_array_elements_text(${JSON.stringify(ids ?? [])}::jsonb)))
+           RETURNING 1)
+         SELECT pg_notify(${FLEET_CHANNEL}, ${`members ${me}`}) FROM (SELECT count(*) FROM released) n`;
+
+    const notifyJoined = sql`SELECT pg_notify(${FLEET_CHANNEL}, ${`members ${me}`})`;
+
+    const tick = Effect.gen(function* () {
+      if (left) return;
+      const [row] = yield* heartbeat;
+      if (!joined) {
+        joined = true;
+        yield* notifyJoined;
+      }
+      const renewed = new Set<string>(JSON.parse(row?.owned ?? "[]") as Array<string>);
+      const replicas = (row?.others ?? 0) + 1;
+      const total = row?.total ?? 0;
+      const target = Math.ceil(total / replicas);
+      const lost = [...owned].filter((id) => !renewed.has(id));
+      const gained: Array<{ id: string; generation: number }> = [];
+      if (renewed.size < target) {
+        for (const claimed of yield* claim(target - renewed.size)) {
+          renewed.add(claimed.id);
+          gained.push({ id: claimed.id, generation: Number(claimed.generation) });
+        }
+      } else if (renewed.size > target) {
+        const excess = [...renewed].sort().slice(target);
+        // Stop answering for them first, so no probe starts on a token being handed over.
+        for (const id of excess) renewed.delete(id);
+        owned = renewed;
+        lost.push(...excess);
+        yield* release(excess);
+      }
+      owned = renewed;
+      health = { database: "ok", replicaId: me, replicas, owned: owned.size, tokens: total };
+      if (gained.length > 0 || lost.length > 0) yield* PubSub.publish(pubsub, { gained, lost });
+    }).pipe(orStoreError("fleet", scrub));
+
+    const guardedTick = tick.pipe(
+      Effect.catch((error) =>
+        Effect.sync(() => {
+          health = { ...health, database: "unreachable", error: error.reason };
+        }),
+      ),
+    );
+
+    const leave = Effect.gen(function* () {
+      if (left) return;
+      left = true;
+      const lost = [...owned];
+      owned = new Set();
+      if (lost.length > 0) yield* PubSub.publish(pubsub, { gained: [], lost });
+      yield* release(undefined);
+      yield* sql`DELETE FROM miro_token_fleet_replicas WHERE id = ${me}`;
+    }).pipe(orStoreError("fleet", scrub));
+
+    yield* tick;
+    yield* Effect.addFinalizer(() => Effect.ignore(leave));
+    // Ticks run on one fiber: on the interval, or soon after a poke (a short random delay lets
+    // several notifications coalesce and keeps replicas from answering in lockstep).
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.gen(function* () {
+          yield* Effect.raceFirst(Effect.sleep(tickEvery), Queue.take(pokes));
+          yield* Effect.sleep(Math.floor(20 + (yield* Random.next) * 80));
+          yield* guardedTick;
+        }),
+      ),
+    );
+
+    return {
+      replicaId: me,
+      owns: (id) => owned.has(id),
+      owned: () => owned,
+      changes: Stream.fromPubSub(pubsub),
+      poke: Effect.asVoid(Queue.offer(pokes, undefined)),
+      health: () => health,
+      leave,
+    } satisfies FleetMembership;
+  });
