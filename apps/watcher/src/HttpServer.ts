@@ -1,48 +1,34 @@
 /**
- * The watcher's HTTP face on `node:http`: `/` (the status page), `/healthz`, `/tokens`,
- * `/events` (Server-Sent Events) and `/metrics`. GET and HEAD only; anything else is 405 or 404.
+ * The watcher's HTTP face: the routes of `http/Routes.ts` (an effect `HttpRouter` app) served
+ * on a Node HTTP server by `@effect/platform-node`'s `NodeHttpServer`, as a scoped effect:
+ * {@link serveHttp} listens when run and closes when its scope closes. {@link startHttpServer}
+ * is the same as a Promise, for callers outside effect.
  *
- * Access (`HttpAccess.ts`): requests whose `Host` is not allowed get 421 (DNS rebinding);
- * with an access token, the data routes (`/tokens`, `/events`, `/metrics`) answer 401 without
- * `Authorization: Bearer <token>`. The server refuses to start beyond loopback without a token.
+ * Closing ends every `/events` stream first (each response completes), then the server stops
+ * accepting, idle keep-alive connections close at once and any connection still open after a
+ * second is cut: the scope is closed only when no connection is left.
  *
- * `/events` sends the board's snapshot first (`event: snapshot`), then one `event: status` per
- * change, and a comment line every `keepAliveInterval` so proxies keep the connection open.
- * Backpressure: each event is serialized once and written to every client; a client whose
- * unsent output passes `maxBufferedBytes` (it stopped reading) is disconnected instead of
- * buffering without bound — its `EventSource` reconnects and gets a fresh snapshot. Closed
- * connections leave the client set at once.
+ * The server refuses to start beyond loopback without an access token (`HttpAccess.ts`).
+ * Node answers 431 to oversized request headers and 400 to malformed requests before any
+ * route runs; keep-alive connections idle for 5 s are closed.
  *
  * @since 0.1.0
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { accessProblem, type HttpAccess, makeAccessCheck } from "./HttpAccess.ts";
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer";
+import { Data, Effect, Exit, Logger, Scope } from "effect";
+import { HttpRouter } from "effect/http";
+import { accessProblem, type HttpAccess } from "./HttpAccess.ts";
+import { type Health, type RoutesOptions, routesLayer, tokensDocument } from "./http/Routes.ts";
+import { makeSseHub } from "./http/SseHub.ts";
 import type { Metrics } from "./Metrics.ts";
-import type { BoardChange, StatusBoard, TokenState } from "./StatusBoard.ts";
-import { STATUS_PAGE } from "./StatusPage.ts";
+import type { StatusBoard } from "./StatusBoard.ts";
+
+export type { Health } from "./http/Routes.ts";
 
 /**
- * What `/healthz` reports. `degraded` (HTTP 200: the watcher works, and a restart would not
- * mend a corrupt file) means some store entries are quarantined; `stopping` and `failed` are 503.
- *
- * @category models
- * @since 0.1.0
- */
-export interface Health {
-  readonly status: "ok" | "degraded" | "stopping" | "failed";
-  /** Why the watch failed (a store error), secret-free. */
-  readonly error?: string | undefined;
-  /** How many store entries are quarantined (unreadable), when `degraded`. */
-  readonly quarantined?: number | undefined;
-}
-
-/** `/healthz`'s HTTP status: the watcher is serving (200) or not (503). */
-const healthStatusCode = (health: Health): number =>
-  health.status === "ok" || health.status === "degraded" ? 200 : 503;
-
-/**
- * Options of {@link startHttpServer}.
+ * Options of {@link serveHttp} and {@link startHttpServer}.
  *
  * @category models
  * @since 0.1.0
@@ -64,190 +50,142 @@ export interface HttpServerOptions {
 }
 
 /**
- * A listening server.
+ * A listening server, while its scope is open.
  *
  * @category models
  * @since 0.1.0
  */
-export interface WatcherHttpServer {
+export interface ServedHttp {
   readonly port: number;
+  /** `http://host:port` */
   readonly url: string;
+  /** Open `/events` streams. */
   readonly sseClients: () => number;
+}
+
+/**
+ * A listening server started by {@link startHttpServer}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WatcherHttpServer extends ServedHttp {
   /** Close every SSE stream and the server; resolves when no connection is left. */
   readonly close: () => Promise<void>;
 }
 
-const SECURITY_HEADERS = {
-  "x-content-type-options": "nosniff",
-  "cache-control": "no-store",
-} as const;
+/**
+ * The server could not start: beyond loopback without an access token, or the address could
+ * not be bound (`code`: the system's, e.g. `EADDRINUSE`). The message names no secret.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class HttpServeError extends Data.TaggedError("HttpServeError")<{
+  readonly message: string;
+  readonly code?: string | undefined;
+}> {}
 
-const sendBody = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: number,
-  contentType: string,
-  body: string,
-  extra: Readonly<Record<string, string>> = {},
-) => {
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    ...extra,
-    "content-type": contentType,
-    "content-length": Buffer.byteLength(body),
-  });
-  res.end(req.method === "HEAD" ? undefined : body);
-};
-
-const json = (req: IncomingMessage, res: ServerResponse, status: number, value: unknown) =>
-  sendBody(req, res, status, "application/json; charset=utf-8", `${JSON.stringify(value)}\n`);
+/** How long connections may stay open once the server is closing. */
+const CLOSE_GRACE_MS = 1_000;
 
 /**
- * Start listening; resolves once the port is bound (rejects if it cannot be, or when the
- * host is beyond loopback and no access token is set).
+ * Bound the close of `server`: once closing starts, connections left after the grace period
+ * are cut; the finalizer added here (first, so it runs last) waits until none is left.
+ */
+const boundedClose = (server: Server) =>
+  Effect.gen(function* () {
+    let listening = false;
+    let closed = false;
+    server.once("listening", () => {
+      listening = true;
+    });
+    const whenClosed = new Promise<void>((resolve) =>
+      server.once("close", () => {
+        closed = true;
+        resolve();
+      }),
+    );
+    yield* Effect.addFinalizer(() =>
+      listening && !closed ? Effect.promise(() => whenClosed) : Effect.void,
+    );
+    /** Start the grace period (run when closing begins). */
+    return Effect.sync(() => {
+      if (!listening || closed) return;
+      const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      force.unref();
+      void whenClosed.then(() => clearTimeout(force));
+    });
+  });
+
+/**
+ * Serve the watcher's routes until the scope closes. Fails with {@link HttpServeError} when
+ * the server cannot start.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const serveHttp = (
+  options: HttpServerOptions,
+): Effect.Effect<ServedHttp, HttpServeError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const problem = accessProblem(options.host, options.access);
+    if (problem !== undefined) return yield* new HttpServeError({ message: problem });
+    const hub = yield* makeSseHub({
+      board: options.board,
+      snapshot: () => tokensDocument(options.board, options.webhooks),
+      keepAliveInterval: options.keepAliveInterval,
+      maxBufferedBytes: options.maxBufferedBytes,
+    });
+    const server = createServer();
+    server.keepAliveTimeout = 5_000;
+    const startGrace = yield* boundedClose(server);
+    const node = yield* NodeHttpServer.make(() => server, {
+      port: options.port,
+      host: options.host,
+      gracefulShutdownTimeout: CLOSE_GRACE_MS,
+    }).pipe(
+      Effect.mapError((error) => {
+        const code = (error.cause as { code?: unknown } | undefined)?.code;
+        return new HttpServeError({
+          message: `cannot listen on ${options.host}:${options.port}`,
+          code: typeof code === "string" ? code : undefined,
+        });
+      }),
+    );
+    const routes: RoutesOptions = options;
+    const app = yield* HttpRouter.toHttpEffect(routesLayer(routes, hub));
+    yield* node.serve(app);
+    // Added last, so it runs first: end the streams, then let the server close.
+    yield* Effect.addFinalizer(() => Effect.andThen(hub.close, startGrace));
+    const port = (server.address() as AddressInfo).port;
+    const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+    return { port, url: `http://${host}:${port}`, sseClients: hub.clients };
+  });
+
+/**
+ * {@link serveHttp} as a Promise: resolves once the port is bound (rejects with
+ * {@link HttpServeError} if it cannot be, or when the host is beyond loopback and no access
+ * token is set).
  *
  * @category constructors
  * @since 0.1.0
  */
 export const startHttpServer = async (options: HttpServerOptions): Promise<WatcherHttpServer> => {
-  const { board, metrics } = options;
-  const problem = accessProblem(options.host, options.access);
-  if (problem !== undefined) throw new Error(problem);
-  const access = makeAccessCheck(options.host, options.access);
-  const keepAliveInterval = options.keepAliveInterval ?? 15_000;
-  const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
-  const clients = new Set<ServerResponse>();
-  let eventId = 0;
-
-  const send = (res: ServerResponse, chunk: string) => {
-    if (res.writableLength > maxBuffered) {
-      clients.delete(res);
-      res.destroy();
-      return;
-    }
-    res.write(chunk);
-  };
-
-  const unsubscribe = board.subscribe((change: BoardChange) => {
-    if (clients.size === 0) return;
-    eventId += 1;
-    const chunk = `id: ${eventId}\nevent: status\ndata: ${JSON.stringify(change.view)}\n\n`;
-    for (const res of clients) send(res, chunk);
-  });
-  const keepAlive = setInterval(() => {
-    for (const res of clients) send(res, `: keep-alive ${new Date().toISOString()}\n\n`);
-  }, keepAliveInterval);
-  keepAlive.unref();
-
-  const tokens = () => {
-    const snapshot = board.snapshot();
-    const byState: Partial<Record<TokenState, number>> = {};
-    for (const [state, count] of board.countByState()) if (count > 0) byState[state] = count;
-    return {
-      time: new Date().toISOString(),
-      count: snapshot.length,
-      byState,
-      tokens: snapshot,
-      ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks() }),
-    };
-  };
-
-  const events = (req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      "content-type": "text/event-stream; charset=utf-8",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    });
-    if (req.method === "HEAD") {
-      res.end();
-      return;
-    }
-    res.socket?.setNoDelay(true);
-    res.write(
-      `retry: 2000\nid: ${eventId}\nevent: snapshot\ndata: ${JSON.stringify(tokens())}\n\n`,
-    );
-    clients.add(res);
-    res.on("close", () => clients.delete(res));
-  };
-
-  const routes: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>> = {
-    "/": (req, res) =>
-      sendBody(req, res, 200, "text/html; charset=utf-8", STATUS_PAGE, {
-        "content-security-policy":
-          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'",
-      }),
-    "/healthz": (req, res) => {
-      const health = options.health();
-      json(req, res, healthStatusCode(health), {
-        ...health,
-        tokens: board.size(),
-        sseClients: clients.size,
-      });
-    },
-    "/tokens": (req, res) => json(req, res, 200, tokens()),
-    "/events": events,
-    "/metrics": (req, res) =>
-      sendBody(
-        req,
-        res,
-        200,
-        "text/plain; version=0.0.4; charset=utf-8",
-        metrics.render(Date.now()),
+  const scope = Effect.runSync(Scope.make());
+  const close = () => Effect.runPromise(Scope.close(scope, Exit.void));
+  try {
+    const served = await Effect.runPromise(
+      serveHttp(options).pipe(
+        Scope.provide(scope),
+        // Effect's own reports (a defect in a route) go to stderr: stdout carries the NDJSON.
+        Effect.provideService(Logger.LogToStderr, true),
       ),
-  };
-
-  const server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0]!;
-    const verdict = access.check(path, req.headers);
-    if (verdict === "misdirected") {
-      json(req, res, 421, {
-        error: "misdirected request: this Host is not served (--allowed-host)",
-      });
-      return;
-    }
-    const route = routes[path];
-    if (route === undefined) {
-      json(req, res, 404, { error: "not found", paths: Object.keys(routes) });
-      return;
-    }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.setHeader("allow", "GET, HEAD");
-      json(req, res, 405, { error: "method not allowed" });
-      return;
-    }
-    if (verdict === "unauthorized") {
-      res.setHeader("www-authenticate", 'Bearer realm="miro-token-watcher"');
-      json(req, res, 401, { error: "an access token is required: Authorization: Bearer <token>" });
-      return;
-    }
-    route(req, res);
-  });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-
-  return {
-    port,
-    url: `http://${host}:${port}`,
-    sseClients: () => clients.size,
-    close: async () => {
-      unsubscribe();
-      clearInterval(keepAlive);
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const res of clients) res.end();
-      clients.clear();
-      server.closeIdleConnections();
-      const force = setTimeout(() => server.closeAllConnections(), 1_000);
-      await closed;
-      clearTimeout(force);
-    },
-  };
+    );
+    let closing: Promise<void> | undefined;
+    return { ...served, close: () => (closing ??= close()) };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 };

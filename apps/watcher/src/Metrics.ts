@@ -1,19 +1,29 @@
 /**
- * The watcher's metrics and their Prometheus text exposition (format 0.0.4), written by hand:
- * a handful of counters, gauges and one histogram do not need a client library.
+ * The watcher's metrics: effect `Metric`s (counters, gauges, one histogram) recorded in a
+ * registry of the watcher's own, and written out by effect's `PrometheusMetrics` (text format
+ * 0.0.4). A registry per watcher keeps two watchers in one process (tests, embedders) apart;
+ * `registry` lets any effect exporter (OTLP) read the same series.
  *
  * Two sources feed them: status changes (events by state, refreshes by outcome, failures by
- * kind) and each HTTP exchange with Miro, seen by {@link observeExchange} from the wrapping
- * transport (request latency per route, responses by status, the lowest rate-limit headroom of
- * the current window, credits spent by probing). Token gauges are read from the
- * {@link StatusBoard} at scrape time. Label values are fixed vocabularies (states, routes,
- * error tags, HTTP statuses), never ids or tokens, so cardinality stays bounded.
+ * kind) and each HTTP exchange with Miro, seen by {@link Metrics.observeExchange} from the
+ * wrapping transport (request latency per route, responses by status, the lowest rate-limit
+ * headroom of the current window, credits spent by probing). Token and process gauges are
+ * read when the registry is read (`Metric.registerUnsafe` hooks): nothing is recomputed per
+ * event. Label values are fixed vocabularies (states, routes, error tags, HTTP statuses),
+ * never ids or tokens, so cardinality stays bounded and no secret can reach a label.
  *
  * @since 0.1.0
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseRateLimit } from "@miro-token/core";
-import type { BoardChange, StatusBoard } from "./StatusBoard.ts";
+import { Context, Metric } from "effect";
+import { PrometheusMetrics } from "effect/observability";
+import {
+  type BoardChange,
+  type StatusBoard,
+  TOKEN_STATES,
+  type TokenState,
+} from "./StatusBoard.ts";
 
 /**
  * The Miro routes the watcher calls, as metric label values.
@@ -56,33 +66,6 @@ export const LATENCY_BUCKETS: ReadonlyArray<number> = [
  */
 export const DEFAULT_PROBE_COST = 50;
 
-class Histogram {
-  readonly counts = LATENCY_BUCKETS.map(() => 0);
-  sum = 0;
-  count = 0;
-  observe(seconds: number): void {
-    this.sum += seconds;
-    this.count += 1;
-    for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
-      if (seconds <= LATENCY_BUCKETS[i]!) this.counts[i]! += 1;
-    }
-  }
-}
-
-const increment = (map: Map<string, number>, key: string, by = 1) =>
-  map.set(key, (map.get(key) ?? 0) + by);
-
-/** `a="x",b="y"` with Prometheus escaping. */
-const labels = (pairs: Readonly<Record<string, string>>): string =>
-  Object.entries(pairs)
-    .map(
-      ([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')}"`,
-    )
-    .join(",");
-
-const number = (value: number): string =>
-  Number.isFinite(value) ? String(value) : value > 0 ? "+Inf" : value < 0 ? "-Inf" : "NaN";
-
 /**
  * One failure's label: the error tag, with its transport kind or HTTP status when it has one.
  *
@@ -117,6 +100,8 @@ export const failureKindOf = (change: BoardChange): string | undefined => {
  * @since 0.1.0
  */
 export interface Metrics {
+  /** The registry every series lives in: provide it as `Metric.MetricRegistry` to an exporter. */
+  readonly registry: Metric.MetricRegistry;
   /** Count a status change (called for every board change). */
   readonly observeChange: (change: BoardChange) => void;
   /** Count one HTTP exchange with Miro: its route, outcome (status or transport error kind),
@@ -128,7 +113,7 @@ export interface Metrics {
     headers: Readonly<Record<string, string>> | undefined,
     now: number,
   ) => void;
-  /** The text exposition. */
+  /** The text exposition (effect's `PrometheusMetrics`), read as of `now`. */
   readonly render: (now: number) => string;
   /** Stop the event-loop delay monitor (the only resource held). */
   readonly close: () => void;
@@ -150,8 +135,38 @@ export interface MetricsOptions {
   readonly extra?: (() => string) | undefined;
 }
 
+const NAME = "miro_token_watcher";
+
+/** A value computed at most once per synchronous read of the registry (one scrape). */
+const perRead = <A>(compute: () => A): (() => A) => {
+  let cached: { readonly value: A } | undefined;
+  return () => {
+    if (cached === undefined) {
+      cached = { value: compute() };
+      queueMicrotask(() => {
+        cached = undefined;
+      });
+    }
+    return cached.value;
+  };
+};
+
+/** `make(labels)` once per label set: each series keeps its metric (and its registry key). */
+const seriesOf = <M>(make: (labels: Readonly<Record<string, string>>) => M) => {
+  const made = new Map<string, M>();
+  return (labels: Readonly<Record<string, string>>): M => {
+    const key = Object.values(labels).join("\u0000");
+    let metric = made.get(key);
+    if (metric === undefined) {
+      metric = make(labels);
+      made.set(key, metric);
+    }
+    return metric;
+  };
+};
+
 /**
- * Fresh metrics over a board.
+ * Fresh metrics over a board, in a fresh registry.
  *
  * @category constructors
  * @since 0.1.0
@@ -159,168 +174,154 @@ export interface MetricsOptions {
 export const makeMetrics = (options: MetricsOptions): Metrics => {
   const { board } = options;
   const probeCost = options.probeCost ?? DEFAULT_PROBE_COST;
-  const events = new Map<string, number>();
-  const refreshes = new Map<string, number>([
-    ["succeeded", 0],
-    ["failed", 0],
-  ]);
-  const failures = new Map<string, number>();
-  const requests = new Map<string, number>();
-  const latency = new Map<MiroRoute, Histogram>();
-  let probes = 0;
-  let windowLimit: number | undefined;
-  let windowRemaining: number | undefined;
-  let windowResetAt = 0;
+  const registry: Metric.MetricRegistry = new Map();
+  const context = Context.make(Metric.MetricRegistry, registry);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const startedAt = Date.now();
+  let scrapeAt: number | undefined;
+  const now = () => scrapeAt ?? Date.now();
+
+  const counter = (name: string, description: string) =>
+    seriesOf((attributes) =>
+      Metric.counter(`${NAME}_${name}`, { description, attributes, incremental: true }),
+    );
+  const pulled = (
+    name: string,
+    description: string,
+    attributes: Record<string, string>,
+    value: () => number,
+  ) =>
+    Metric.registerUnsafe(Metric.gauge(name, { description, attributes }), context, {
+      get: () => ({ value: value() }),
+      update: () => undefined,
+      modify: () => undefined,
+    });
+
+  const counts = perRead(() => board.countByState());
+  for (const state of TOKEN_STATES) {
+    pulled(`${NAME}_tokens`, "Watched tokens by state.", { state }, () => counts().get(state) ?? 0);
+  }
+  const events = counter(
+    "status_events_total",
+    "Status changes reported (NDJSON lines), by new state.",
+  );
+  const refreshes = counter(
+    "refreshes_total",
+    "Token refreshes by outcome (succeeded: a new pair was persisted).",
+  );
+  const failures = counter(
+    "failures_total",
+    "Failure statuses by kind (error tag and transport kind or HTTP status).",
+  );
+  const requests = counter(
+    "requests_total",
+    "HTTP requests to Miro (each attempt) by route and HTTP status or transport error kind.",
+  );
+  const latency = seriesOf((attributes) =>
+    Metric.histogram(`${NAME}_request_duration_seconds`, {
+      description: "Latency of HTTP requests to Miro by route (token_info is the probe).",
+      attributes,
+      boundaries: Metric.boundariesFromIterable(LATENCY_BUCKETS),
+    }),
+  );
+  const credits = Metric.counter(`${NAME}_probe_credits_total`, {
+    description: `Rate-limit credits spent by probing (token-info requests x ${probeCost} credits).`,
+    incremental: true,
+  });
+  // Series present from the start, zero until counted (as the README documents).
+  for (const outcome of ["succeeded", "failed"]) refreshes({ outcome }).valueUnsafe(context);
+  credits.valueUnsafe(context);
+
+  // The rate-limit window: the lowest remaining seen until the window resets.
+  let windowLimit: number | undefined;
+  let windowRemaining: number | undefined;
+  let windowResetAt = 0;
+  const current = () => now() < windowResetAt && windowRemaining !== undefined;
+  pulled(
+    `${NAME}_rate_limit_remaining`,
+    "Lowest X-RateLimit-Remaining seen in the current rate-limit window (-1: none seen).",
+    {},
+    () => (current() ? (windowRemaining ?? -1) : -1),
+  );
+  pulled(
+    `${NAME}_rate_limit_limit`,
+    "X-RateLimit-Limit last seen (credits per window; -1: none seen).",
+    {},
+    () => windowLimit ?? -1,
+  );
+  pulled(
+    `${NAME}_rate_limit_headroom_ratio`,
+    "Lowest remaining / limit in the current window (1 when nothing was spent or seen).",
+    {},
+    () =>
+      current() && windowLimit !== undefined && windowLimit > 0
+        ? (windowRemaining ?? windowLimit) / windowLimit
+        : 1,
+  );
+  pulled(`${NAME}_sse_clients`, "Open /events connections.", {}, () => options.sseClients?.() ?? 0);
+  const memory = perRead(() => process.memoryUsage());
+  pulled("process_resident_memory_bytes", "Resident set size.", {}, () => memory().rss);
+  pulled("nodejs_heap_used_bytes", "V8 heap in use.", {}, () => memory().heapUsed);
+  Metric.registerUnsafe(
+    Metric.counter("process_cpu_seconds_total", { description: "User and system CPU time." }),
+    context,
+    {
+      get: () => {
+        const cpu = process.cpuUsage();
+        return { count: (cpu.user + cpu.system) / 1e6, incremental: true };
+      },
+      update: () => undefined,
+      modify: () => undefined,
+    },
+  );
+  pulled(
+    "nodejs_eventloop_delay_p99_seconds",
+    "99th percentile of event-loop delay since start.",
+    {},
+    () => loopDelay.percentile(99) / 1e9,
+  );
+  pulled(
+    `${NAME}_uptime_seconds`,
+    "Seconds since the watcher started.",
+    {},
+    () => (now() - startedAt) / 1000,
+  );
 
   const observeChange = (change: BoardChange) => {
-    const tag = change.status?._tag ?? change.view.state;
-    increment(events, tag);
-    if (tag === "Refreshed") increment(refreshes, "succeeded");
-    else if (change.previous === "Refreshing" && tag !== "PersistFailed")
-      increment(refreshes, "failed");
+    const state: TokenState | string = change.status?._tag ?? change.view.state;
+    events({ state }).updateUnsafe(1, context);
+    if (state === "Refreshed") refreshes({ outcome: "succeeded" }).updateUnsafe(1, context);
+    else if (change.previous === "Refreshing" && state !== "PersistFailed")
+      refreshes({ outcome: "failed" }).updateUnsafe(1, context);
     const kind = failureKindOf(change);
-    if (kind !== undefined) increment(failures, kind);
+    if (kind !== undefined) failures({ kind }).updateUnsafe(1, context);
   };
 
-  const observeExchange: Metrics["observeExchange"] = (url, outcome, seconds, headers, now) => {
+  const observeExchange: Metrics["observeExchange"] = (url, outcome, seconds, headers, at) => {
     const route = routeOf(url);
-    if (route === "token_info") probes += 1;
-    increment(requests, `${route}\u0000${outcome}`);
-    let histogram = latency.get(route);
-    if (histogram === undefined) {
-      histogram = new Histogram();
-      latency.set(route, histogram);
-    }
-    histogram.observe(seconds);
+    if (route === "token_info") credits.updateUnsafe(probeCost, context);
+    requests({ route, status: String(outcome) }).updateUnsafe(1, context);
+    latency({ route }).updateUnsafe(seconds, context);
     const rateLimit = headers === undefined ? undefined : parseRateLimit(headers);
     if (rateLimit?.remaining !== undefined) {
-      const fresh = now >= windowResetAt;
+      const fresh = at >= windowResetAt;
       if (fresh || windowRemaining === undefined || rateLimit.remaining < windowRemaining) {
         windowRemaining = rateLimit.remaining;
       }
       if (rateLimit.limit !== undefined) windowLimit = rateLimit.limit;
-      if (fresh) windowResetAt = rateLimit.resetAt ?? now + 60_000;
+      if (fresh) windowResetAt = rateLimit.resetAt ?? at + 60_000;
     }
   };
 
-  const render = (now: number): string => {
-    const out: Array<string> = [];
-    const family = (name: string, type: string, help: string) => {
-      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    };
-    const sample = (name: string, pairs: Readonly<Record<string, string>>, value: number) => {
-      const text = labels(pairs);
-      out.push(`${name}${text === "" ? "" : `{${text}}`} ${number(value)}`);
-    };
-
-    family("miro_token_watcher_tokens", "gauge", "Watched tokens by state.");
-    for (const [state, count] of board.countByState()) {
-      sample("miro_token_watcher_tokens", { state }, count);
+  const render = (at: number): string => {
+    scrapeAt = at;
+    try {
+      return `${PrometheusMetrics.formatUnsafe(context)}${options.extra?.() ?? ""}`;
+    } finally {
+      scrapeAt = undefined;
     }
-    family(
-      "miro_token_watcher_status_events_total",
-      "counter",
-      "Status changes reported (NDJSON lines), by new state.",
-    );
-    for (const [state, count] of [...events].sort()) {
-      sample("miro_token_watcher_status_events_total", { state }, count);
-    }
-    family(
-      "miro_token_watcher_refreshes_total",
-      "counter",
-      "Token refreshes by outcome (succeeded: a new pair was persisted).",
-    );
-    for (const [outcome, count] of refreshes) {
-      sample("miro_token_watcher_refreshes_total", { outcome }, count);
-    }
-    family(
-      "miro_token_watcher_failures_total",
-      "counter",
-      "Failure statuses by kind (error tag and transport kind or HTTP status).",
-    );
-    for (const [kind, count] of [...failures].sort()) {
-      sample("miro_token_watcher_failures_total", { kind }, count);
-    }
-    family(
-      "miro_token_watcher_requests_total",
-      "counter",
-      "HTTP requests to Miro (each attempt) by route and HTTP status or transport error kind.",
-    );
-    for (const [key, count] of [...requests].sort()) {
-      const [route, outcome] = key.split("\u0000") as [string, string];
-      sample("miro_token_watcher_requests_total", { route, status: outcome }, count);
-    }
-    family(
-      "miro_token_watcher_request_duration_seconds",
-      "histogram",
-      "Latency of HTTP requests to Miro by route (token_info is the probe).",
-    );
-    for (const [route, h] of [...latency].sort()) {
-      LATENCY_BUCKETS.forEach((le, i) => {
-        sample(
-          "miro_token_watcher_request_duration_seconds_bucket",
-          { route, le: String(le) },
-          h.counts[i]!,
-        );
-      });
-      sample("miro_token_watcher_request_duration_seconds_bucket", { route, le: "+Inf" }, h.count);
-      sample("miro_token_watcher_request_duration_seconds_sum", { route }, h.sum);
-      sample("miro_token_watcher_request_duration_seconds_count", { route }, h.count);
-    }
-    family(
-      "miro_token_watcher_probe_credits_total",
-      "counter",
-      `Rate-limit credits spent by probing (token-info requests x ${probeCost} credits).`,
-    );
-    sample("miro_token_watcher_probe_credits_total", {}, probes * probeCost);
-    const current = now < windowResetAt;
-    family(
-      "miro_token_watcher_rate_limit_remaining",
-      "gauge",
-      "Lowest X-RateLimit-Remaining seen in the current rate-limit window (-1: none seen).",
-    );
-    sample("miro_token_watcher_rate_limit_remaining", {}, current ? (windowRemaining ?? -1) : -1);
-    family(
-      "miro_token_watcher_rate_limit_limit",
-      "gauge",
-      "X-RateLimit-Limit last seen (credits per window; -1: none seen).",
-    );
-    sample("miro_token_watcher_rate_limit_limit", {}, windowLimit ?? -1);
-    family(
-      "miro_token_watcher_rate_limit_headroom_ratio",
-      "gauge",
-      "Lowest remaining / limit in the current window (1 when nothing was spent or seen).",
-    );
-    sample(
-      "miro_token_watcher_rate_limit_headroom_ratio",
-      {},
-      current && windowRemaining !== undefined && windowLimit !== undefined && windowLimit > 0
-        ? windowRemaining / windowLimit
-        : 1,
-    );
-    family("miro_token_watcher_sse_clients", "gauge", "Open /events connections.");
-    sample("miro_token_watcher_sse_clients", {}, options.sseClients?.() ?? 0);
-    const memory = process.memoryUsage();
-    const cpu = process.cpuUsage();
-    family("process_resident_memory_bytes", "gauge", "Resident set size.");
-    sample("process_resident_memory_bytes", {}, memory.rss);
-    family("nodejs_heap_used_bytes", "gauge", "V8 heap in use.");
-    sample("nodejs_heap_used_bytes", {}, memory.heapUsed);
-    family("process_cpu_seconds_total", "counter", "User and system CPU time.");
-    sample("process_cpu_seconds_total", {}, (cpu.user + cpu.system) / 1e6);
-    family(
-      "nodejs_eventloop_delay_p99_seconds",
-      "gauge",
-      "99th percentile of event-loop delay since start.",
-    );
-    sample("nodejs_eventloop_delay_p99_seconds", {}, loopDelay.percentile(99) / 1e9);
-    family("miro_token_watcher_uptime_seconds", "gauge", "Seconds since the watcher started.");
-    sample("miro_token_watcher_uptime_seconds", {}, (now - startedAt) / 1000);
-    return `${out.join("\n")}\n${options.extra?.() ?? ""}`;
   };
 
-  return { observeChange, observeExchange, render, close: () => loopDelay.disable() };
+  return { registry, observeChange, observeExchange, render, close: () => loopDelay.disable() };
 };
