@@ -7,17 +7,17 @@
  * Two sources feed them: status changes (events by state, refreshes by outcome, failures by
  * kind) and each HTTP exchange with Miro, seen by {@link Metrics.observeExchange} from the
  * wrapping transport (request latency per route, responses by status, the lowest rate-limit
- * headroom of the current window, credits spent by probing). Token and process gauges are
- * read when the registry is read (`Metric.registerUnsafe` hooks): nothing is recomputed per
- * event. Label values are fixed vocabularies (states, routes, error tags, HTTP statuses),
+ * headroom of the current window, credits spent by probing). Token gauges (and the process
+ * gauges of `ProcessMetrics.ts`) are read when the registry is read (`Metric.registerUnsafe`
+ * hooks): nothing is recomputed per event. Label values are fixed vocabularies (states, routes, error tags, HTTP statuses),
  * never ids or tokens, so cardinality stays bounded and no secret can reach a label.
  *
  * @since 0.1.0
  */
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseRateLimit } from "@miro-token/core";
 import { Context, Metric } from "effect";
 import { PrometheusMetrics } from "effect/observability";
+import { perRead, registerGauge, registerProcessMetrics } from "./ProcessMetrics.ts";
 import {
   type BoardChange,
   type StatusBoard,
@@ -137,20 +137,6 @@ export interface MetricsOptions {
 
 const NAME = "miro_token_watcher";
 
-/** A value computed at most once per synchronous read of the registry (one scrape). */
-const perRead = <A>(compute: () => A): (() => A) => {
-  let cached: { readonly value: A } | undefined;
-  return () => {
-    if (cached === undefined) {
-      cached = { value: compute() };
-      queueMicrotask(() => {
-        cached = undefined;
-      });
-    }
-    return cached.value;
-  };
-};
-
 /** `make(labels)` once per label set: each series keeps its metric (and its registry key). */
 const seriesOf = <M>(make: (labels: Readonly<Record<string, string>>) => M) => {
   const made = new Map<string, M>();
@@ -176,8 +162,6 @@ export const makeMetrics = (options: MetricsOptions): Metrics => {
   const probeCost = options.probeCost ?? DEFAULT_PROBE_COST;
   const registry: Metric.MetricRegistry = new Map();
   const context = Context.make(Metric.MetricRegistry, registry);
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
   const startedAt = Date.now();
   let scrapeAt: number | undefined;
   const now = () => scrapeAt ?? Date.now();
@@ -186,21 +170,12 @@ export const makeMetrics = (options: MetricsOptions): Metrics => {
     seriesOf((attributes) =>
       Metric.counter(`${NAME}_${name}`, { description, attributes, incremental: true }),
     );
-  const pulled = (
-    name: string,
-    description: string,
-    attributes: Record<string, string>,
-    value: () => number,
-  ) =>
-    Metric.registerUnsafe(Metric.gauge(name, { description, attributes }), context, {
-      get: () => ({ value: value() }),
-      update: () => undefined,
-      modify: () => undefined,
-    });
+  const pulled = (name: string, description: string, get: () => number, attributes = {}) =>
+    registerGauge(context, name, description, get, attributes);
 
   const counts = perRead(() => board.countByState());
   for (const state of TOKEN_STATES) {
-    pulled(`${NAME}_tokens`, "Watched tokens by state.", { state }, () => counts().get(state) ?? 0);
+    pulled(`${NAME}_tokens`, "Watched tokens by state.", () => counts().get(state) ?? 0, { state });
   }
   const events = counter(
     "status_events_total",
@@ -237,56 +212,37 @@ export const makeMetrics = (options: MetricsOptions): Metrics => {
   let windowLimit: number | undefined;
   let windowRemaining: number | undefined;
   let windowResetAt = 0;
-  const current = () => now() < windowResetAt && windowRemaining !== undefined;
-  pulled(
-    `${NAME}_rate_limit_remaining`,
-    "Lowest X-RateLimit-Remaining seen in the current rate-limit window (-1: none seen).",
-    {},
-    () => (current() ? (windowRemaining ?? -1) : -1),
-  );
-  pulled(
-    `${NAME}_rate_limit_limit`,
-    "X-RateLimit-Limit last seen (credits per window; -1: none seen).",
-    {},
-    () => windowLimit ?? -1,
-  );
-  pulled(
-    `${NAME}_rate_limit_headroom_ratio`,
-    "Lowest remaining / limit in the current window (1 when nothing was spent or seen).",
-    {},
-    () =>
-      current() && windowLimit !== undefined && windowLimit > 0
-        ? (windowRemaining ?? windowLimit) / windowLimit
-        : 1,
-  );
-  pulled(`${NAME}_sse_clients`, "Open /events connections.", {}, () => options.sseClients?.() ?? 0);
-  const memory = perRead(() => process.memoryUsage());
-  pulled("process_resident_memory_bytes", "Resident set size.", {}, () => memory().rss);
-  pulled("nodejs_heap_used_bytes", "V8 heap in use.", {}, () => memory().heapUsed);
-  Metric.registerUnsafe(
-    Metric.counter("process_cpu_seconds_total", { description: "User and system CPU time." }),
-    context,
-    {
-      get: () => {
-        const cpu = process.cpuUsage();
-        return { count: (cpu.user + cpu.system) / 1e6, incremental: true };
+  const seen = () => (now() < windowResetAt ? windowRemaining : undefined);
+  const gauges: ReadonlyArray<readonly [string, string, () => number]> = [
+    [
+      `${NAME}_rate_limit_remaining`,
+      "Lowest X-RateLimit-Remaining seen in the current rate-limit window (-1: none seen).",
+      () => seen() ?? -1,
+    ],
+    [
+      `${NAME}_rate_limit_limit`,
+      "X-RateLimit-Limit last seen (credits per window; -1: none seen).",
+      () => windowLimit ?? -1,
+    ],
+    [
+      `${NAME}_rate_limit_headroom_ratio`,
+      "Lowest remaining / limit in the current window (1 when nothing was spent or seen).",
+      () => {
+        const remaining = seen();
+        return remaining !== undefined && windowLimit !== undefined && windowLimit > 0
+          ? remaining / windowLimit
+          : 1;
       },
-      update: () => undefined,
-      modify: () => undefined,
-    },
-  );
-  pulled(
-    "nodejs_eventloop_delay_p99_seconds",
-    "99th percentile of event-loop delay since start.",
-    {},
-    () => loopDelay.percentile(99) / 1e9,
-  );
-  pulled(
-    `${NAME}_uptime_seconds`,
-    "Seconds since the watcher started.",
-    {},
-    () => (now() - startedAt) / 1000,
-  );
+    ],
+    [`${NAME}_sse_clients`, "Open /events connections.", () => options.sseClients?.() ?? 0],
+    [
+      `${NAME}_uptime_seconds`,
+      "Seconds since the watcher started.",
+      () => (now() - startedAt) / 1000,
+    ],
+  ];
+  for (const [name, description, get] of gauges) pulled(name, description, get);
+  const stopProcessMetrics = registerProcessMetrics(context);
 
   const observeChange = (change: BoardChange) => {
     const state: TokenState | string = change.status?._tag ?? change.view.state;
@@ -323,5 +279,5 @@ export const makeMetrics = (options: MetricsOptions): Metrics => {
     }
   };
 
-  return { registry, observeChange, observeExchange, render, close: () => loopDelay.disable() };
+  return { registry, observeChange, observeExchange, render, close: stopProcessMetrics };
 };

@@ -13,6 +13,8 @@ export interface SseMessage {
 export interface SseConnection {
   readonly messages: Array<SseMessage>;
   readonly raw: () => string;
+  /** Whether the server ended the stream. */
+  readonly ended: () => boolean;
   readonly close: () => void;
 }
 
@@ -27,12 +29,16 @@ export const connectSse = async (url: string): Promise<SseConnection> => {
   const messages: Array<SseMessage> = [];
   let raw = "";
   let buffer = "";
+  let ended = false;
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   void (async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) {
+          ended = true;
+          return;
+        }
         raw += value;
         buffer += value;
         let end = buffer.indexOf("\n\n");
@@ -53,5 +59,5 @@ export const connectSse = async (url: string): Promise<SseConnection> => {
       // aborted by close()
     }
   })();
-  return { messages, raw: () => raw, close: () => controller.abort() };
+  return { messages, raw: () => raw, ended: () => ended, close: () => controller.abort() };
 };
