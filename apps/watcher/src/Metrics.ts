@@ -133,6 +133,8 @@ export interface MetricsOptions {
   readonly sseClients?: (() => number) | undefined;
   /** More exposition text appended at scrape time (the webhook families). */
   readonly extra?: (() => string) | undefined;
+  /** The registry to record in (the one an OTLP exporter reads). @default a fresh one */
+  readonly registry?: Metric.MetricRegistry | undefined;
 }
 
 const NAME = "miro_token_watcher";
@@ -160,7 +162,7 @@ const seriesOf = <M>(make: (labels: Readonly<Record<string, string>>) => M) => {
 export const makeMetrics = (options: MetricsOptions): Metrics => {
   const { board } = options;
   const probeCost = options.probeCost ?? DEFAULT_PROBE_COST;
-  const registry: Metric.MetricRegistry = new Map();
+  const registry: Metric.MetricRegistry = options.registry ?? new Map();
   const context = Context.make(Metric.MetricRegistry, registry);
   const startedAt = Date.now();
   let scrapeAt: number | undefined;

@@ -19,7 +19,7 @@ import {
   WatchSchedule,
 } from "@miro-token/core";
 import { NodeTransport } from "@miro-token/transport-node";
-import { Context, Duration, Effect, Exit, Fiber, Layer, Logger, Stream } from "effect";
+import { Context, Duration, Effect, Exit, Fiber, Layer, Logger, Metric, Stream } from "effect";
 import { encodeLine, type LifecycleLine, statusLine, streamSink } from "./EventLog.ts";
 import { withFleetHealth } from "./fleet/WatcherFleet.ts"; // fleet hook
 import { type Health, startHttpServer } from "./HttpServer.ts";
@@ -98,6 +98,8 @@ const make = (options: WatcherOptions) =>
           );
 
     let sseClients = () => 0;
+    // The watcher's own registry (watcherLayer): `/metrics` and the OTLP exporter read it.
+    const registry = yield* Metric.MetricRegistry;
     const metrics = yield* Effect.acquireRelease(
       Effect.sync(() =>
         makeMetrics({
@@ -105,6 +107,7 @@ const make = (options: WatcherOptions) =>
           probeCost: options.probeCost,
           sseClients: () => sseClients(),
           extra: webhooks?.metricsText,
+          registry,
         }),
       ),
       (m) => Effect.sync(() => m.close()),
@@ -230,5 +233,12 @@ export const watcherLayer = (options: WatcherOptions): Layer.Layer<Watcher, Watc
   Layer.effect(Watcher, make(options)).pipe(
     Layer.provide(
       otlpLayer(options.otlp, { serviceName: "miro-token-watcher", serviceVersion: VERSION }),
+    ),
+    // One metrics registry per watcher, shared by its metrics and the OTLP exporter.
+    Layer.provide(
+      Layer.effect(
+        Metric.MetricRegistry,
+        Effect.sync(() => new Map()),
+      ),
     ),
   );

@@ -118,7 +118,10 @@ describe("OTLP export", () => {
       return (
         spans.includes("NodeTransport.send") &&
         spans.includes("TokenClient.refresh") &&
-        metrics.includes("miro_token_watcher_build_info")
+        metrics.includes("miro_token_watcher_build_info") &&
+        // The watcher's own metrics, from the registry `/metrics` shows.
+        metrics.includes("miro_token_watcher_refreshes_total") &&
+        metrics.includes("miro_token_watcher_request_duration_seconds")
       );
     });
     await watcher.close();
