@@ -13,12 +13,16 @@ import type { StoreSelection } from "@miro-token/core/internal";
 import { Effect, Option, Redacted, Result } from "effect";
 import { parseNetworkSettings } from "./NetworkSettings.ts";
 import { parseRefreshTokenAge } from "./RefreshTokenAgeSettings.ts";
-import { configProblem, makeReaders } from "./SettingReaders.ts";
+import { configProblem, makeReaders, shown } from "./SettingReaders.ts";
 import { readStoreEnv, resolveStore, type StoreEnv } from "./StoreSetting.ts";
 import { type OtlpSettings, parseOtlpSettings } from "./Telemetry.ts";
 import type { WatcherInput } from "./WatcherFlags.ts";
 import { parseWebhookSettings } from "./webhooks/WebhookConfig.ts";
 import type { WebhookOptions } from "./webhooks/Webhooks.ts";
+
+/** The fleet's lease when `--fleet-lease` is not given, and the longest one accepted. */
+const DEFAULT_FLEET_LEASE_MS = 20_000;
+const MAX_FLEET_LEASE_MS = 30_000;
 
 /**
  * A validated configuration.
@@ -51,6 +55,11 @@ export interface WatcherConfig {
   readonly refreshTokenMargin: number;
   /** Most requests to Miro in flight at once. */
   readonly concurrency: number;
+  /**
+   * PostgreSQL store only: the fleet's lease, milliseconds (`--fleet-lease`): a SIGKILLed
+   * replica's tokens are taken over after it; SIGTERM gives them back at once.
+   */
+  readonly fleetLease: number;
   /** Longest wait for an in-flight refresh at shutdown, milliseconds. */
   readonly shutdownTimeout: number;
   readonly clientId: string | undefined;
@@ -123,6 +132,10 @@ const resolveWith = async (
   const refreshTokenAge = parseRefreshTokenAge(duration, problems);
   const concurrency = integer("concurrency", 16, 1, 10_000);
   const shutdownTimeout = duration("shutdown-timeout", 4_000, 0);
+  const fleetLease = duration("fleet-lease", DEFAULT_FLEET_LEASE_MS, 1_000);
+  const leaseSetting = setting("fleet-lease");
+  if (leaseSetting !== undefined && fleetLease > MAX_FLEET_LEASE_MS)
+    problems.push(`${leaseSetting.from} must be at most 30s, got ${shown(leaseSetting.text)}`);
 
   const clientId = setting("client-id")?.text;
   const secretFile = setting("client-secret-file");
@@ -168,6 +181,7 @@ const resolveWith = async (
       ...refreshTokenAge,
       concurrency,
       shutdownTimeout,
+      fleetLease,
       clientId,
       clientSecret,
       insecureStorePermissions,

@@ -56,6 +56,12 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     text: "file holding the store URL, which may carry a password (instead of --store)",
   },
   {
+    flag: "fleet-lease",
+    env: "MIRO_WATCHER_FLEET_LEASE",
+    value: "<duration>",
+    text: "PostgreSQL store only: how long a replica's membership and token ownership last unrenewed; a killed replica's tokens are taken over after this (default 20s; 1s to 30s)",
+  },
+  {
     flag: "port",
     env: "MIRO_WATCHER_PORT",
     value: "<n>",

@@ -11,7 +11,7 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
 import { processExitCode } from "@miro-token/core/internal";
 import { Cause, ConfigProvider, Context, Effect, Exit, Layer } from "effect";
-import { selectStore } from "./StoreSelection.ts";
+import { openWatcherStore } from "./StoreSelection.ts";
 import { Watcher, type WatcherShape } from "./Watcher.ts";
 import { commandLineEnvironment, readCommandLine } from "./WatcherCommand.ts";
 import type { WatcherConfig } from "./WatcherConfig.ts";
@@ -45,11 +45,14 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 /** Run the watcher for `config` until interrupted; 2 when it cannot start. */
 const serve = (config: WatcherConfig) =>
   Effect.gen(function* () {
-    const store = yield* selectStore(config, process.env);
+    // A PostgreSQL store joins its fleet here, in this scope: left (every token given back at
+    // once) only after the Watcher layer below is released, so after the watch has stopped.
+    const { store, fleet } = yield* openWatcherStore(config, process.env);
     for (const warning of config.warnings) yield* say(`warning: ${warning}`);
     const watcher = yield* Layer.build(
       Watcher.layer({
         store,
+        fleet,
         miro: {
           baseUrl: config.baseUrl,
           allowInsecureHttp: config.allowInsecureHttp,
