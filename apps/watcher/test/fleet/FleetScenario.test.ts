@@ -1,4 +1,5 @@
-// The fleet scenario at CI scale: 3 watcher replicas (child processes, FleetReplica.ts) on one
+// The fleet scenario at CI scale: 3 watcher replicas (the real binary, `miro-token-watcher --store
+// postgres://…` started 3 times, ReplicaProcess.ts) on one
 // real PostgreSQL, 3,000 emulator tokens living 2 minutes each, one random replica SIGKILLed
 // and restarted every ~20 s for 2 minutes, PostgreSQL restarted once in the middle. After:
 // every stored pair is accepted by the emulator and no refresh token was presented twice (a
@@ -7,18 +8,16 @@
 // replica has in flight (its request budget) per kill — and
 // over a window with all replicas up each did a share of the probes within 25% of an even split.
 // FLEET_SCENARIO_TOKENS / FLEET_SCENARIO_SECONDS scale it (defaults 3000 / 120).
-import { fileURLToPath } from "node:url";
 import { unresolvedIntent } from "@miro-token/core";
 import { PostgresTokenStore } from "@miro-token/store-postgres";
-import { killAllWorkers, startWorker, type Worker } from "@miro-token/testkit";
 import { Effect, Redacted } from "effect";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { PostgresCluster } from "../../../../packages/store-postgres/test/provision/PostgresCluster.ts";
 import { getJson, startSyncedEmulator, tokenSetOf, waitFor } from "../Fixtures.ts";
 import { migratedDatabase, startPostgres, storeTokens } from "./FleetDatabase.ts";
 import { probesOf } from "./ReplicaMetrics.ts";
+import { killAllReplicas, type Replica, startReplica } from "./ReplicaProcess.ts";
 
-const REPLICA = fileURLToPath(new URL("./fixtures/FleetReplica.ts", import.meta.url));
 const TOKENS = Number(process.env.FLEET_SCENARIO_TOKENS ?? 3000);
 const CHAOS_MS = Number(process.env.FLEET_SCENARIO_SECONDS ?? 120) * 1000;
 const KILL_EVERY_MS = 20_000;
@@ -32,7 +31,7 @@ beforeAll(async () => {
   cluster = await startPostgres();
 }, 120_000);
 afterAll(async () => {
-  await killAllWorkers();
+  await killAllReplicas();
   cluster?.stop();
 });
 
@@ -76,22 +75,23 @@ it("3 replicas keep 3,000 tokens alive through SIGKILLs and a PostgreSQL restart
   };
   const drainer = setInterval(drain, 200);
 
+  // As a user runs N replicas: the URL without its password on argv, the password in PGPASSWORD.
+  const storeUrl = new URL(Redacted.value(options.url));
   const env = {
-    STORE_URL: Redacted.value(options.url),
-    MIRO_API_BASE_URL: emulator.baseUrl,
-    MIRO_CLIENT_ID: client.clientId,
+    PGPASSWORD: decodeURIComponent(storeUrl.password),
     MIRO_CLIENT_SECRET: client.clientSecret,
   };
-  const replicas: Array<{ worker: Worker; url: string }> = [];
+  storeUrl.password = "";
+  storeUrl.searchParams.set("pool_max", "8");
+  const args = [
+    ...["--store", storeUrl.href, "--base-url", emulator.baseUrl, "--client-id", client.clientId],
+    ...["--fleet-lease", `${LEASE_MS}ms`, "--interval", "15s", "--refresh-window", "40s"],
+    ...["--concurrency", String(CONCURRENCY)],
+  ];
+  const replicas: Array<{ worker: Replica; url: string }> = [];
   const start = async () => {
-    const worker = await startWorker({
-      script: REPLICA,
-      args: [String(LEASE_MS), "15000", "40000", String(CONCURRENCY)],
-      env,
-      timeoutSeconds: 600,
-    });
-    const url = (await worker.next(/^url /, 60_000)).slice(4);
-    return { worker, url };
+    const worker = await startReplica(args, env);
+    return { worker, url: worker.url };
   };
   try {
     for (let i = 0; i < 3; i++) replicas.push(await start());
@@ -190,7 +190,7 @@ it("3 replicas keep 3,000 tokens alive through SIGKILLs and a PostgreSQL restart
     }
   } finally {
     clearInterval(drainer);
-    await killAllWorkers();
+    await killAllReplicas();
     await stop();
   }
 }, 420_000);
