@@ -3,17 +3,17 @@
  * and delete the store makes carries its own `pg_notify` in the same statement (see
  * {@link notifyWritten} and {@link notifyDeleted}), so the notification is sent exactly when
  * the change commits, by whichever process made it (a watcher replica, `miro-token store add`),
- * with no trigger and no migration. A listener holds one connection of its own (not one of the
- * store's pool) with `LISTEN`; when that connection dies (a PostgreSQL restart, a network cut)
- * it reconnects with capped exponential backoff and emits `Resync` first: notifications sent
- * meanwhile were lost, so the listing must be read again.
+ * with no trigger and no migration. The listening is `PostgresListener.ts`'s (one connection of
+ * its own, reconnected with capped exponential backoff; a watcher fleet hears its own channel
+ * on the same connection): after each reconnect the stream emits `Resync` first, since
+ * notifications sent meanwhile were lost and the listing must be read again.
  *
  * @since 0.3.0
  */
-import { PgClient } from "@effect/sql-pg";
+import type { PgConnection } from "@effect/sql-pg";
 import type { StoreChange } from "@miro-token/core";
-import { Duration, Effect, Schedule, Stream } from "effect";
-import * as Reactivity from "effect/reactivity/Reactivity";
+import { Stream } from "effect";
+import { type Heard, listen, type ReconnectOptions } from "./PostgresListener.ts";
 
 /**
  * The notification channel.
@@ -66,66 +66,33 @@ export const changeOf = (payload: string): StoreChange => {
   return { _tag: "Resync" };
 };
 
-/**
- * How the listener reconnects.
- *
- * @category models
- * @since 0.3.0
- */
-export interface ReconnectOptions {
-  /** First wait after a lost connection. @default 100 millis */
-  readonly initial?: Duration.Input | undefined;
-  /** Longest wait between attempts. @default 5 seconds */
-  readonly max?: Duration.Input | undefined;
-}
+export type { ReconnectOptions } from "./PostgresListener.ts";
+export { reconnectSchedule } from "./PostgresListener.ts";
 
 /**
- * The reconnect schedule: exponential from `initial`, capped at `max`, forever.
+ * What the listener heard on {@link CHANGES_CHANNEL}, as changes: `Resync` for a reconnect
+ * (never for the first connection), nothing for any other channel.
  *
- * @category constructors
+ * @category parsing
  * @since 0.3.0
  */
-export const reconnectSchedule = (options: ReconnectOptions = {}) => {
-  const max = Duration.toMillis(options.max ?? "5 seconds");
-  return Schedule.exponential(options.initial ?? "100 millis").pipe(
-    Schedule.modifyDelay(({ duration }) =>
-      Effect.succeed(Duration.millis(Math.min(Duration.toMillis(duration), max))),
-    ),
-  );
+export const changesHeard = (heard: Heard): ReadonlyArray<StoreChange> => {
+  if (heard._tag === "Connected") return heard.first ? [] : [{ _tag: "Resync" }];
+  return heard.channel === CHANGES_CHANNEL ? [changeOf(heard.payload)] : [];
 };
 
 /**
  * The change stream of the database `config` reaches: `Written`/`Deleted` as they commit;
  * `Resync` after each reconnect (never before the first `LISTEN`). Each subscription opens a
- * connection of its own, outside the store's pool (a pool of one must not be starved by a
- * listener), closed with the stream. It does not fail: a lost connection is retried by
- * {@link reconnectSchedule}, forever, until the stream is interrupted.
+ * connection of its own (`PostgresListener.listen`), closed with the stream. It does not fail.
  *
  * @category constructors
  * @since 0.3.0
  */
 export const changesOf = (
-  config: PgClient.PgClientConfig,
+  config: PgConnection.Config,
   options?: ReconnectOptions,
-): Stream.Stream<StoreChange, never> => {
-  let subscriptions = 0;
-  const subscribe = Stream.unwrap(
-    Effect.gen(function* () {
-      const client = yield* PgClient.makeClient(config).pipe(
-        Effect.provideServiceEffect(Reactivity.Reactivity, Reactivity.make),
-      );
-      const queue = yield* client.listen(CHANGES_CHANNEL);
-      const head: Stream.Stream<StoreChange> =
-        subscriptions++ === 0 ? Stream.empty : Stream.make({ _tag: "Resync" } as const);
-      return Stream.concat(
-        head,
-        Stream.map(Stream.fromQueue(queue), (notification) => changeOf(notification.payload)),
-      );
-    }),
+): Stream.Stream<StoreChange, never> =>
+  Stream.flatMap(listen(config, [CHANGES_CHANNEL], options), (heard) =>
+    Stream.fromIterable(changesHeard(heard)),
   );
-  return subscribe.pipe(
-    Stream.tapError(() => Effect.logDebug("store change listener lost its connection")),
-    Stream.retry(reconnectSchedule(options)),
-    Stream.orDie,
-  );
-};

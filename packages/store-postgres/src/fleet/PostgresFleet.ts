@@ -1,36 +1,27 @@
 /**
  * One watcher replica's handle on the fleet: its own pool, the store narrowed to the tokens it
  * owns (`FleetStore.ts`), its membership (`FleetMembership.ts`), the shared status table with a
- * batching writer (`FleetStatus.ts`), and one `LISTEN` connection on the fleet's channel. A
- * notification that a replica joined or gave tokens back makes this one rebalance at once; one
- * that statuses were written pings `statusChanges`, so the watcher reads the rows that changed.
- * The listener reconnects with backoff after the connection drops (a PostgreSQL restart) and
- * pings once it is back (notifications sent meanwhile are lost, so the reader catches up by
- * sequence number); a slow poll covers anything else missed. Closing the scope flushes the
- * status writer, gives every token back and leaves the fleet.
- *
- * NOTE for the merge: the store's own `changes` (LISTEN/NOTIFY on the tokens) is built
- * elsewhere; this listener is only the fleet's channel, and can share that connection later.
+ * batching writer (`FleetStatus.ts`), and the process's one `LISTEN` connection
+ * (`PostgresListener.ts`), on the fleet's channel and the store's change channel at once: the
+ * store's `changes()` (and so the owned view's) is fed from it rather than from a connection of
+ * its own. A notification that a replica joined or gave tokens back, or that a token was added
+ * (generation 1), makes this one rebalance at once; one that statuses were written pings
+ * `statusChanges`, so the watcher reads the rows that changed. The listener reconnects with
+ * backoff after the connection drops (a PostgreSQL restart) and pings once it is back
+ * (notifications sent meanwhile are lost: the status reader catches up by sequence number, the
+ * change stream emits `Resync`); a slow poll covers anything else missed. Closing the scope
+ * flushes the status writer, gives every token back and leaves the fleet.
  *
  * @since 0.3.0
  */
-import { PgClient } from "@effect/sql-pg";
-import type { StoreError, TokenStoreShape } from "@miro-token/core";
-import {
-  Context,
-  type Duration,
-  Effect,
-  Layer,
-  PubSub,
-  Queue,
-  Schedule,
-  type Scope,
-  Stream,
-} from "effect";
+import type { StoreChange, StoreError, TokenStoreShape } from "@miro-token/core";
+import { Context, type Duration, Effect, Layer, PubSub, type Scope, Stream } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
+import { CHANGES_CHANNEL, changesHeard } from "../PostgresChanges.ts";
+import { type Heard, listen } from "../PostgresListener.ts";
 import { clientLayer, makeWith, scrubOf } from "../PostgresTokenStore.ts";
 import type { SchemaVersionError } from "../SchemaVersionError.ts";
-import type { PostgresStoreOptions } from "../StoreOptions.ts";
+import { type PostgresStoreOptions, poolConfigOf } from "../StoreOptions.ts";
 import {
   FLEET_CHANNEL,
   type FleetHealth,
@@ -93,9 +84,13 @@ export const make = (
   Effect.gen(function* () {
     const context = yield* Layer.build(clientLayer(options));
     const sql = Context.get(context, SqlClient);
-    const pg = Context.get(context, PgClient.PgClient);
     const scrub = scrubOf(options);
-    const wholeStore = yield* makeWith(options).pipe(Effect.provideContext(context));
+    const baseStore = yield* makeWith(options).pipe(Effect.provideContext(context));
+    const storeChanges = yield* PubSub.unbounded<StoreChange>();
+    const wholeStore: TokenStoreShape = {
+      ...baseStore,
+      changes: () => Stream.fromPubSub(storeChanges),
+    };
     const membership = yield* makeMembership(sql, scrub, fleet);
     const me = membership.replicaId;
     const status = makeFleetStatus(sql, scrub, me);
@@ -104,31 +99,33 @@ export const make = (
     const ping = PubSub.publish(pings, undefined);
     let listening = false;
 
-    const onNotification = (payload: string) => {
+    const onFleet = (payload: string) => {
       const [kind, from] = payload.split(" ", 2);
       if (from === me) return Effect.void;
       return kind === "members" ? membership.poke : Effect.asVoid(ping);
     };
-    const listenOnce = Effect.scoped(
+    const onHeard = (heard: Heard) =>
       Effect.gen(function* () {
-        const queue = yield* pg.listen(FLEET_CHANNEL);
-        listening = true;
-        yield* ping;
-        yield* membership.poke;
-        for (;;) yield* onNotification((yield* Queue.take(queue)).payload);
-      }),
-    ).pipe(
-      Effect.ensuring(
-        Effect.sync(() => {
-          listening = false;
-        }),
-      ),
-    );
-    const backoff = Schedule.min([
-      Schedule.exponential("200 millis"),
-      Schedule.spaced("5 seconds"),
-    ]);
-    yield* Effect.forkScoped(Effect.retry(listenOnce, backoff));
+        if (heard._tag === "Connected") {
+          listening = true;
+          yield* ping;
+          yield* membership.poke;
+        } else if (heard.channel !== CHANGES_CHANNEL) {
+          return yield* onFleet(heard.payload);
+        }
+        for (const change of changesHeard(heard)) {
+          // A token just added is claimed now, not at the next tick.
+          if (change._tag === "Written" && change.generation === 1) yield* membership.poke;
+          yield* PubSub.publish(storeChanges, change);
+        }
+      });
+    const heard = listen(poolConfigOf(options), [CHANGES_CHANNEL, FLEET_CHANNEL], {
+      ...options.reconnect,
+      onLost: () => {
+        listening = false;
+      },
+    });
+    yield* Effect.forkScoped(Stream.runForEach(heard, onHeard));
     yield* Effect.forkScoped(
       Effect.forever(Effect.sleep(fleet.statusPollEvery ?? "5 seconds").pipe(Effect.andThen(ping))),
     );
