@@ -54,6 +54,12 @@ export interface FleetStatus {
   /** Upsert rows (last one per id wins) in one statement, and notify the fleet. */
   readonly write: (rows: ReadonlyArray<StatusUpdate>) => Effect.Effect<void, StoreError>;
   /** Rows numbered after `seq`, oldest first, at most `limit`. */
+  /**
+   * Delete the rows of tokens no longer stored, written more than `ageMs` ago (long enough for
+   * every replica's reader to have shown the removal): a removed token's row would otherwise
+   * stay forever. Returns how many were deleted.
+   */
+  readonly prune: (ageMs: number) => Effect.Effect<number, StoreError>;
   readonly since: (
     seq: number,
     limit?: number,
@@ -87,6 +93,16 @@ export const makeFleetStatus = (sql: SqlClient, scrub: Scrub, replicaId: string)
       SELECT pg_notify(${FLEET_CHANNEL}, ${`status ${replicaId}`})
       FROM (SELECT count(*) FROM up) n`.pipe(orStoreError("fleetStatus", scrub), Effect.asVoid);
   },
+  prune: (ageMs) =>
+    sql<{ readonly n: number }>`WITH pruned AS (
+        DELETE FROM miro_token_fleet_status s
+        WHERE s.updated_at < clock_timestamp() - ${ageMs}::float8 * interval '1 millisecond'
+          AND NOT EXISTS (SELECT 1 FROM miro_token_tokens t WHERE t.id = s.token_id)
+        RETURNING 1)
+      SELECT count(*)::int AS n FROM pruned`.pipe(
+      orStoreError("fleetStatus", scrub),
+      Effect.map((rows) => Number(rows[0]?.n ?? 0)),
+    ),
   since: (seq, limit = 5000) =>
     sql<{
       readonly token_id: string;

@@ -15,7 +15,7 @@
  * @since 0.3.0
  */
 import type { StoreChange, StoreError, TokenStoreShape } from "@miro-token/core";
-import { Context, type Duration, Effect, Layer, PubSub, type Scope, Stream } from "effect";
+import { Context, Duration, Effect, Layer, PubSub, type Scope, Stream } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { CHANGES_CHANNEL, changesHeard } from "../PostgresChanges.ts";
 import { type Heard, listen } from "../PostgresListener.ts";
@@ -48,6 +48,11 @@ export interface PostgresFleetOptions extends FleetOptions {
   readonly statusFlushEvery?: Duration.Input | undefined;
   /** How often statuses are read even without a notification. @default 5 seconds */
   readonly statusPollEvery?: Duration.Input | undefined;
+  /**
+   * How long the status row of a removed token is kept (for the other replicas' readers to show
+   * the removal) before it is deleted; the check runs as often. @default 1 minute
+   */
+  readonly statusPruneAfter?: Duration.Input | undefined;
 }
 
 /**
@@ -126,6 +131,14 @@ export const make = (
       },
     });
     yield* Effect.forkScoped(Stream.runForEach(heard, onHeard));
+    const pruneAfter = Duration.fromInputUnsafe(fleet.statusPruneAfter ?? "1 minute");
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.sleep(pruneAfter).pipe(
+          Effect.andThen(Effect.ignore(status.prune(Duration.toMillis(pruneAfter)))),
+        ),
+      ),
+    );
     yield* Effect.forkScoped(
       Effect.forever(Effect.sleep(fleet.statusPollEvery ?? "5 seconds").pipe(Effect.andThen(ping))),
     );
