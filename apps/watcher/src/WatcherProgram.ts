@@ -115,6 +115,7 @@ const make = (options: WatcherOptions) =>
     board.subscribe((change) => {
       if (change.remote === true) return; // fleet hook: another replica logs and counts its own
       metrics.observeChange(change);
+      if (options.fleet?.handedOver(change.view) === true) return; // fleet hook: not a removal
       output(encodeLine(statusLine(change.view)));
       webhooks?.onChange(change);
     });

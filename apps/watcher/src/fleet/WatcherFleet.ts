@@ -8,7 +8,8 @@
  *   fleet's status table (batched), and feeds the rows the other replicas write into the
  *   board as `remote` changes, so `/tokens`, the page and `/events` of any replica show every
  *   token. A token handed to another replica ends its loop here as core's `Stopped` ("removed
- *   from the token store"), or, when a refresh was waiting for its lock, as a refresh that
+ *   from the token store"; `handedOver` tells it from a removal, and the watcher prints no line
+ *   for it), or, when a refresh was waiting for its lock, as a refresh that
  *   found it gone; neither is written (the token was not removed): the row keeps its last
  *   status until the new owner reports. A real removal is written, and leaves every board.
  * - `withFleetHealth` adds the database to `/healthz`: `degraded` while it does not answer.
@@ -58,6 +59,12 @@ export interface WatcherFleet {
   /** The store layer to watch: this replica's tokens only. */
   readonly store: Layer.Layer<TokenStore>;
   readonly attach: (board: StatusBoard) => FleetAttachment;
+  /**
+   * Whether `view` is this replica's last word on a token it handed to another replica (core's
+   * `Stopped` for a token no longer owned): not a removal, so the NDJSON log and the webhooks
+   * say nothing of it (the new owner reports the token from then on).
+   */
+  readonly handedOver: (view: TokenView) => boolean;
 }
 
 const isView = (value: unknown): value is TokenView =>
@@ -74,6 +81,9 @@ const isView = (value: unknown): value is TokenView =>
  */
 export const watcherFleet = (fleet: PostgresFleet.PostgresFleet): WatcherFleet => ({
   store: Layer.succeed(TokenStore, fleet.store),
+  // A real removal stops the token's loop while it is still owned (the store's `Deleted`
+  // arrives before the next tick drops its ownership row); a handover stops it once it is not.
+  handedOver: (view) => view.state === "Stopped" && !fleet.membership.owns(view.id),
   attach: (board) => {
     const me = fleet.replicaId;
     /** The last view of each token this replica reported, to keep a handed-over row shown. */

@@ -84,6 +84,12 @@ describe("a watcher fleet", () => {
       });
     }
 
+    // A owned all 12 before B joined, and handed 6 over: that is no `Stopped` in its log (the
+    // tokens were not removed), and no line at all for them.
+    const stoppedLines = (lines: ReadonlyArray<string>) =>
+      lines.filter((l) => l.includes('"state":"Stopped"'));
+    expect(stoppedLines(a.watcher.lines)).toEqual([]);
+
     // /events on A streams what B reports: a token of B's is revoked behind its back.
     const sse = await connectSse(`${a.watcher.url}/events`);
     const theirs = issued.find((t) => b.fleet.membership.owns(t.id));
@@ -117,5 +123,13 @@ describe("a watcher fleet", () => {
     expect(Date.now() - stoppedAt).toBeLessThan(1_500);
     const states = await statesOf(a.watcher.url);
     expect(Object.keys(states)).toHaveLength(12);
+
+    // A real removal is still said: one `Stopped` line for the removed token.
+    const removed = issued[0]?.id ?? "";
+    await Effect.runPromise(Effect.orDie(a.fleet.wholeStore.delete(removed)));
+    await waitFor("the removal logged", () =>
+      stoppedLines(a.watcher.lines).some((l) => l.includes(`"id":"${removed}"`)),
+    );
+    expect(stoppedLines(a.watcher.lines)).toHaveLength(1);
   }, 60_000);
 });
