@@ -2,7 +2,8 @@
 // the tokens (each `/healthz` says so), SIGTERM gives a replica's tokens back at once (the
 // other owns them all well within the lease), and a SIGKILLed replica's tokens are taken over
 // once its lease has run out.
-import { Redacted } from "effect";
+import { PostgresTokenStore } from "@miro-token/store-postgres";
+import { Effect, Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PostgresCluster } from "../../../../packages/store-postgres/test/provision/PostgresCluster.ts";
 import { getJson, startSyncedEmulator, tokenSetOf, waitFor } from "../Fixtures.ts";
@@ -82,6 +83,100 @@ describe("miro-token-watcher --store postgres:// started N times", () => {
       expect(Date.now() - killedAt).toBeLessThan(2 * LEASE_MS + 2_000);
       process.kill(a.pid, "SIGTERM");
       expect(await a.exited).toBe(0);
+    } finally {
+      await killAllReplicas();
+      await stop();
+    }
+  }, 120_000);
+
+  it("a PostgreSQL outage: tokens are Unreachable with the cause, never Invalid; then Active again", async () => {
+    const { emulator, stop } = await startSyncedEmulator();
+    try {
+      const client = emulator.seed!.client;
+      const options = await migratedDatabase(cluster);
+      const at = emulator.clock.now();
+      const ids = ["one", "two", "three", "four"];
+      await storeTokens(
+        options,
+        ids.map((id) => ({ id, tokenSet: tokenSetOf(emulator.issueTokens(), at) })),
+      );
+      const url = new URL(Redacted.value(options.url));
+      const env = {
+        PGPASSWORD: decodeURIComponent(url.password),
+        MIRO_CLIENT_SECRET: client.clientSecret,
+      };
+      url.password = "";
+      // Every token always within its refresh window: each probe is a refresh through the store.
+      const replica = await startReplica(
+        [
+          ...["--store", url.href, "--base-url", emulator.baseUrl, "--client-id", client.clientId],
+          ...["--interval", "1s", "--refresh-window", "1000h", "--fleet-lease", "5s"],
+        ],
+        env,
+        120,
+      );
+      const tokens = async () =>
+        (
+          await getJson<{
+            tokens: ReadonlyArray<{ id: string; state: string; reason: string | null }>;
+          }>(`${replica.url}/tokens`)
+        ).tokens;
+      const watching = ["Active", "Refreshing"];
+      let before: unknown;
+      await waitFor("every token Active", async () => {
+        const seen = await tokens();
+        before = seen;
+        return (seen.length === 4 && seen.every((t) => watching.includes(t.state))) || undefined;
+      }).catch((error: unknown) => {
+        throw new Error(`${String(error)}; last seen ${JSON.stringify(before)}`);
+      });
+      cluster.stopServer();
+      const during: Array<{ id: string; state: string; reason: string | null }> = [];
+      let health: Health | undefined;
+      try {
+        // Each token meets the outage at its next refresh (one a second).
+        await waitFor(
+          "every token reporting the store's failure",
+          async () => {
+            const seen = await tokens();
+            during.push(...seen);
+            health = await getJson<Health>(`${replica.url}/healthz`);
+            return seen.every((t) => t.reason?.includes("StoreError Unavailable")) || undefined;
+          },
+          20_000,
+        ).catch((error: unknown) => {
+          throw new Error(`${String(error)}; last seen ${JSON.stringify(during.slice(-4))}`);
+        });
+      } finally {
+        cluster.startServer();
+      }
+      // Unreachable (the lock could not be taken) or PersistFailed (Miro had rotated; the pair
+      // is kept and written once the database answers): never a verdict on the token.
+      const failing = ["Unreachable", "PersistFailed"];
+      expect(during.filter((t) => ![...watching, ...failing].includes(t.state))).toEqual([]);
+      for (const token of during.filter((t) => failing.includes(t.state)))
+        expect(token.reason).toContain("StoreError Unavailable");
+      expect(health?.status).toBe("degraded");
+      expect(health?.fleet?.database).toBe("unreachable");
+      await waitFor(
+        "every token watched again",
+        async () => (await tokens()).every((t) => watching.includes(t.state)) || undefined,
+        30_000,
+      );
+      process.kill(replica.pid, "SIGTERM");
+      expect(await replica.exited).toBe(0);
+      // No rotated pair was lost: every stored pair is the one Miro accepts.
+      const stored = await Effect.runPromise(
+        Effect.scoped(Effect.flatMap(PostgresTokenStore.make(options), (s) => s.list())),
+      );
+      expect(stored).toHaveLength(4);
+      for (const entry of stored) {
+        expect(emulator.accessTokenState(Redacted.value(entry.tokenSet.accessToken))).toBe(
+          "active",
+        );
+        const refresh = entry.tokenSet.refreshToken;
+        expect(refresh && emulator.refreshTokenState(Redacted.value(refresh))).toBe("active");
+      }
     } finally {
       await killAllReplicas();
       await stop();
