@@ -7,6 +7,7 @@ import { Effect, Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PostgresCluster } from "../../../../packages/store-postgres/test/provision/PostgresCluster.ts";
 import { getJson, startSyncedEmulator, tokenSetOf, waitFor } from "../Fixtures.ts";
+import { spawnWatcher } from "../WatcherProcess.ts";
 import { migratedDatabase, startPostgres, storeTokens } from "./FleetDatabase.ts";
 import { killAllReplicas, startReplica } from "./ReplicaProcess.ts";
 
@@ -182,4 +183,14 @@ describe("miro-token-watcher --store postgres:// started N times", () => {
       await stop();
     }
   }, 120_000);
+
+  it("a lease out of bounds: exit 2 naming the flag or the variable", async () => {
+    const store = `postgres://watcher@127.0.0.1:${cluster.port}/none`;
+    const long = spawnWatcher(["--store", store, "--fleet-lease", "45s"]);
+    expect((await long.exit).code).toBe(2);
+    expect(long.stderr()).toContain('--fleet-lease must be at most 30s, got "45s"');
+    const short = spawnWatcher(["--store", store], { MIRO_WATCHER_FLEET_LEASE: "100ms" });
+    expect((await short.exit).code).toBe(2);
+    expect(short.stderr()).toContain("MIRO_WATCHER_FLEET_LEASE must be a duration of at least");
+  }, 60_000);
 });
