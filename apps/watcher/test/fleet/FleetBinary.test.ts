@@ -4,21 +4,13 @@
 // once its lease has run out.
 import { PostgresTokenStore } from "@miro-token/store-postgres";
 import { Effect, Redacted } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PostgresCluster } from "../../../../packages/store-postgres/test/provision/PostgresCluster.ts";
+import { describe, expect, it } from "vitest";
 import { getJson, startSyncedEmulator, tokenSetOf, waitFor } from "../Fixtures.ts";
 import { spawnWatcher } from "../WatcherProcess.ts";
-import { migratedDatabase, startPostgres, storeTokens } from "./FleetDatabase.ts";
+import { clusterForReplicas, migratedDatabase, storeTokens } from "./FleetDatabase.ts";
 import { killAllReplicas, startReplica } from "./ReplicaProcess.ts";
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await killAllReplicas();
-  cluster?.stop();
-});
+const db = clusterForReplicas();
 
 interface Health {
   readonly status: string;
@@ -31,7 +23,7 @@ describe("miro-token-watcher --store postgres:// started N times", () => {
   it("is one fleet: splits the tokens, SIGTERM hands over at once, SIGKILL within the lease", async () => {
     const { emulator, stop } = await startSyncedEmulator();
     try {
-      const options = await migratedDatabase(cluster);
+      const options = await migratedDatabase(db.cluster);
       const at = emulator.clock.now();
       await storeTokens(
         options,
@@ -94,7 +86,7 @@ describe("miro-token-watcher --store postgres:// started N times", () => {
     const { emulator, stop } = await startSyncedEmulator();
     try {
       const client = emulator.seed!.client;
-      const options = await migratedDatabase(cluster);
+      const options = await migratedDatabase(db.cluster);
       const at = emulator.clock.now();
       const ids = ["one", "two", "three", "four"];
       await storeTokens(
@@ -131,7 +123,7 @@ describe("miro-token-watcher --store postgres:// started N times", () => {
       }).catch((error: unknown) => {
         throw new Error(`${String(error)}; last seen ${JSON.stringify(before)}`);
       });
-      cluster.stopServer();
+      db.cluster.stopServer();
       const during: Array<{ id: string; state: string; reason: string | null }> = [];
       let health: Health | undefined;
       try {
@@ -149,7 +141,7 @@ describe("miro-token-watcher --store postgres:// started N times", () => {
           throw new Error(`${String(error)}; last seen ${JSON.stringify(during.slice(-4))}`);
         });
       } finally {
-        cluster.startServer();
+        db.cluster.startServer();
       }
       // Unreachable (the lock could not be taken) or PersistFailed (Miro had rotated; the pair
       // is kept and written once the database answers): never a verdict on the token.
@@ -185,7 +177,7 @@ describe("miro-token-watcher --store postgres:// started N times", () => {
   }, 120_000);
 
   it("a lease out of bounds: exit 2 naming the flag or the variable", async () => {
-    const store = `postgres://watcher@127.0.0.1:${cluster.port}/none`;
+    const store = `postgres://watcher@127.0.0.1:${db.cluster.port}/none`;
     const long = spawnWatcher(["--store", store, "--fleet-lease", "45s"]);
     expect((await long.exit).code).toBe(2);
     expect(long.stderr()).toContain('--fleet-lease must be at most 30s, got "45s"');

@@ -8,13 +8,32 @@ import type { TokenSet } from "@miro-token/core";
 import { type PostgresStoreOptions, PostgresTokenStore } from "@miro-token/store-postgres";
 import { Effect, Redacted } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
+import { afterAll, beforeAll } from "vitest";
 import {
   type PostgresCluster,
   startCluster,
 } from "../../../../packages/store-postgres/test/provision/PostgresCluster.ts";
+import { killAllReplicas } from "./ReplicaProcess.ts";
 
 /** Start a cluster (call `stop()` in `afterAll`). */
 export const startPostgres = (): Promise<PostgresCluster> => startCluster();
+
+/**
+ * A cluster for the calling test file of replica processes: started before its tests; after
+ * them every replica still running is killed, then the cluster is stopped. Read `.cluster` in a
+ * test.
+ */
+export const clusterForReplicas = (): { cluster: PostgresCluster } => {
+  const held = {} as { cluster: PostgresCluster };
+  beforeAll(async () => {
+    held.cluster = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await killAllReplicas();
+    held.cluster?.stop();
+  });
+  return held;
+};
 
 /** A fresh migrated database on `cluster` and the store options that reach it. */
 export const migratedDatabase = async (

@@ -11,10 +11,9 @@
 import { unresolvedIntent } from "@miro-token/core";
 import { PostgresTokenStore } from "@miro-token/store-postgres";
 import { Effect, Redacted } from "effect";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { PostgresCluster } from "../../../../packages/store-postgres/test/provision/PostgresCluster.ts";
+import { expect, it } from "vitest";
 import { getJson, startSyncedEmulator, tokenSetOf, waitFor } from "../Fixtures.ts";
-import { migratedDatabase, startPostgres, storeTokens } from "./FleetDatabase.ts";
+import { clusterForReplicas, migratedDatabase, storeTokens } from "./FleetDatabase.ts";
 import { probesOf } from "./ReplicaMetrics.ts";
 import { killAllReplicas, type Replica, startReplica } from "./ReplicaProcess.ts";
 
@@ -26,14 +25,7 @@ const LEASE_MS = 8_000;
 /** Requests in flight per replica (core's request budget): what one SIGKILL can cut off. */
 const CONCURRENCY = 16;
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await killAllReplicas();
-  cluster?.stop();
-});
+const db = clusterForReplicas();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,7 +36,7 @@ interface FleetHealth {
 it("3 replicas keep 3,000 tokens alive through SIGKILLs and a PostgreSQL restart", async () => {
   const { emulator, stop } = await startSyncedEmulator();
   const client = emulator.seed!.client;
-  const options = await migratedDatabase(cluster);
+  const options = await migratedDatabase(db.cluster);
   const at = emulator.clock.now();
   const issued = Array.from({ length: TOKENS }, (_, i) => ({
     id: `fleet-${String(i).padStart(5, "0")}`,
@@ -122,7 +114,7 @@ it("3 replicas keep 3,000 tokens alive through SIGKILLs and a PostgreSQL restart
       await sleep(KILL_EVERY_MS * (0.75 + Math.random() * 0.5));
       if (!restarted && Date.now() - began > CHAOS_MS / 2) {
         restarted = true;
-        await cluster.restart();
+        await db.cluster.restart();
         continue;
       }
       const victim = Math.floor(Math.random() * replicas.length);
