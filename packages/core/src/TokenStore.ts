@@ -19,7 +19,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Option, Schema, Semaphore, type Stream } from "effect";
+import { Context, Effect, Layer, Option, Queue, Schema, Semaphore, Stream } from "effect";
 import type { StoreError } from "./Errors.ts";
 import { makeMemoryOutbox, type TokenOutbox } from "./Outbox.ts";
 import { TokenSet } from "./TokenSet.ts";
@@ -236,7 +236,9 @@ export class TokenStore extends Context.Service<TokenStore, TokenStoreShape>()(
 
 /**
  * Build an in-memory {@link TokenStore}. Each operation is one synchronous step, so a
- * compare-and-set is atomic without a lock of its own.
+ * compare-and-set is atomic without a lock of its own. Its `changes` reports every write
+ * (`recordRefreshIntent` too, as `Written` with the same generation) and every delete to each
+ * stream running at the time.
  *
  * @category constructors
  * @since 0.1.0
@@ -249,6 +251,21 @@ export const makeMemoryStore = (
       initial.map(({ id, tokenSet }) => [id, { id, generation: 1, tokenSet, updatedAt: 0 }]),
     );
     const locks = new Map<string, Semaphore.Semaphore>();
+    const listeners = new Set<(change: StoreChange) => void>();
+    const publish = (change: StoreChange) => {
+      for (const listener of listeners) listener(change);
+    };
+    const changes = () =>
+      Stream.callback<StoreChange>((queue) =>
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            const listener = (change: StoreChange) => Queue.offerUnsafe(queue, change);
+            listeners.add(listener);
+            return listener;
+          }),
+          (listener) => Effect.sync(() => listeners.delete(listener)),
+        ),
+      );
     const lockOf = (id: string): Semaphore.Semaphore => {
       let lock = locks.get(id);
       if (lock === undefined) {
@@ -276,22 +293,25 @@ export const makeMemoryStore = (
               updatedAt: clock.currentTimeMillisUnsafe(),
             };
             entries.set(id, stored);
+            publish({ _tag: "Written", id, generation: stored.generation });
             return { _tag: "Written", stored };
           }),
         ),
       delete: (id) =>
         Effect.sync(() => {
-          entries.delete(id);
+          if (entries.delete(id)) publish({ _tag: "Deleted", id });
         }),
       recordRefreshIntent: (id, intent) =>
         Effect.sync(() => {
           const current = entries.get(id);
           if (current?.generation !== intent.generation) return false;
           entries.set(id, { ...current, refreshIntent: intent });
+          publish({ _tag: "Written", id, generation: current.generation });
           return true;
         }),
       withLock: (id, effect) => lockOf(id).withPermits(1)(effect),
       outbox: makeMemoryOutbox(),
+      changes,
     });
   });
 

@@ -1,28 +1,34 @@
 /**
  * The watcher: a token's life as an Effect `Stream` of {@link TokenStatus}, for one token or
- * for every token of a store. Each token runs in its own loop ({@link runWatchLoop}); a status
- * is emitted only when it changed (plus an optional heartbeat); a terminal status ends a
- * token's stream; interrupting the stream interrupts every loop (an in-flight refresh still
- * persists first). Time comes only from the Effect `Clock` (TestClock drives it in tests).
+ * for every token of a store. What a token does next is planned by a pure function
+ * (`WatchPlan.ts`) and run by a thin interpreter (`TokenWatchLoop.ts`): one token sleeps on
+ * its own (`watch`); every token of a store shares one due-time heap and a bounded pool of
+ * workers (`WatchScheduler.ts`), and follows the store's change stream when it has one
+ * (`WatchFollow.ts`) instead of re-reading an entry before each probe. A status is emitted
+ * only when it changed (plus an optional heartbeat); a terminal status ends a token's watch;
+ * interrupting the stream interrupts every worker (an in-flight refresh still persists
+ * first). Time comes only from the Effect `Clock` (TestClock drives it in tests).
  *
  * @since 0.1.0
  */
-import { Effect, Fiber, Queue, Redacted, Result, Stream } from "effect";
+import { Duration, Effect, Option, Queue, Redacted, Stream } from "effect";
 import { fingerprint } from "./Fingerprint.ts";
+import { MiroConfig } from "./MiroConfig.ts";
 import { makeRequestBudget } from "./RequestBudget.ts";
 import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
-import { makeRefresher, refresherFor } from "./TokenRefresher.ts";
+import { makeRefresher, refresherFor, type TokenRefresherShape } from "./TokenRefresher.ts";
 import type { TokenSet } from "./TokenSet.ts";
 import type { TokenStatus } from "./TokenStatus.ts";
 import {
   makeMemoryStore,
   type StoredToken,
-  scanStore,
   TokenStore,
   type TokenStoreShape,
 } from "./TokenStore.ts";
-import { runWatchLoop } from "./TokenWatchLoop.ts";
+import { runWatchLoop, type WatchContext, type WatchRecord } from "./TokenWatchLoop.ts";
+import { followChanges, rescanInto } from "./WatchFollow.ts";
 import { resolveWatchOptions, type WatchOptions } from "./WatchSchedule.ts";
+import { makeWatchScheduler } from "./WatchScheduler.ts";
 
 /**
  * A token in a store: `watch` probes it and refreshes it ahead of expiry, writing each rotated
@@ -102,6 +108,30 @@ export interface WatchedStatus {
 
 const PRIVATE_ID = "watched-token";
 
+/**
+ * Longest a probe is assumed to take when the client's own deadline is not in sight: a refresh
+ * due later than this cannot be delayed by a probe, so that probe runs without a timer.
+ */
+const PROBE_LIMIT_MS = 10 * 60_000;
+
+const contextOf = (
+  store: TokenStoreShape,
+  client: TokenClientShape,
+  refresher: TokenRefresherShape,
+  options: WatchOptions,
+  followsChanges: boolean,
+  emit: WatchContext["emit"],
+): Effect.Effect<WatchContext> =>
+  Effect.map(Effect.serviceOption(MiroConfig), (config) => {
+    const schedule = resolveWatchOptions(options);
+    const probeLimit = Option.match(config, {
+      onNone: () => PROBE_LIMIT_MS,
+      onSome: ({ deadline }) => Duration.toMillis(deadline),
+    });
+    const budget = makeRequestBudget(schedule.concurrency);
+    return { store, client, refresher, schedule, budget, followsChanges, probeLimit, emit };
+  });
+
 const sourceOf = (input: WatchInput, client: TokenClientShape) =>
   Effect.gen(function* () {
     if ("store" in input) {
@@ -124,16 +154,12 @@ const watch: Watch = (
   Stream.callback<TokenStatus, never, TokenClient>((queue) =>
     Effect.gen(function* () {
       const client = yield* TokenClient;
-      const schedule = resolveWatchOptions(options);
-      const source = yield* sourceOf(input, client);
-      yield* runWatchLoop({
-        ...source,
-        client,
-        schedule,
-        budget: makeRequestBudget(schedule.concurrency),
-        spreadStart: false,
-        emit: (status) => Effect.asVoid(Queue.offer(queue, status)),
-      });
+      const { id, store, refresher } = yield* sourceOf(input, client);
+      // One token: it reads its entry before each probe instead of following the store.
+      const emit = (_: WatchRecord, status: TokenStatus) =>
+        Effect.asVoid(Queue.offer(queue, status));
+      const ctx = yield* contextOf(store, client, refresher, options, false, emit);
+      yield* runWatchLoop(ctx, id);
       yield* Queue.end(queue);
     }),
   );
@@ -146,75 +172,39 @@ const watchMany = (
     Effect.gen(function* () {
       const client = yield* TokenClient;
       const store = yield* TokenStore;
-      const schedule = resolveWatchOptions(options);
-      const budget = makeRequestBudget(schedule.concurrency);
-      const refresher = refresherFor(store, client);
-      const scope = yield* Effect.scope;
-      // id → its loop's fiber (undefined for the instant between marking and forking).
-      const running = new Map<string, Fiber.Fiber<unknown> | undefined>();
-      const finished = new Map<string, number>();
-      const fingerprints = new Map<
-        string,
-        { readonly generation: number; readonly value: string }
-      >();
-      const fingerprintOf = (stored: StoredToken) =>
+      const changes = store.changes;
+      const emit = (rec: WatchRecord, status: TokenStatus) =>
         Effect.gen(function* () {
-          const known = fingerprints.get(stored.id);
-          if (known?.generation === stored.generation) return known.value;
-          const value = yield* fingerprint(stored.tokenSet.accessToken);
-          fingerprints.set(stored.id, { generation: stored.generation, value });
-          return value;
+          const current = rec.stored as StoredToken;
+          if (rec.fingerprint === undefined || rec.fingerprintOf !== current.generation) {
+            rec.fingerprint = yield* fingerprint(current.tokenSet.accessToken);
+            rec.fingerprintOf = current.generation;
+          }
+          const { id, fingerprint: value } = rec;
+          yield* Queue.offer(queue, {
+            id,
+            fingerprint: value,
+            generation: current.generation,
+            status,
+          });
         });
-      const start = (entry: StoredToken) =>
-        runWatchLoop({
-          id: entry.id,
-          store,
-          client,
-          refresher,
-          schedule,
-          budget,
-          spreadStart: true,
-          emit: (status, stored) =>
-            Effect.gen(function* () {
-              const current = stored ?? entry;
-              const value = yield* fingerprintOf(current);
-              const event = {
-                id: entry.id,
-                fingerprint: value,
-                generation: current.generation,
-                status,
-              };
-              yield* Queue.offer(queue, event);
-            }),
-        }).pipe(
-          Effect.tap((generation) => Effect.sync(() => finished.set(entry.id, generation))),
-          Effect.ensuring(Effect.sync(() => running.delete(entry.id))),
-          Effect.forkIn(scope),
-        );
+      const refresher = refresherFor(store, client);
+      const ctx = yield* contextOf(store, client, refresher, options, changes !== undefined, emit);
+      // Ids whose watch ended on a terminal status, with the generation it ended on.
+      const finished = new Map<string, number>();
+      const workers = 2 * ctx.schedule.concurrency;
+      const scheduler = yield* makeWatchScheduler(ctx, workers, (rec) => {
+        finished.set(rec.id, rec.stored?.generation ?? 0);
+      });
+      const rescan = rescanInto(store, scheduler, finished);
+      if (changes !== undefined) {
+        yield* Effect.forkScoped(followChanges(changes, store, scheduler, finished, ctx, rescan));
+        yield* Effect.yieldNow;
+      }
       for (;;) {
-        const scanned = yield* Effect.result(scanStore(store));
-        if (Result.isSuccess(scanned)) {
-          const { entries, unreadable } = scanned.success;
-          const ids = new Set(entries.map((entry) => entry.id));
-          for (const id of finished.keys()) if (!ids.has(id)) finished.delete(id);
-          for (const id of fingerprints.keys()) if (!ids.has(id)) fingerprints.delete(id);
-          // An entry that became unreadable is quarantined: its loop stops (it would flap
-          // between a failed read and a probe of the token it still holds) and starts again
-          // once the entry reads.
-          for (const { id } of unreadable) {
-            const fiber = running.get(id);
-            if (fiber !== undefined) yield* Effect.forkIn(Fiber.interrupt(fiber), scope);
-          }
-          for (const entry of entries) {
-            if (running.has(entry.id)) continue;
-            if ((finished.get(entry.id) ?? 0) >= entry.generation) continue;
-            running.set(entry.id, undefined);
-            const fiber = yield* start(entry);
-            // A loop that already ended (and removed itself) must not be marked running again.
-            if (running.has(entry.id)) running.set(entry.id, fiber);
-          }
-        }
-        yield* Effect.sleep(schedule.rescanInterval);
+        yield* rescan;
+        if (changes !== undefined) return yield* Effect.never;
+        yield* Effect.sleep(ctx.schedule.rescanInterval);
       }
     }),
   );
@@ -227,7 +217,8 @@ const watchMany = (
  *   `Expiring`, then `Expired`): a refresh retires the refresh token, and without a store the
  *   new pair would have nowhere to go. The stream ends after a terminal status.
  * - `watchMany(options)`: every token of the `TokenStore`, picking up tokens added to or
- *   removed from it (re-scanned every `rescanInterval`). An entry the store reports unreadable
+ *   removed from it: from the store's `changes` stream when it has one (re-scanned only when
+ *   it asks for a `Resync`), else re-scanned every `rescanInterval`. An entry the store reports unreadable
  *   (`scan`'s `unreadable`) is quarantined: its loop stops until the entry reads again. All
  *   tokens share one request budget: `concurrency` requests in flight at most, and one
  *   rate-limit gate per user. A token that reached a terminal status is watched again only once

@@ -1,0 +1,97 @@
+/**
+ * How `watchMany` learns what the store holds: a full scan (`rescanInto`: start new tokens,
+ * quarantine unreadable ones, forget removed ones), and, for a store that reports its changes
+ * (`TokenStoreShape.changes`), `followChanges`: a `Written` entry the watch does not hold is
+ * read and started, a `Written` or `Deleted` entry it holds is marked stale (read again before
+ * its next probe, which then sees the new generation or the removal), and a `Resync` (changes
+ * may have been missed) scans. The store seam is store-agnostic: the file store answers from
+ * a directory watch, PostgreSQL from LISTEN/NOTIFY, the memory store from its own writes. When
+ * the change stream fails or ends, the watch scans after `rescanInterval` and subscribes again.
+ *
+ * @since 0.3.0
+ */
+import { Effect, Option, Result, Stream } from "effect";
+import type { StoreError } from "./Errors.ts";
+import { type StoreChange, scanStore, type TokenStoreShape } from "./TokenStore.ts";
+import type { WatchContext } from "./TokenWatchLoop.ts";
+import type { WatchScheduler } from "./WatchScheduler.ts";
+
+/**
+ * Scan the store into the scheduler. An entry that became unreadable is quarantined: its
+ * watch stops (it would flap between a failed read and a probe of the token it still holds)
+ * and starts again once the entry reads. A token that reached a terminal status (`finished`)
+ * is watched again only once the store holds a newer generation.
+ *
+ * @category watching
+ * @since 0.3.0
+ */
+export const rescanInto = (
+  store: TokenStoreShape,
+  scheduler: WatchScheduler,
+  finished: Map<string, number>,
+): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    const scanned = yield* Effect.result(scanStore(store));
+    if (Result.isFailure(scanned)) return;
+    const { entries, unreadable } = scanned.success;
+    const ids = new Set(entries.map((entry) => entry.id));
+    for (const id of finished.keys()) if (!ids.has(id)) finished.delete(id);
+    for (const { id } of unreadable) scheduler.drop(id);
+    for (const entry of entries) {
+      if (scheduler.records.has(entry.id)) continue;
+      if ((finished.get(entry.id) ?? 0) >= entry.generation) continue;
+      yield* scheduler.add(entry, true);
+    }
+  });
+
+const onChange = (
+  change: StoreChange,
+  store: TokenStoreShape,
+  scheduler: WatchScheduler,
+  finished: Map<string, number>,
+  rescan: Effect.Effect<void>,
+): Effect.Effect<void> => {
+  if (change._tag === "Resync") return rescan;
+  const rec = scheduler.records.get(change.id);
+  if (change._tag === "Deleted") {
+    finished.delete(change.id);
+    scheduler.markStale(change.id);
+    return Effect.void;
+  }
+  if (rec !== undefined) {
+    if (change.generation >= (rec.stored?.generation ?? 0)) scheduler.markStale(change.id);
+    return Effect.void;
+  }
+  if ((finished.get(change.id) ?? 0) >= change.generation) return Effect.void;
+  // A token the watch does not hold: read it (an unreadable one waits for the next scan).
+  return Effect.flatMap(Effect.result(store.get(change.id)), (found) =>
+    Result.isSuccess(found) && Option.isSome(found.success)
+      ? scheduler.add(found.success.value, false)
+      : Effect.void,
+  );
+};
+
+/**
+ * Follow `changes` into the scheduler for as long as the watch runs; `rescan` answers a
+ * `Resync` and runs after the stream failed or ended, before subscribing again.
+ *
+ * @category watching
+ * @since 0.3.0
+ */
+export const followChanges = (
+  changes: () => Stream.Stream<StoreChange, StoreError>,
+  store: TokenStoreShape,
+  scheduler: WatchScheduler,
+  finished: Map<string, number>,
+  ctx: WatchContext,
+  rescan: Effect.Effect<void>,
+): Effect.Effect<never> =>
+  Effect.forever(
+    Stream.runForEach(changes(), (change) =>
+      onChange(change, store, scheduler, finished, rescan),
+    ).pipe(
+      Effect.ignore,
+      Effect.andThen(Effect.sleep(ctx.schedule.rescanInterval)),
+      Effect.andThen(rescan),
+    ),
+  );
