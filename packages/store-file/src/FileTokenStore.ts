@@ -21,6 +21,9 @@
  * final directory fsync (the new document may be visible but not yet durable): re-read with
  * `get` before deciding anything.
  *
+ * `changes` follows the directory (`StoreChanges.ts`): a token file renamed into place or
+ * removed, by any process, is reported without reading the others.
+ *
  * With `keyring`, every write seals the token set (AES-256-GCM, `crypto/`); without one, a
  * directory holding sealed documents is refused at open, naming the key ids it needs.
  *
@@ -42,6 +45,7 @@ import { scanEntries, strictEntries } from "./EntryScan.ts";
 import * as FileLock from "./FileLock.ts";
 import * as FileOutbox from "./FileOutbox.ts";
 import { refuseSealedWithoutKeyring } from "./FileSealing.ts";
+import { directoryChanges, type StoreChangesOptions } from "./StoreChanges.ts";
 import * as StoreCodec from "./StoreCodec.ts";
 import { openDirectory, sweepOrphanTemps } from "./StoreDirectory.ts";
 import { fsCall, nodeStoreFs, type StoreFs, storeError } from "./StoreFs.ts";
@@ -79,6 +83,8 @@ export interface FileTokenStoreOptions {
    * @default none: plaintext documents; a store holding sealed ones is refused
    */
   readonly keyring?: Keyring | undefined;
+  /** How `changes` (a watch of the directory) double-checks what it saw. */
+  readonly changes?: StoreChangesOptions | undefined;
 }
 
 /**
@@ -241,6 +247,8 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
       withLock: (id, effect) =>
         encoded("lock", id).pipe(Effect.flatMap((name) => lockedByName(name, effect))),
       outbox: FileOutbox.make(fs, directory, options.lock),
+      changes: () =>
+        directoryChanges(fs, directory, (id, name) => read("changes", id, name), options.changes),
     });
   });
 
