@@ -7,6 +7,8 @@
  * @since 0.1.0
  * @internal
  */
+
+export { type DueHeap, type DueItem, makeDueHeap } from "./DueHeap.ts";
 export { MIRO_TOKEN_ERROR_CLASSES } from "./Errors.ts";
 export { FINGERPRINT_LENGTH } from "./Fingerprint.ts";
 export { parseJsonWithoutSourceAccess } from "./JsonText.ts";
@@ -40,3 +42,10 @@ export {
   isTransientFailure,
   TRANSIENT_FAILURE_TAGS,
 } from "./TokenTransition.ts";
+export {
+  planNext,
+  refreshDueAt,
+  type WatchAction,
+  type WatchNow,
+  type WatchState,
+} from "./WatchPlan.ts";

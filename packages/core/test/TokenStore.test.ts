@@ -3,7 +3,7 @@
  * `withLock` admitting one holder per id at a time.
  */
 import { describe, expect, it } from "@effect/vitest";
-import { Effect, Fiber, Option, Redacted } from "effect";
+import { Effect, Fiber, Option, Redacted, Stream } from "effect";
 import { TestClock } from "effect/testing";
 import type { TokenSet } from "../src/TokenSet.ts";
 import { scanStore, TokenStore } from "../src/TokenStore.ts";
@@ -15,6 +15,25 @@ const tokenSet = (n: number): TokenSet => ({
 });
 
 describe("TokenStore.layerMemory", () => {
+  it.effect("reports writes, intents and deletes on its change stream", () =>
+    Effect.gen(function* () {
+      const store = yield* TokenStore;
+      const changes = yield* Effect.forkChild(Stream.runCollect(Stream.take(store.changes!(), 4)));
+      yield* Effect.yieldNow;
+      yield* store.compareAndSet("a", 0, tokenSet(1));
+      yield* store.recordRefreshIntent("a", { generation: 1, startedAt: 0 });
+      yield* store.compareAndSet("a", 1, tokenSet(2));
+      yield* store.delete("a");
+      yield* store.delete("a");
+      expect(Array.from(yield* Fiber.join(changes))).toEqual([
+        { _tag: "Written", id: "a", generation: 1 },
+        { _tag: "Written", id: "a", generation: 1 },
+        { _tag: "Written", id: "a", generation: 2 },
+        { _tag: "Deleted", id: "a" },
+      ]);
+    }).pipe(Effect.provide(TokenStore.layerMemory())),
+  );
+
   it.effect("writes generation 1 for a new id and refuses a stale expectation", () =>
     Effect.gen(function* () {
       const store = yield* TokenStore;

@@ -47,6 +47,44 @@ describe("TokenWatcher.watchMany", () => {
     }).pipe(Effect.scoped),
   );
 
+  it.effect("follows a store's changes instead of reading an entry before each probe", () =>
+    Effect.gen(function* () {
+      const s = yield* scenario();
+      const now = yield* Clock.currentTimeMillis;
+      const issue = () => tokenSetOf(s.emu.issueTokens({ expiring: false }), now);
+      const memory = yield* makeMemoryStore(
+        Array.from({ length: 5 }, (_, i) => ({ id: `t${i}`, tokenSet: issue() })),
+      );
+      let gets = 0;
+      let scans = 0;
+      const store: TokenStoreShape = {
+        ...memory,
+        get: (id) => Effect.suspend(() => ((gets += 1), memory.get(id))),
+        scan: () => Effect.suspend(() => ((scans += 1), memory.scan!())),
+      };
+      const events = yield* record(
+        TokenWatcher.watchMany({ interval: "1 minute", rescanInterval: "30 seconds" }),
+      ).pipe(Effect.provide(Layer.succeed(TokenStore, store)), Effect.provideContext(s.client));
+      yield* advance(s, "10 minutes", "5 seconds");
+      const probes = s.traffic.log.filter((r) => r.route === "token-info").length;
+      expect(probes).toBeGreaterThanOrEqual(5 * 9);
+      // One scan at start; no read per probe, no rescan while the change stream runs.
+      expect({ gets, scans }).toEqual({ gets: 0, scans: 1 });
+      // Another writer rotates t0: the change is noticed (one read) and its next probe uses it.
+      yield* memory.compareAndSet("t0", 1, issue());
+      yield* memory.compareAndSet("new", 0, issue());
+      yield* advance(s, "2 minutes", "5 seconds");
+      const last = (id: string) => events.items.filter((e) => e.value.id === id).at(-1)?.value;
+      const t0 = events.items.filter((e) => e.value.id === "t0").map((e) => e.value);
+      expect(t0.map((e) => [e.generation, e.status._tag]).slice(-2)).toEqual([
+        [2, "Refreshed"],
+        [2, "Active"],
+      ]);
+      expect(last("new")).toMatchObject({ generation: 1, status: { _tag: "Active" } });
+      expect(gets).toBe(2);
+    }).pipe(Effect.scoped),
+  );
+
   it.effect("re-emits an unchanged status on the heartbeat", () =>
     Effect.gen(function* () {
       const s = yield* scenario();
