@@ -22,14 +22,15 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulatorProcess } from "./EmulatorProcess.ts";
 import { effectClient } from "./OurClients.ts";
 import { type OwnedCase, rawNodeHttp, rawUndici } from "./RawClients.ts";
 import { writeResults } from "./Report.ts";
 import { median } from "./Stats.ts";
-import { type SoakResult, sealStore, seedStore, watchStore } from "./WatcherScenario.ts";
+import { compareVersions, sideBySide } from "./WatcherCompare.ts";
+import { sealStore, seedStore, watchStore } from "./WatcherScenario.ts";
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     minutes: { type: "string" },
     "interval-seconds": { type: "string" },
     "compare-encryption": { type: "boolean" },
+    "compare-with": { type: "string" },
   },
 });
 const tokens = Number(values.tokens ?? (values.quick ? 2_000 : 10_000));
@@ -51,34 +53,6 @@ const durationMs = minutes * 60_000;
 // Heap is compared with its level at minute one (minute two for the 10-minute soak), or at
 // half time in a run shorter than two minutes.
 const sampleAtMs = values.soak ? 120_000 : Math.min(60_000, durationMs / 2);
-
-/** Prints and returns the plaintext and sealed runs side by side (`--compare-encryption`). */
-const sideBySide = (plain: SoakResult, sealed: SoakResult) => {
-  const row = (r: SoakResult) => ({
-    probesPerCpuSecond: r.probes / r.cpuSeconds,
-    cpuCores: r.cpuSeconds / r.windowSeconds,
-    maxRssMb: mb(r.maxRss),
-    rssAtEndMb: mb(r.rssAtEnd),
-    states: r.states,
-  });
-  const both = { plaintext: row(plain), sealed: row(sealed) };
-  const ratio = both.sealed.probesPerCpuSecond / both.plaintext.probesPerCpuSecond;
-  const line = (name: string, a: string, b: string) =>
-    console.log(`${name.padEnd(24)} ${a.padStart(12)} ${b.padStart(12)}`);
-  console.log(`\nencryption at rest, ${tokens} tokens, ${minutes} min each`);
-  line("", "plaintext", "sealed");
-  line(
-    "probes per CPU-second",
-    both.plaintext.probesPerCpuSecond.toFixed(0),
-    both.sealed.probesPerCpuSecond.toFixed(0),
-  );
-  line("CPU (cores)", both.plaintext.cpuCores.toFixed(3), both.sealed.cpuCores.toFixed(3));
-  line("max RSS (MB)", both.plaintext.maxRssMb.toFixed(0), both.sealed.maxRssMb.toFixed(0));
-  line("RSS at end (MB)", both.plaintext.rssAtEndMb.toFixed(0), both.sealed.rssAtEndMb.toFixed(0));
-  console.log(`sealed / plaintext probes per CPU-second: ${ratio.toFixed(3)}`);
-  console.log(`states at end, sealed   ${JSON.stringify(sealed.states)}`);
-  return { ...both, ratio };
-};
 
 const emulator = await startEmulatorProcess();
 const control = (path: string, body: unknown) =>
@@ -98,7 +72,7 @@ const freshDirectory = () => {
 };
 
 try {
-  const scenario = async (sealed: boolean) => {
+  const scenario = async (sealed: boolean, script?: string) => {
     const directory = freshDirectory();
     console.log(`issuing and storing ${tokens} tokens ...`);
     const accessTokens = await seedStore(emulator.baseUrl, control, tokens, directory);
@@ -116,10 +90,16 @@ try {
       durationMs,
       sampleAtMs,
       ...(storeKeys === undefined ? {} : { storeKeys }),
+      ...(script === undefined ? {} : { script }),
     });
   };
   const { result: r, exitedAfterMs } = await scenario(false);
   const sealedRun = values["compare-encryption"] ? await scenario(true) : undefined;
+  const baseline = values["compare-with"];
+  const baselineRun =
+    baseline === undefined
+      ? undefined
+      : await scenario(false, resolve(baseline, "apps/watcher/test/fixtures/SoakWatcher.ts"));
   const leftHandles = r.handles.filter((h) => h !== "PipeWrap" && h !== "TTYWrap");
   const tail = r.heapSamples.filter((s) => s.minute >= sampleAtMs / 60_000 - 0.01);
   const slope =
@@ -141,8 +121,15 @@ try {
     rssBeforeMb: mb(r.rssBefore),
     rssAtEndMb: mb(r.rssAtEnd),
     maxRssMb: mb(r.maxRss),
+    /** Where the RSS at the end is: V8's heap (reserved), off-heap memory, the rest (code). */
+    memoryAtEndMb: Object.fromEntries(
+      Object.entries(r.memoryAtEnd).map(([key, bytes]) => [key, Math.round(mb(bytes))]),
+    ),
     rssPerTokenKb: (r.rssAtEnd - r.rssBefore) / tokens / 1024,
     heapPerTokenKb: (r.heapAtEnd - r.heapBefore) / tokens / 1024,
+    tokenSetHeapMb: mb(r.tokenSetHeap),
+    heapPerTokenBeyondSetKb: (r.heapAtEnd - r.heapBefore - r.tokenSetHeap) / tokens / 1024,
+    heapGrowthAfterSampleMb: mb(r.heapAtEnd - r.heapAtSample),
     heapAtSampleMb: mb(r.heapAtSample),
     heapAtEndMb: mb(r.heapAtEnd),
     heapSlopeMbPerMinute: slope,
@@ -181,6 +168,34 @@ try {
   }
 
   const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+  const undici =
+    floor.find((f) => f.name.startsWith("raw undici"))?.callsPerCpuSecond ?? Number.NaN;
+  const ofUndici = watcherResult.probesPerCpuSecond / undici;
+  // Issue 12's cost-per-token goals: RSS by scale, heap per token beyond the token set, a flat
+  // heap after minute one, and probes per CPU-second against raw undici's calls.
+  const rssGoalMb = tokens <= 10_000 ? 200 : 400;
+  const costChecks: Array<[string, string, boolean]> = [
+    [
+      `RSS < ${rssGoalMb} MB (${tokens} tokens)`,
+      `${watcherResult.maxRssMb.toFixed(0)} MB max`,
+      watcherResult.maxRssMb < rssGoalMb,
+    ],
+    [
+      "heap per token beyond the set <= 2 KB",
+      `${watcherResult.heapPerTokenBeyondSetKb.toFixed(2)} KB (set ${watcherResult.tokenSetHeapMb.toFixed(1)} MB)`,
+      watcherResult.heapPerTokenBeyondSetKb <= 2,
+    ],
+    [
+      `heap growth after minute ${sampleAtMs / 60_000} <= 5%`,
+      `${watcherResult.heapGrowthAfterSampleMb.toFixed(1)} MB`,
+      heapAtEnd <= 1.05 * heapAtSample,
+    ],
+    [
+      "probes/CPU-s >= 50% of raw undici",
+      `${(100 * ofUndici).toFixed(0)}% (${watcherResult.probesPerCpuSecond.toFixed(0)} / ${undici.toFixed(0)})`,
+      ofUndici >= 0.5,
+    ],
+  ];
   const checks = [
     [
       `heap at end <= 1.2x minute ${sampleAtMs / 60_000}`,
@@ -216,6 +231,11 @@ try {
   console.log(`probes per CPU-second    ${watcherResult.probesPerCpuSecond.toFixed(0)}`);
   console.log(`RSS per watched token    ${watcherResult.rssPerTokenKb.toFixed(1)} KB`);
   console.log(`heap per watched token   ${watcherResult.heapPerTokenKb.toFixed(1)} KB`);
+  console.log(`  beyond the token set   ${watcherResult.heapPerTokenBeyondSetKb.toFixed(2)} KB`);
+  console.log(
+    `heap growth after min ${sampleAtMs / 60_000} ${watcherResult.heapGrowthAfterSampleMb.toFixed(1)} MB`,
+  );
+  console.log(`memory at end (MB)       ${JSON.stringify(watcherResult.memoryAtEndMb)}`);
   console.log(`states at end            ${JSON.stringify(states)}`);
   console.log("\nfloor: token-info calls per CPU-second (sequential)");
   for (const f of floor) {
@@ -224,7 +244,16 @@ try {
       `${f.name.padEnd(30)} ${f.callsPerCpuSecond.toFixed(0).padStart(7)}  (${ratio.toFixed(2)}x the watcher)`,
     );
   }
-  const encryption = sealedRun === undefined ? undefined : sideBySide(r, sealedRun.result);
+  const encryption =
+    sealedRun === undefined ? undefined : sideBySide(r, sealedRun.result, tokens, minutes);
+  const versions =
+    baselineRun === undefined
+      ? undefined
+      : compareVersions(r, baselineRun.result, undici, tokens, baseline ?? "");
+  console.log("\nissue 12: cost per token (plaintext store)");
+  for (const [name, value, ok] of costChecks) {
+    console.log(`${name.padEnd(38)} ${value.padEnd(28)} ${verdict(ok)}`);
+  }
   console.log("\ntarget 20/21 (plaintext store)");
   for (const [name, value, ok] of checks) {
     console.log(`${name.padEnd(34)} ${value.padEnd(24)} ${verdict(ok)}`);
@@ -233,11 +262,12 @@ try {
   writeResults("watcher", {
     watcher: watcherResult,
     floor,
-    checks,
+    checks: [...costChecks, ...checks],
     ...(encryption === undefined ? {} : { encryption }),
+    ...(versions === undefined ? {} : { versions }),
   });
   // Like ColdStart.ts: a missed target is reported; it fails the run only with --strict.
-  if (values.strict && checks.some(([, , ok]) => !ok)) process.exitCode = 1;
+  if (values.strict && [...costChecks, ...checks].some(([, , ok]) => !ok)) process.exitCode = 1;
 } finally {
   await emulator.stop();
   for (const directory of directories) rmSync(directory, { recursive: true, force: true });

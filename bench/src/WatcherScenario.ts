@@ -26,11 +26,14 @@ export interface SoakResult {
   readonly windowSeconds: number;
   readonly cpuSeconds: number;
   readonly heapBefore: number;
+  /** Heap of the decoded token set alone (what no watch can do without). */
+  readonly tokenSetHeap: number;
   readonly heapAtSample: number;
   readonly heapAtEnd: number;
   readonly heapSamples: Array<{ minute: number; heap: number }>;
   readonly rssBefore: number;
   readonly rssAtEnd: number;
+  readonly memoryAtEnd: NodeJS.MemoryUsage;
   readonly maxRss: number;
   readonly loopDelayP99Ms: number;
   readonly clean: boolean;
@@ -122,6 +125,8 @@ export interface WatchRun {
   readonly sampleAtMs: number;
   /** The keyring's JSON for a sealed store. */
   readonly storeKeys?: string;
+  /** Run another checkout's soak watcher (`--compare-with`). */
+  readonly script?: string;
 }
 
 /**
@@ -161,6 +166,7 @@ export const watchStore = async (
     nodeFlags: (process.env.WATCHER_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== ""),
     stderr: "inherit",
     ...(run.storeKeys === undefined ? {} : { storeKeys: run.storeKeys }),
+    ...(run.script === undefined ? {} : { script: run.script }),
   });
   const code = await soak.exit;
   const printedAt = soak.printedAt();
