@@ -68,15 +68,30 @@ const isLow = (rateLimit: RateLimit | undefined, threshold: number | undefined):
   return rateLimit.remaining < floor;
 };
 
+/**
+ * Apply `event`; emit the status when it changed. An unchanged `Active` keeps the object that
+ * was emitted (its consumers hold it too) and records only the new check time: one copy of
+ * each token's `TokenInfo` in memory, not two.
+ */
 const apply = (ctx: WatchContext, rec: WatchRecord, event: TokenEvent) =>
   Effect.flatMap(watchNow, (at) => {
-    const next = transition(rec.status, event, at.wall);
-    const changed = rec.status === undefined || !sameStatus(rec.status, next);
+    const before = rec.status;
+    const next = transition(before, event, at.wall);
+    if (next._tag === "Active") rec.checkedAt = next.checkedAt;
+    if (before !== undefined && sameStatus(before, next)) {
+      if (next._tag !== "Active") rec.status = next;
+      return Effect.void;
+    }
     rec.status = next;
-    if (!changed) return Effect.void;
     rec.lastEmit = at.mono;
     return ctx.emit(rec, next);
   });
+
+/** The status a heartbeat re-emits: the current one, as of the last check. */
+const current = (rec: WatchRecord, status: TokenStatus): TokenStatus =>
+  status._tag === "Active" && status.checkedAt !== rec.checkedAt
+    ? { ...status, checkedAt: rec.checkedAt }
+    : status;
 
 const adopt = (ctx: WatchContext, rec: WatchRecord, next: StoredToken) =>
   Effect.flatMap(watchNow, (at) =>
@@ -242,7 +257,7 @@ export const step = (ctx: WatchContext, rec: WatchRecord): Effect.Effect<number 
           break;
         case "Heartbeat":
           rec.lastEmit = at.mono;
-          if (rec.status !== undefined) yield* ctx.emit(rec, rec.status);
+          if (rec.status !== undefined) yield* ctx.emit(rec, current(rec, rec.status));
           break;
       }
     }

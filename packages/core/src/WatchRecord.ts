@@ -33,6 +33,8 @@ export interface WatchRecord extends Writable<WatchState>, DueItem {
   /** The access token's fingerprint, for the generation in `fingerprintOf`. */
   fingerprint: string | undefined;
   fingerprintOf: number;
+  /** When the last successful probe was (epoch ms): an unchanged `Active` keeps its object. */
+  checkedAt: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export const makeRecord = (id: string, mono: number, nextProbe: number): WatchRe
   slot: -1,
   fingerprint: undefined,
   fingerprintOf: 0,
+  checkedAt: 0,
 });
 
 /**

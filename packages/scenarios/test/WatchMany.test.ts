@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest";
 import {
   makeMemoryStore,
   StoreError,
+  scanStore,
   TokenStore,
   type TokenStoreShape,
   TokenWatcher,
@@ -59,8 +60,16 @@ describe("TokenWatcher.watchMany", () => {
       let scans = 0;
       const store: TokenStoreShape = {
         ...memory,
-        get: (id) => Effect.suspend(() => ((gets += 1), memory.get(id))),
-        scan: () => Effect.suspend(() => ((scans += 1), memory.scan!())),
+        get: (id) =>
+          Effect.suspend(() => {
+            gets += 1;
+            return memory.get(id);
+          }),
+        scan: () =>
+          Effect.suspend(() => {
+            scans += 1;
+            return scanStore(memory);
+          }),
       };
       const events = yield* record(
         TokenWatcher.watchMany({ interval: "1 minute", rescanInterval: "30 seconds" }),
@@ -100,6 +109,14 @@ describe("TokenWatcher.watchMany", () => {
       const times = statuses.items.map((item) => item.at);
       for (let i = 1; i < times.length; i++) {
         expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBe(5 * 60_000);
+      }
+      // Each heartbeat says when the token was last checked, not when it was first seen.
+      const checked = statuses.items.map((item) =>
+        item.value._tag === "Active" ? item.value.checkedAt : 0,
+      );
+      for (let i = 1; i < checked.length; i++) {
+        expect(checked[i]).toBeGreaterThan(checked[i - 1] ?? 0);
+        expect((times[i] ?? 0) - (checked[i] ?? 0)).toBeLessThanOrEqual(60_000);
       }
     }).pipe(Effect.scoped),
   );
