@@ -49,3 +49,4 @@ export {
   type WatchNow,
   type WatchState,
 } from "./WatchPlan.ts";
+export { makeRecord, type WatchRecord } from "./WatchRecord.ts";

@@ -11,7 +11,7 @@ import { describe, expect, it } from "@effect/vitest";
 import { Redacted } from "effect";
 import fc from "fast-check";
 import { type TokenStatus, WatchSchedule } from "../src/index.ts";
-import { planNext, type WatchAction, type WatchState } from "../src/internal.ts";
+import { makeRecord, planNext, type WatchAction, type WatchState } from "../src/internal.ts";
 
 const params = { seed: 20261130, numRuns: 3_000 };
 const schedule = WatchSchedule.resolveWatchOptions({
@@ -287,6 +287,7 @@ describe("planNext: run against a world where every action succeeds", () => {
 
   it("plans one probe per interval for a quiet token", () => {
     const state: WatchState = {
+      ...makeRecord("t", 0, 60_000),
       stored: {
         id: "t",
         generation: 1,
@@ -294,19 +295,6 @@ describe("planNext: run against a world where every action succeeds", () => {
         tokenSet: { accessToken: Redacted.make("a"), scopes: [] },
       },
       stale: false,
-      status: undefined,
-      deadlines: undefined,
-      expiryReported: false,
-      expiringReported: false,
-      refreshRetryAt: undefined,
-      intentPending: false,
-      refreshedAfterRejection: false,
-      aheadTriedFor: undefined,
-      failures: 0,
-      slow: 1,
-      gateKey: "u",
-      lastEmit: 0,
-      nextProbe: 60_000,
     };
     expect(planNext(state, schedule, { wall: WALL0, mono: 0 }, undefined)).toEqual({
       _tag: "Sleep",
