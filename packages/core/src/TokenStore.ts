@@ -19,9 +19,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Option, Queue, Schema, Semaphore, Stream } from "effect";
+import { Context, Effect, Layer, Option, Schema, Semaphore, type Stream } from "effect";
 import type { StoreError } from "./Errors.ts";
 import { makeMemoryOutbox, type TokenOutbox } from "./Outbox.ts";
+import { makeStoreChangeFeed } from "./StoreChangeFeed.ts";
 import { TokenSet } from "./TokenSet.ts";
 
 /**
@@ -251,21 +252,7 @@ export const makeMemoryStore = (
       initial.map(({ id, tokenSet }) => [id, { id, generation: 1, tokenSet, updatedAt: 0 }]),
     );
     const locks = new Map<string, Semaphore.Semaphore>();
-    const listeners = new Set<(change: StoreChange) => void>();
-    const publish = (change: StoreChange) => {
-      for (const listener of listeners) listener(change);
-    };
-    const changes = () =>
-      Stream.callback<StoreChange>((queue) =>
-        Effect.acquireRelease(
-          Effect.sync(() => {
-            const listener = (change: StoreChange) => Queue.offerUnsafe(queue, change);
-            listeners.add(listener);
-            return listener;
-          }),
-          (listener) => Effect.sync(() => listeners.delete(listener)),
-        ),
-      );
+    const { publish, changes } = makeStoreChangeFeed();
     const lockOf = (id: string): Semaphore.Semaphore => {
       let lock = locks.get(id);
       if (lock === undefined) {
