@@ -28,7 +28,7 @@ const INTERVAL_MS = Math.round((TOKENS / 167) * 1000);
  */
 const HEAP_FIXED_BYTES = 8 * 1024 * 1024;
 const HEAP_PER_TOKEN_BYTES = 2.5 * 1024;
-const RSS_BASE_BYTES = 340 * 1024 * 1024;
+const RSS_BASE_BYTES = 360 * 1024 * 1024;
 const RSS_PER_TOKEN_BYTES = 8 * 1024;
 
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -196,9 +196,12 @@ const watchMany = (
       const scheduler = yield* makeWatchScheduler(ctx, workers, (rec) => {
         finished.set(rec.id, rec.stored?.generation ?? 0);
       });
-      const rescan = rescanInto(store, scheduler, finished);
+      // Ids the last scan found unreadable.
+      const quarantined = new Set<string>();
+      const rescan = rescanInto(store, scheduler, finished, quarantined);
       if (changes !== undefined) {
-        yield* Effect.forkScoped(followChanges(changes, store, scheduler, finished, ctx, rescan));
+        const follow = followChanges(changes, store, scheduler, finished, quarantined, ctx, rescan);
+        yield* Effect.forkScoped(follow);
         yield* Effect.yieldNow;
       }
       for (;;) {

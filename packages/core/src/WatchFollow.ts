@@ -2,7 +2,7 @@
  * How `watchMany` learns what the store holds: a full scan (`rescanInto`: start new tokens,
  * quarantine unreadable ones, forget removed ones), and, for a store that reports its changes
  * (`TokenStoreShape.changes`), `followChanges`: a `Written` entry the watch does not hold is
- * read and started, a `Written` or `Deleted` entry it holds is marked stale (read again before
+ * read and started (a quarantined one is scanned, which lifts its quarantine), a `Written` or `Deleted` entry it holds is marked stale (read again before
  * its next probe, which then sees the new generation or the removal), and a `Resync` (changes
  * may have been missed) scans. The store seam is store-agnostic: the file store answers from
  * a directory watch, PostgreSQL from LISTEN/NOTIFY, the memory store from its own writes. When
@@ -29,6 +29,7 @@ export const rescanInto = (
   store: TokenStoreShape,
   scheduler: WatchScheduler,
   finished: Map<string, number>,
+  quarantined: Set<string>,
 ): Effect.Effect<void> =>
   Effect.gen(function* () {
     const scanned = yield* Effect.result(scanStore(store));
@@ -36,7 +37,11 @@ export const rescanInto = (
     const { entries, unreadable } = scanned.success;
     const ids = new Set(entries.map((entry) => entry.id));
     for (const id of finished.keys()) if (!ids.has(id)) finished.delete(id);
-    for (const { id } of unreadable) scheduler.drop(id);
+    quarantined.clear();
+    for (const { id } of unreadable) {
+      quarantined.add(id);
+      scheduler.drop(id);
+    }
     for (const entry of entries) {
       if (scheduler.records.has(entry.id)) continue;
       if ((finished.get(entry.id) ?? 0) >= entry.generation) continue;
@@ -49,9 +54,12 @@ const onChange = (
   store: TokenStoreShape,
   scheduler: WatchScheduler,
   finished: Map<string, number>,
+  quarantined: ReadonlySet<string>,
   rescan: Effect.Effect<void>,
 ): Effect.Effect<void> => {
-  if (change._tag === "Resync") return rescan;
+  // A quarantined entry that changed is scanned: the scan is what lifts a quarantine (and
+  // what tells the store's readers, such as the watcher's board, that it reads again).
+  if (change._tag === "Resync" || quarantined.has(change.id)) return rescan;
   const rec = scheduler.records.get(change.id);
   if (change._tag === "Deleted") {
     finished.delete(change.id);
@@ -83,12 +91,13 @@ export const followChanges = (
   store: TokenStoreShape,
   scheduler: WatchScheduler,
   finished: Map<string, number>,
+  quarantined: ReadonlySet<string>,
   ctx: WatchContext,
   rescan: Effect.Effect<void>,
 ): Effect.Effect<never> =>
   Effect.forever(
     Stream.runForEach(changes(), (change) =>
-      onChange(change, store, scheduler, finished, rescan),
+      onChange(change, store, scheduler, finished, quarantined, rescan),
     ).pipe(
       Effect.ignore,
       Effect.andThen(Effect.sleep(ctx.schedule.rescanInterval)),
