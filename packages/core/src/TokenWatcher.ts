@@ -193,8 +193,11 @@ const watchMany = (
       // Ids whose watch ended on a terminal status, with the generation it ended on.
       const finished = new Map<string, number>();
       const workers = 2 * ctx.schedule.concurrency;
+      // A token removed from the store (`Stopped`) is forgotten: if it comes back (re-added, or
+      // handed back to this replica of a fleet), even at the same generation, it is watched.
       const scheduler = yield* makeWatchScheduler(ctx, workers, (rec) => {
-        finished.set(rec.id, rec.stored?.generation ?? 0);
+        if (rec.status?._tag === "Stopped") finished.delete(rec.id);
+        else finished.set(rec.id, rec.stored?.generation ?? 0);
       });
       // Ids the last scan found unreadable.
       const quarantined = new Set<string>();

@@ -22,6 +22,7 @@ export {
   refreshTokenDueAt,
 } from "./RefreshTokenAge.ts";
 export { makeRequestBudget, monotonicMillis, type RequestBudget } from "./RequestBudget.ts";
+export { makeStoreChangeFeed, type StoreChangeFeed } from "./StoreChangeFeed.ts";
 export {
   ARGV_SECRET_REASON,
   findUrlPasswordOnArgv,

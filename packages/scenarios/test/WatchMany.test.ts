@@ -11,7 +11,8 @@ import {
   type TokenStoreShape,
   TokenWatcher,
 } from "@miro-token/core";
-import { Clock, Effect, Fiber, Layer, Redacted } from "effect";
+import { makeStoreChangeFeed } from "@miro-token/core/internal";
+import { Clock, Effect, Fiber, Layer, Option, Redacted } from "effect";
 import { record, tags } from "./support/Collect.ts";
 import { advance, scenario, tokenSetOf } from "./support/Harness.ts";
 
@@ -92,6 +93,42 @@ describe("TokenWatcher.watchMany", () => {
       expect(last("new")).toMatchObject({ generation: 1, status: { _tag: "Active" } });
       expect(gets).toBe(2);
     }).pipe(Effect.scoped),
+  );
+
+  it.effect(
+    "watches a token removed and put back at the same generation again (a fleet hand-back)",
+    () =>
+      Effect.gen(function* () {
+        const s = yield* scenario();
+        const now = yield* Clock.currentTimeMillis;
+        const memory = yield* makeMemoryStore([
+          { id: "a", tokenSet: tokenSetOf(s.emu.issueTokens({ expiring: false }), now) },
+        ]);
+        // What a fleet replica's store reports when it loses "a" and later gets it back.
+        const feed = makeStoreChangeFeed();
+        let owned = true;
+        const store: TokenStoreShape = {
+          ...memory,
+          get: (id) => (owned ? memory.get(id) : Effect.succeed(Option.none())),
+          changes: feed.changes,
+        };
+        const events = yield* record(TokenWatcher.watchMany({ interval: "1 minute" })).pipe(
+          Effect.provide(Layer.succeed(TokenStore, store)),
+          Effect.provideContext(s.client),
+        );
+        yield* advance(s, "2 minutes", "5 seconds");
+        owned = false;
+        feed.publish({ _tag: "Deleted", id: "a" });
+        yield* advance(s, "2 minutes", "5 seconds");
+        owned = true;
+        feed.publish({ _tag: "Written", id: "a", generation: 1 });
+        yield* advance(s, "2 minutes", "5 seconds");
+        expect(tags(events.items.map((e) => ({ ...e, value: e.value.status })))).toEqual([
+          "Active",
+          "Stopped",
+          "Active",
+        ]);
+      }).pipe(Effect.scoped),
   );
 
   it.effect("re-emits an unchanged status on the heartbeat", () =>
