@@ -49,12 +49,24 @@ export const rescanInto = (
     }
   });
 
+/**
+ * What the watch remembers beside its records: ids that ended on a terminal status (with the
+ * generation), ids the last scan found unreadable, ids the store reported deleted.
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface WatchMemory {
+  readonly finished: Map<string, number>;
+  readonly quarantined: ReadonlySet<string>;
+  readonly gone: Set<string>;
+}
+
 const onChange = (
   change: StoreChange,
   store: TokenStoreShape,
   scheduler: WatchScheduler,
-  finished: Map<string, number>,
-  quarantined: ReadonlySet<string>,
+  { finished, quarantined, gone }: WatchMemory,
   rescan: Effect.Effect<void>,
 ): Effect.Effect<void> => {
   // A quarantined entry that changed is scanned: the scan is what lifts a quarantine (and
@@ -62,10 +74,12 @@ const onChange = (
   if (change._tag === "Resync" || quarantined.has(change.id)) return rescan;
   const rec = scheduler.records.get(change.id);
   if (change._tag === "Deleted") {
+    gone.add(change.id);
     finished.delete(change.id);
     scheduler.markStale(change.id);
     return Effect.void;
   }
+  gone.delete(change.id);
   if (rec !== undefined) {
     if (change.generation >= (rec.stored?.generation ?? 0)) scheduler.markStale(change.id);
     return Effect.void;
@@ -90,14 +104,13 @@ export const followChanges = (
   changes: () => Stream.Stream<StoreChange, StoreError>,
   store: TokenStoreShape,
   scheduler: WatchScheduler,
-  finished: Map<string, number>,
-  quarantined: ReadonlySet<string>,
+  memory: WatchMemory,
   ctx: WatchContext,
   rescan: Effect.Effect<void>,
 ): Effect.Effect<never> =>
   Effect.forever(
     Stream.runForEach(changes(), (change) =>
-      onChange(change, store, scheduler, finished, quarantined, rescan),
+      onChange(change, store, scheduler, memory, rescan),
     ).pipe(
       Effect.ignore,
       Effect.andThen(Effect.sleep(ctx.schedule.rescanInterval)),
