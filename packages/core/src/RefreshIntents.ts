@@ -8,14 +8,37 @@
  * So before sending, the refresher records a {@link RefreshIntent} in the store (which
  * generation's refresh token, and when); storing the new pair drops it. An
  * intent still there when the entry is next refreshed — after a restart, or after an attempt
- * that timed out — means the outcome of that refresh is unknown: the stored refresh token is
- * tried once, and if Miro rejects it the token needs re-authorization with the reason
- * {@link REFRESH_OUTCOME_LOST}, never `Invalid`.
+ * that timed out — means the outcome of that refresh is unknown. Resolving it goes:
+ *
+ * 1. probe first ({@link probeLostOutcome}): while the stored access token of that generation
+ *    has not expired, ask Miro about it (`GET /v1/oauth-token`). Miro calls it invalid
+ *    (`InvalidTokenError`, 400/401): the refresh token is not sent, and the token needs
+ *    re-authorization with the reason {@link REFRESH_OUTCOME_LOST}. A transient answer
+ *    (network, 5xx, 429, an unreadable body) fails the refresh as that transient error: the
+ *    intent stays, nothing is presented, and the caller retries later — never `Invalid`;
+ * 2. otherwise (the access token is valid, or already expired so its answer says nothing) the
+ *    stored refresh token is tried once, and if Miro rejects it the reason is again
+ *    {@link REFRESH_OUTCOME_LOST}, never `Invalid`.
+ *
+ * Why probing first is safe whichever way Miro behaves. Miro does not document whether a
+ * rotation kills the old access token (the emulator kills it). If it does, an invalid access
+ * token means the refresh reached Miro (or the grant is gone: an uninstall or a revocation,
+ * which revokes the refresh token too), so the stored refresh token is spent either way and
+ * presenting it again could only be refused — the probe spares Miro a second presentation of
+ * a rotated refresh token. If it does not, the old access token answers valid, and the
+ * refresh token is tried once exactly as without the probe. The probe therefore never causes
+ * a presentation the rule without it would not make; it only withholds one whose refusal is
+ * already known. Its one risk — calling a pair lost that was not — needs Miro to reject an
+ * unexpired access token of a live grant, which is a revocation. An access token within
+ * {@link PROBE_EXPIRY_MARGIN} of its stored expiry counts as expired: its rejection could be
+ * plain expiry (the stored expiry is measured from when the answer arrived, later than Miro's
+ * clock started), so it proves nothing and the refresh token is tried once as before.
  *
  * @since 0.1.0
  */
-import { Clock, Effect } from "effect";
-import type { MiroTokenError, MiroTokenErrorTag, StoreError } from "./Errors.ts";
+import { Clock, Duration, Effect } from "effect";
+import type { MiroTokenError, MiroTokenErrorTag, StoreError, TokenInfoError } from "./Errors.ts";
+import type { TokenClientShape } from "./TokenClient.ts";
 import { summarizeFailure } from "./TokenStatus.ts";
 import type { StoredToken, TokenStoreShape } from "./TokenStore.ts";
 
@@ -75,3 +98,51 @@ export const deadGrantReason = (
   const { code } = summarizeFailure(error);
   return code === undefined ? error._tag : `${error._tag} (${code})`;
 };
+
+/**
+ * How close to its stored expiry an access token counts as expired for
+ * {@link probeLostOutcome}: Miro's rejection of it could then be plain expiry.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const PROBE_EXPIRY_MARGIN: Duration.Duration = Duration.seconds(10);
+
+/**
+ * What the probe before resolving an intent decided: `"present"` the stored refresh token
+ * once (its access token is valid, or expired and so says nothing), or `"lost"`: Miro called
+ * the unexpired access token invalid, so the refresh token is not presented.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type LostOutcomeProbe =
+  | { readonly _tag: "present" }
+  | { readonly _tag: "lost"; readonly status: number };
+
+/**
+ * Probe the stored access token of `current` (which carries an unresolved intent) before its
+ * refresh token is presented again; see the module header. Fails with the probe's transient
+ * error (network, 5xx, 429, unreadable body): nothing may be presented until it is answered.
+ *
+ * @category refresh
+ * @since 0.1.0
+ */
+export const probeLostOutcome = (
+  client: TokenClientShape,
+  current: StoredToken,
+): Effect.Effect<LostOutcomeProbe, Exclude<TokenInfoError, { _tag: "InvalidTokenError" }>> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const { accessToken, expiresAt } = current.tokenSet;
+    if (expiresAt !== undefined && expiresAt - now <= Duration.toMillis(PROBE_EXPIRY_MARGIN)) {
+      return Effect.succeed(PRESENT);
+    }
+    return client.info(accessToken).pipe(
+      Effect.as(PRESENT),
+      Effect.catchTag("InvalidTokenError", (invalid) =>
+        Effect.succeed<LostOutcomeProbe>({ _tag: "lost", status: invalid.status }),
+      ),
+    );
+  });
+
+const PRESENT: LostOutcomeProbe = { _tag: "present" };

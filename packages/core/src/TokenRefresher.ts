@@ -10,7 +10,10 @@
  * 3. record a refresh intent in the store (see `RefreshIntents.ts`), durably, then
  *    `TokenClient.refresh` (core retries an ambiguous failure at most once, with the same
  *    refresh token). An intent already there for this generation means an earlier refresh
- *    crashed or timed out: its outcome is unknown, and this refresh resolves it;
+ *    crashed or timed out: its outcome is unknown, and this refresh resolves it — first by
+ *    probing the stored access token while it has not expired (Miro calls it invalid: the
+ *    refresh token is not sent, the outcome was lost; a transient probe failure fails this
+ *    refresh, to be retried, with nothing sent), then by trying the refresh token once;
  * 4. compare-and-set the new pair as the next generation. A `Conflict` means another writer
  *    won: theirs is returned, ours is never written over it. A `StoreError` keeps the new pair
  *    in memory and retries the write with backoff (reporting each failure); the old refresh
@@ -31,7 +34,12 @@ import type { Redacted } from "effect";
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Random } from "effect";
 import type { MiroTokenError, StoreError } from "./Errors.ts";
 import { ReauthorizeRequiredError } from "./errors/ReauthorizeRequiredError.ts";
-import { deadGrantReason, recordIntent } from "./RefreshIntents.ts";
+import {
+  deadGrantReason,
+  probeLostOutcome,
+  REFRESH_OUTCOME_LOST,
+  recordIntent,
+} from "./RefreshIntents.ts";
 import { type Backoff, delayFor } from "./RetryPolicy.ts";
 import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
 import type { TokenSet } from "./TokenSet.ts";
@@ -184,6 +192,13 @@ export const makeRefresher = (
         return yield* reauthorize(id, "no refresh token");
       }
       const resolvingIntent = unresolvedIntent(current) !== undefined;
+      if (resolvingIntent) {
+        const probe = yield* probeLostOutcome(client, current);
+        if (probe._tag === "lost") {
+          dead.set(id, { generation: current.generation, reason: REFRESH_OUTCOME_LOST });
+          return yield* reauthorize(id, REFRESH_OUTCOME_LOST, probe.status);
+        }
+      }
       return yield* Effect.uninterruptibleMask((restore) =>
         Effect.gen(function* () {
           if (!(yield* recordIntent(store, current))) return yield* moved(current);

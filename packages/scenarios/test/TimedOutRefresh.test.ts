@@ -2,9 +2,11 @@
  * Issue 10, point 5 (b), and the restart after a crash mid-refresh: a refresh whose every attempt times out on a slow body, after the
  * emulator already rotated the refresh token. The attempts end in a transient `TransportError`,
  * but the refresh intent recorded before sending stays unresolved: the watcher must not probe
- * the old access token (Miro rotated it, so the probe would read as an uninstall: `Invalid`);
- * its next refresh resolves the intent with the stored refresh token once and, refused, ends
- * `ReauthorizeRequired` "refresh outcome lost". Real sockets, simulated time (TestClock).
+ * the old access token as a status check (Miro rotated it, so that probe would read as an
+ * uninstall: `Invalid`); its next refresh resolves the intent — the refresher asks Miro about
+ * the unexpired access token first and, told it is invalid, presents nothing more (else it
+ * tries the stored refresh token once) — and ends `ReauthorizeRequired` "refresh outcome
+ * lost". Real sockets, simulated time (TestClock).
  */
 import { describe, expect, it } from "@effect/vitest";
 import {
@@ -22,7 +24,8 @@ import { advance, scenario, tokenSetOf } from "./support/Harness.ts";
 describe("a timed-out refresh (slow body after the rotation)", () => {
   it.effect("resolves the intent as a lost outcome: ReauthorizeRequired, never Invalid", () =>
     Effect.gen(function* () {
-      const s = yield* scenario();
+      // A rotation kills the old access token here (the other reading: LostOutcomeProbe.test.ts).
+      const s = yield* scenario({ variants: { rotationGrace: "none" } });
       s.traffic.stallMillis = 50;
       // Both attempts of the refresh: the server rotates, then drips its answer for minutes.
       s.emu.queueFault("token", { kind: "drip", intervalMs: 60_000, bytesPerTick: 1 }, 2);
@@ -48,17 +51,19 @@ describe("a timed-out refresh (slow body after the rotation)", () => {
       const last = statuses.items.at(-1)?.value as TokenStatus | undefined;
       expect(last).toEqual({ _tag: "ReauthorizeRequired", reason: REFRESH_OUTCOME_LOST });
       expect(tags(statuses.items)).not.toContain("Invalid");
-      // The intent was resolved with one more refresh, and the old access token never probed.
+      // The intent was resolved by the refresher's probe of the (rotated) access token, and
+      // the rotated refresh token was not presented a third time.
       const firstRefresh = refreshes[0]?.at ?? 0;
       const after = s.traffic.log.filter((r) => r.at >= firstRefresh);
-      expect(after.map((r) => r.route)).toEqual(["token", "token", "token"]);
+      expect(after.map((r) => r.route)).toEqual(["token", "token", "token-info"]);
       expect(statuses.ended()).toBe(true);
     }).pipe(Effect.scoped),
   );
 
-  it.effect("a watcher started on an unresolved intent refreshes before it probes", () =>
+  it.effect("a watcher started on an unresolved intent resolves it before any status probe", () =>
     Effect.gen(function* () {
-      const s = yield* scenario();
+      // A rotation kills the old access token here (the other reading: LostOutcomeProbe.test.ts).
+      const s = yield* scenario({ variants: { rotationGrace: "none" } });
       const now = yield* Clock.currentTimeMillis;
       const start = (rotate: boolean) =>
         Effect.gen(function* () {
@@ -85,11 +90,12 @@ describe("a timed-out refresh (slow body after the rotation)", () => {
         _tag: "ReauthorizeRequired",
         reason: REFRESH_OUTCOME_LOST,
       });
-      expect(lost.routes).toEqual(["token"]);
+      // The refresher's probe of the rotated access token: nothing presented again.
+      expect(lost.routes).toEqual(["token-info"]);
 
       const recovered = yield* start(false);
       expect(tags(recovered.statuses.items).slice(0, 2)).toEqual(["Refreshing", "Refreshed"]);
-      expect(recovered.routes[0]).toBe("token");
+      expect(recovered.routes.slice(0, 2)).toEqual(["token-info", "token"]);
       const stored = Option.getOrThrow(yield* recovered.store.get("bob"));
       expect(stored.generation).toBe(2);
       expect(unresolvedIntent(stored)).toBeUndefined();
