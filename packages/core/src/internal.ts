@@ -16,6 +16,7 @@ export { credentialsOf } from "./MiroConfig.ts";
 export { KNOWN_ERROR_CODES, parseMiroErrorBody, safeErrorCode } from "./MiroErrorBody.ts";
 export { isClaimable, makeMemoryOutbox, pendingEntry, settled } from "./Outbox.ts";
 export { parseHeaderInteger } from "./RateLimit.ts";
+export { PROBE_EXPIRY_MARGIN } from "./RefreshIntents.ts";
 export {
   DEFAULT_REFRESH_TOKEN_MARGIN_MS,
   MIRO_REFRESH_TOKEN_LIFETIME_MS,

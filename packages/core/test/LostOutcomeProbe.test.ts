@@ -17,8 +17,7 @@ import {
   type TokenSet,
   unresolvedIntent,
 } from "../src/index.ts";
-import { makeRefresher } from "../src/internal.ts";
-import { PROBE_EXPIRY_MARGIN } from "../src/RefreshIntents.ts";
+import { makeRefresher, PROBE_EXPIRY_MARGIN } from "../src/internal.ts";
 import { CREDENTIALS, INFO, layerWith, STORED_SET, TOKEN_OK } from "./ClientFixtures.ts";
 import { fakeTransport, json, miroError } from "./FakeTransport.ts";
 
