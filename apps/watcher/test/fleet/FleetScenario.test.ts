@@ -176,13 +176,23 @@ it("3 replicas keep 3,000 tokens alive through SIGKILLs and a PostgreSQL restart
           (view) => view.state === "ReauthorizeRequired" && view.reason === REFRESH_OUTCOME_LOST,
         ),
     );
+    const reauthorize = [...views].filter(([, seen]) =>
+      seen.some((view) => view.state === "ReauthorizeRequired"),
+    );
     console.log(
       `fleet scenario: ${TOKENS} tokens, ${kills} SIGKILLs, 1 PostgreSQL restart, ` +
         `${counts.probes} probes, ${counts.refreshes} refreshes, ${counts.reused} refresh tokens ` +
         `presented twice, ${rejected.length} stored pairs rejected (${lostOutcomes.length} with a ` +
-        `refresh outcome a SIGKILL lost, ${unreported.length} of them not reported); probes per ` +
+        `refresh outcome a SIGKILL lost, ${unreported.length} of them not reported; ` +
+        `${reauthorize.length} tokens shown ReauthorizeRequired at the end); probes per ` +
         `replica over 20 s with all up: ${shares.join(" / ")}`,
     );
+    for (const [id, seen] of reauthorize) {
+      const entry = stored.find((each) => each.id === id);
+      console.log(
+        `  ${id}: ${JSON.stringify(seen)} stored generation ${entry?.generation}, intent ${JSON.stringify(entry?.refreshIntent)}`,
+      );
+    }
     expect(stored).toHaveLength(TOKENS);
     // A replica SIGKILLed between Miro's rotation and the store's write loses that refresh's
     // outcome: Miro rotates on receipt, so no store can avoid it. Its intent stays; the next
