@@ -49,6 +49,26 @@ export const registerGauge = (
   });
 
 /**
+ * Register a counter whose running total `get` reads when the registry is read (a total kept
+ * elsewhere, e.g. the webhook sender's attempts).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const registerCounter = (
+  context: Context.Context<never>,
+  name: string,
+  description: string,
+  get: () => number,
+  attributes: Readonly<Record<string, string>> = {},
+): Metric.Registration =>
+  Metric.registerUnsafe(Metric.counter(name, { description, attributes }), context, {
+    get: () => ({ count: get(), incremental: true }),
+    update: () => undefined,
+    modify: () => undefined,
+  });
+
+/**
  * Register the process gauges in the registry of `context`; returns the function that stops
  * the event-loop delay monitor.
  *
@@ -61,18 +81,10 @@ export const registerProcessMetrics = (context: Context.Context<never>): (() => 
   const memory = perRead(() => process.memoryUsage());
   registerGauge(context, "process_resident_memory_bytes", "Resident set size.", () => memory().rss);
   registerGauge(context, "nodejs_heap_used_bytes", "V8 heap in use.", () => memory().heapUsed);
-  Metric.registerUnsafe(
-    Metric.counter("process_cpu_seconds_total", { description: "User and system CPU time." }),
-    context,
-    {
-      get: () => {
-        const cpu = process.cpuUsage();
-        return { count: (cpu.user + cpu.system) / 1e6, incremental: true };
-      },
-      update: () => undefined,
-      modify: () => undefined,
-    },
-  );
+  registerCounter(context, "process_cpu_seconds_total", "User and system CPU time.", () => {
+    const cpu = process.cpuUsage();
+    return (cpu.user + cpu.system) / 1e6;
+  });
   registerGauge(
     context,
     "nodejs_eventloop_delay_p99_seconds",

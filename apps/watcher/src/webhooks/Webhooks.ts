@@ -1,8 +1,8 @@
 /**
  * The watcher's webhooks, wired: each board change is recorded in the store's outbox (one
  * atomic write per state change, in the order the changes happened), the sender runs as a
- * fiber, and a summary is kept for `/tokens` and `/metrics` (refreshed after every round, so
- * the HTTP handlers stay synchronous).
+ * fiber, and a summary is kept for `/tokens` and the webhook metrics (`WebhookMetrics.ts`),
+ * refreshed after every round, so the HTTP handlers and metric reads stay synchronous.
  *
  * @since 0.1.0
  */
@@ -186,29 +186,10 @@ export const startWebhooks = (
     if (change.view.state === "Active" && sweep.reported(change.view.id)) return;
     enqueue(change);
   };
-  const metricsText = (): string => {
-    const s = dispatcher.stats;
-    return [
-      "# HELP miro_token_watcher_webhook_attempts_total Webhook delivery attempts by outcome.",
-      "# TYPE miro_token_watcher_webhook_attempts_total counter",
-      `miro_token_watcher_webhook_attempts_total{outcome="delivered"} ${s.delivered}`,
-      `miro_token_watcher_webhook_attempts_total{outcome="retry"} ${s.retried}`,
-      `miro_token_watcher_webhook_attempts_total{outcome="failed"} ${s.failed}`,
-      "# HELP miro_token_watcher_webhook_events Events in the outbox by delivery state.",
-      "# TYPE miro_token_watcher_webhook_events gauge",
-      `miro_token_watcher_webhook_events{delivery="pending"} ${summary.pending}`,
-      `miro_token_watcher_webhook_events{delivery="delivered"} ${summary.delivered}`,
-      `miro_token_watcher_webhook_events{delivery="failed"} ${summary.failed}`,
-      "# HELP miro_token_watcher_webhook_receiver_gone 1 when the receiver answered 410 (sending stopped).",
-      "# TYPE miro_token_watcher_webhook_receiver_gone gauge",
-      `miro_token_watcher_webhook_receiver_gone ${s.status === "gone" ? 1 : 0}`,
-      "",
-    ].join("\n");
-  };
   const close = async () => {
     await Effect.runPromise(Fiber.interrupt(sweeper));
     await queue;
     await Effect.runPromise(Fiber.interrupt(fiber));
   };
-  return { onChange, summary: () => summary, metricsText, close };
+  return { onChange, summary: () => summary, stats: () => dispatcher.stats, close };
 };
