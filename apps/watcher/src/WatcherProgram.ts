@@ -93,10 +93,7 @@ const make = (options: WatcherOptions) =>
     const webhooks =
       options.webhooks === undefined || outbox === undefined
         ? undefined
-        : yield* Effect.acquireRelease(
-            Effect.sync(() => startWebhooks(store, outbox, board, options.webhooks!, age)),
-            (sender) => Effect.promise(() => sender.close()),
-          );
+        : yield* startWebhooks(store, outbox, board, options.webhooks, age);
 
     let sseClients = () => 0;
     // The watcher's own registry (watcherLayer): `/metrics` and the OTLP exporter read it.
