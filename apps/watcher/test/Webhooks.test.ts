@@ -178,7 +178,8 @@ describe("webhooks", () => {
     const ids = receiver.received.map((r) => r.headers["webhook-id"]);
     expect(new Set(ids).size).toBe(ids.length);
 
-    // Canary scan: no access token, refresh token, client secret or webhook secret anywhere.
+    // Canary scan: no access token, refresh token, client secret or webhook secret anywhere
+    // (receiver, /tokens, /metrics, NDJSON, OTLP exports).
     const secrets = [
       ...issued.flatMap((t) => [t.accessToken, t.refreshToken ?? ""]),
       fresh.accessToken,
@@ -190,6 +191,7 @@ describe("webhooks", () => {
     const seen = receiver.received
       .map((r) => `${JSON.stringify(r.headers)}\n${r.body}`)
       .concat(JSON.stringify(await webhooksOf(watcher.url)), metrics, watcher.lines.join("\n"))
+      .concat(otlp.received.map((r) => r.body))
       .join("\n");
     expect(findLeaks(seen, secrets)).toEqual([]);
   });
