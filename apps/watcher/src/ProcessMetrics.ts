@@ -30,23 +30,38 @@ export const perRead = <A>(compute: () => A): (() => A) => {
 };
 
 /**
+ * A function that registers one series whose value `get` reads when the registry is read.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type RegisterPulled = (
+  context: Context.Context<never>,
+  name: string,
+  description: string,
+  get: () => number,
+  attributes?: Readonly<Record<string, string>>,
+) => Metric.Registration;
+
+/** Hooks that only read: the value lives elsewhere and nothing updates it through the metric. */
+const readOnly = <S>(get: () => S) => ({
+  get,
+  update: () => undefined,
+  modify: () => undefined,
+});
+
+/**
  * Register a gauge whose value `get` reads when the registry is read.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const registerGauge = (
-  context: Context.Context<never>,
-  name: string,
-  description: string,
-  get: () => number,
-  attributes: Readonly<Record<string, string>> = {},
-): Metric.Registration =>
-  Metric.registerUnsafe(Metric.gauge(name, { description, attributes }), context, {
-    get: () => ({ value: get() }),
-    update: () => undefined,
-    modify: () => undefined,
-  });
+export const registerGauge: RegisterPulled = (context, name, description, get, attributes = {}) =>
+  Metric.registerUnsafe(
+    Metric.gauge(name, { description, attributes }),
+    context,
+    readOnly(() => ({ value: get() })),
+  );
 
 /**
  * Register a counter whose running total `get` reads when the registry is read (a total kept
@@ -55,18 +70,12 @@ export const registerGauge = (
  * @category constructors
  * @since 0.1.0
  */
-export const registerCounter = (
-  context: Context.Context<never>,
-  name: string,
-  description: string,
-  get: () => number,
-  attributes: Readonly<Record<string, string>> = {},
-): Metric.Registration =>
-  Metric.registerUnsafe(Metric.counter(name, { description, attributes }), context, {
-    get: () => ({ count: get(), incremental: true }),
-    update: () => undefined,
-    modify: () => undefined,
-  });
+export const registerCounter: RegisterPulled = (context, name, description, get, attributes = {}) =>
+  Metric.registerUnsafe(
+    Metric.counter(name, { description, attributes }),
+    context,
+    readOnly(() => ({ count: get(), incremental: true })),
+  );
 
 /**
  * Register the process gauges in the registry of `context`; returns the function that stops

@@ -10,10 +10,24 @@ import { type Emulator, type IssuedTokens, startEmulator } from "@miro-token/emu
 import { FileTokenStore } from "@miro-token/store-file";
 import { Effect, Redacted } from "effect";
 import { type HttpServerOptions, serveHttp } from "../src/HttpServer.ts";
-import { makeMetrics } from "../src/Metrics.ts";
-import { makeStatusBoard } from "../src/StatusBoard.ts";
+import { type Metrics, makeMetrics } from "../src/Metrics.ts";
+import { makeStatusBoard, type StatusBoard } from "../src/StatusBoard.ts";
 import { type RunningWatcher, startWatcher, type WatcherOptions } from "../src/Watcher.ts";
 import { startServed } from "./ServedHttp.ts";
+
+/** Options of the HTTP server alone: port 0 of 127.0.0.1, always healthy, then `options`. */
+export const boardServerOptions = (
+  board: StatusBoard,
+  metrics: Metrics,
+  options: Partial<Omit<HttpServerOptions, "board" | "metrics">> = {},
+): HttpServerOptions => ({
+  board,
+  metrics,
+  health: () => ({ status: "ok" }),
+  port: 0,
+  host: "127.0.0.1",
+  ...options,
+});
 
 /**
  * The HTTP server alone on port 0 of 127.0.0.1 (unless `options` say otherwise), over a board
@@ -25,16 +39,7 @@ export const startBoardServer = async (
   const board = makeStatusBoard();
   const metrics = makeMetrics({ board });
   try {
-    const server = await startServed(
-      serveHttp({
-        board,
-        metrics,
-        health: () => ({ status: "ok" }),
-        port: 0,
-        host: "127.0.0.1",
-        ...options,
-      }),
-    );
+    const server = await startServed(serveHttp(boardServerOptions(board, metrics, options)));
     const stop = async () => {
       await server.close();
       metrics.close();
