@@ -1,8 +1,8 @@
 /**
  * The watcher's HTTP face: the routes of `http/Routes.ts` (an effect `HttpRouter` app) served
  * on a Node HTTP server by `@effect/platform-node`'s `NodeHttpServer`, as a scoped effect:
- * {@link serveHttp} listens when run and closes when its scope closes. {@link startHttpServer}
- * is the same as a Promise, for callers outside effect.
+ * {@link serveHttp} listens when run and closes when its scope closes (the watcher runs it in
+ * its layer's scope).
  *
  * Closing ends every `/events` stream first (each response completes), then the server stops
  * accepting, idle keep-alive connections close at once and any connection still open after a
@@ -17,7 +17,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer";
-import { Data, Effect, Exit, Logger, Scope } from "effect";
+import { Data, Effect, type Scope } from "effect";
 import { HttpRouter } from "effect/http";
 import { accessProblem, type HttpAccess } from "./HttpAccess.ts";
 import { type Health, type RoutesOptions, routesLayer, tokensDocument } from "./http/Routes.ts";
@@ -28,7 +28,7 @@ import type { StatusBoard } from "./StatusBoard.ts";
 export type { Health } from "./http/Routes.ts";
 
 /**
- * Options of {@link serveHttp} and {@link startHttpServer}.
+ * Options of {@link serveHttp}.
  *
  * @category models
  * @since 0.1.0
@@ -61,17 +61,6 @@ export interface ServedHttp {
   readonly url: string;
   /** Open `/events` streams. */
   readonly sseClients: () => number;
-}
-
-/**
- * A listening server started by {@link startHttpServer}.
- *
- * @category models
- * @since 0.1.0
- */
-export interface WatcherHttpServer extends ServedHttp {
-  /** Close every SSE stream and the server; resolves when no connection is left. */
-  readonly close: () => Promise<void>;
 }
 
 /**
@@ -162,30 +151,3 @@ export const serveHttp = (
     const host = options.host.includes(":") ? `[${options.host}]` : options.host;
     return { port, url: `http://${host}:${port}`, sseClients: hub.clients };
   });
-
-/**
- * {@link serveHttp} as a Promise: resolves once the port is bound (rejects with
- * {@link HttpServeError} if it cannot be, or when the host is beyond loopback and no access
- * token is set).
- *
- * @category constructors
- * @since 0.1.0
- */
-export const startHttpServer = async (options: HttpServerOptions): Promise<WatcherHttpServer> => {
-  const scope = Effect.runSync(Scope.make());
-  const close = () => Effect.runPromise(Scope.close(scope, Exit.void));
-  try {
-    const served = await Effect.runPromise(
-      serveHttp(options).pipe(
-        Scope.provide(scope),
-        // Effect's own reports (a defect in a route) go to stderr: stdout carries the NDJSON.
-        Effect.provideService(Logger.LogToStderr, true),
-      ),
-    );
-    let closing: Promise<void> | undefined;
-    return { ...served, close: () => (closing ??= close()) };
-  } catch (error) {
-    await close();
-    throw error;
-  }
-};

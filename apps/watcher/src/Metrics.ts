@@ -131,8 +131,6 @@ export interface MetricsOptions {
   readonly probeCost?: number | undefined;
   /** Live SSE connections, read at scrape time. */
   readonly sseClients?: (() => number) | undefined;
-  /** More exposition text appended at scrape time (the webhook families). */
-  readonly extra?: (() => string) | undefined;
   /** The registry to record in (the one an OTLP exporter reads). @default a fresh one */
   readonly registry?: Metric.MetricRegistry | undefined;
 }
@@ -275,7 +273,7 @@ export const makeMetrics = (options: MetricsOptions): Metrics => {
   const render = (at: number): string => {
     scrapeAt = at;
     try {
-      return `${PrometheusMetrics.formatUnsafe(context)}${options.extra?.() ?? ""}`;
+      return PrometheusMetrics.formatUnsafe(context);
     } finally {
       scrapeAt = undefined;
     }

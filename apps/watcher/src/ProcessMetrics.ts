@@ -30,23 +30,52 @@ export const perRead = <A>(compute: () => A): (() => A) => {
 };
 
 /**
+ * A function that registers one series whose value `get` reads when the registry is read.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type RegisterPulled = (
+  context: Context.Context<never>,
+  name: string,
+  description: string,
+  get: () => number,
+  attributes?: Readonly<Record<string, string>>,
+) => Metric.Registration;
+
+/** Hooks that only read: the value lives elsewhere and nothing updates it through the metric. */
+const readOnly = <S>(get: () => S) => ({
+  get,
+  update: () => undefined,
+  modify: () => undefined,
+});
+
+/**
  * Register a gauge whose value `get` reads when the registry is read.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const registerGauge = (
-  context: Context.Context<never>,
-  name: string,
-  description: string,
-  get: () => number,
-  attributes: Readonly<Record<string, string>> = {},
-): Metric.Registration =>
-  Metric.registerUnsafe(Metric.gauge(name, { description, attributes }), context, {
-    get: () => ({ value: get() }),
-    update: () => undefined,
-    modify: () => undefined,
-  });
+export const registerGauge: RegisterPulled = (context, name, description, get, attributes = {}) =>
+  Metric.registerUnsafe(
+    Metric.gauge(name, { description, attributes }),
+    context,
+    readOnly(() => ({ value: get() })),
+  );
+
+/**
+ * Register a counter whose running total `get` reads when the registry is read (a total kept
+ * elsewhere, e.g. the webhook sender's attempts).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const registerCounter: RegisterPulled = (context, name, description, get, attributes = {}) =>
+  Metric.registerUnsafe(
+    Metric.counter(name, { description, attributes }),
+    context,
+    readOnly(() => ({ count: get(), incremental: true })),
+  );
 
 /**
  * Register the process gauges in the registry of `context`; returns the function that stops
@@ -61,18 +90,10 @@ export const registerProcessMetrics = (context: Context.Context<never>): (() => 
   const memory = perRead(() => process.memoryUsage());
   registerGauge(context, "process_resident_memory_bytes", "Resident set size.", () => memory().rss);
   registerGauge(context, "nodejs_heap_used_bytes", "V8 heap in use.", () => memory().heapUsed);
-  Metric.registerUnsafe(
-    Metric.counter("process_cpu_seconds_total", { description: "User and system CPU time." }),
-    context,
-    {
-      get: () => {
-        const cpu = process.cpuUsage();
-        return { count: (cpu.user + cpu.system) / 1e6, incremental: true };
-      },
-      update: () => undefined,
-      modify: () => undefined,
-    },
-  );
+  registerCounter(context, "process_cpu_seconds_total", "User and system CPU time.", () => {
+    const cpu = process.cpuUsage();
+    return (cpu.user + cpu.system) / 1e6;
+  });
   registerGauge(
     context,
     "nodejs_eventloop_delay_p99_seconds",

@@ -1,8 +1,8 @@
 /**
  * The body of the `Watcher` layer (`Watcher.ts` loads it with `import()`, so `--help` starts
  * without the store, the HTTP server and the transport): each part acquired as a scoped
- * resource, each released in reverse at shutdown. The HTTP server (`HttpServer.ts`) is used as
- * it is, wrapped in `Effect.acquireRelease`.
+ * resource, each released in reverse at shutdown. The HTTP server (`HttpServer.ts`'s scoped
+ * `serveHttp`) lives in the same scope: it closes before the metrics and the webhooks.
  *
  * @since 0.1.0
  */
@@ -22,13 +22,14 @@ import { NodeTransport } from "@miro-token/transport-node";
 import { Context, Duration, Effect, Exit, Fiber, Layer, Logger, Metric, Stream } from "effect";
 import { encodeLine, type LifecycleLine, statusLine, streamSink } from "./EventLog.ts";
 import { withFleetHealth } from "./fleet/WatcherFleet.ts"; // fleet hook
-import { type Health, startHttpServer } from "./HttpServer.ts";
+import { type Health, serveHttp } from "./HttpServer.ts";
 import { makeMetrics } from "./Metrics.ts";
 import { observedTransport } from "./ObservedTransport.ts";
 import { makeStatusBoard } from "./StatusBoard.ts";
 import { buildInfo, otlpLayer } from "./Telemetry.ts";
 import { VERSION } from "./version.ts";
 import { Watcher, type WatcherOptions, WatcherStartError } from "./Watcher.ts";
+import { registerWebhookMetrics } from "./webhooks/WebhookMetrics.ts";
 import { startWebhooks } from "./webhooks/Webhooks.ts";
 
 const now = () => new Date().toISOString();
@@ -92,10 +93,7 @@ const make = (options: WatcherOptions) =>
     const webhooks =
       options.webhooks === undefined || outbox === undefined
         ? undefined
-        : yield* Effect.acquireRelease(
-            Effect.sync(() => startWebhooks(store, outbox, board, options.webhooks!, age)),
-            (sender) => Effect.promise(() => sender.close()),
-          );
+        : yield* startWebhooks(store, outbox, board, options.webhooks, age);
 
     let sseClients = () => 0;
     // The watcher's own registry (watcherLayer): `/metrics` and the OTLP exporter read it.
@@ -106,12 +104,13 @@ const make = (options: WatcherOptions) =>
           board,
           probeCost: options.probeCost,
           sseClients: () => sseClients(),
-          extra: webhooks?.metricsText,
           registry,
         }),
       ),
       (m) => Effect.sync(() => m.close()),
     );
+    if (webhooks !== undefined)
+      registerWebhookMetrics(Context.make(Metric.MetricRegistry, registry), webhooks);
     board.subscribe((change) => {
       if (change.remote === true) return; // fleet hook: another replica logs and counts its own
       metrics.observeChange(change);
@@ -139,25 +138,24 @@ const make = (options: WatcherOptions) =>
       );
     };
     const [port, host] = [options.port ?? 8720, options.host ?? "127.0.0.1"];
-    const http = yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () =>
-          startHttpServer({
-            board,
-            metrics,
-            health: currentHealth,
-            port,
-            host,
-            keepAliveInterval: options.keepAliveInterval,
-            access: options.access,
-            webhooks: webhooks?.summary,
-          }),
-        catch: (error) =>
+    const http = yield* serveHttp({
+      board,
+      metrics,
+      health: currentHealth,
+      port,
+      host,
+      keepAliveInterval: options.keepAliveInterval,
+      access: options.access,
+      webhooks: webhooks?.summary,
+    }).pipe(
+      // Effect's own reports (a defect in a route) go to stderr: stdout carries the NDJSON.
+      Effect.provideService(Logger.LogToStderr, true),
+      Effect.mapError(
+        (error) =>
           new WatcherStartError({
-            message: `cannot listen on ${host}:${port} (${String((error as { code?: unknown }).code ?? error)})`,
+            message: `cannot listen on ${host}:${port} (${error.code ?? error.message})`,
           }),
-      }),
-      (server) => Effect.promise(() => server.close()),
+      ),
     );
     sseClients = http.sseClients;
     log({

@@ -9,10 +9,25 @@ import { type TokenSet, TokenStore } from "@miro-token/core";
 import { type Emulator, type IssuedTokens, startEmulator } from "@miro-token/emulator";
 import { FileTokenStore } from "@miro-token/store-file";
 import { Effect, Redacted } from "effect";
-import { type HttpServerOptions, startHttpServer } from "../src/HttpServer.ts";
-import { makeMetrics } from "../src/Metrics.ts";
-import { makeStatusBoard } from "../src/StatusBoard.ts";
+import { type HttpServerOptions, serveHttp } from "../src/HttpServer.ts";
+import { type Metrics, makeMetrics } from "../src/Metrics.ts";
+import { makeStatusBoard, type StatusBoard } from "../src/StatusBoard.ts";
 import { type RunningWatcher, startWatcher, type WatcherOptions } from "../src/Watcher.ts";
+import { startServed } from "./ServedHttp.ts";
+
+/** Options of the HTTP server alone: port 0 of 127.0.0.1, always healthy, then `options`. */
+export const boardServerOptions = (
+  board: StatusBoard,
+  metrics: Metrics,
+  options: Partial<Omit<HttpServerOptions, "board" | "metrics">> = {},
+): HttpServerOptions => ({
+  board,
+  metrics,
+  health: () => ({ status: "ok" }),
+  port: 0,
+  host: "127.0.0.1",
+  ...options,
+});
 
 /**
  * The HTTP server alone on port 0 of 127.0.0.1 (unless `options` say otherwise), over a board
@@ -24,14 +39,7 @@ export const startBoardServer = async (
   const board = makeStatusBoard();
   const metrics = makeMetrics({ board });
   try {
-    const server = await startHttpServer({
-      board,
-      metrics,
-      health: () => ({ status: "ok" }),
-      port: 0,
-      host: "127.0.0.1",
-      ...options,
-    });
+    const server = await startServed(serveHttp(boardServerOptions(board, metrics, options)));
     const stop = async () => {
       await server.close();
       metrics.close();

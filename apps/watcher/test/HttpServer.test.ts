@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { serveHttp } from "../src/HttpServer.ts";
 import { makeMetrics } from "../src/Metrics.ts";
 import { makeStatusBoard } from "../src/StatusBoard.ts";
-import { startBoardServer, waitFor } from "./Fixtures.ts";
+import { boardServerOptions, startBoardServer, waitFor } from "./Fixtures.ts";
 import { connectSse } from "./Sse.ts";
 
 /** Send `request` raw and collect the answer until the server closes or `until` matches. */
@@ -136,13 +136,7 @@ describe("serveHttp", () => {
     const scope = Effect.runSync(Scope.make());
     cleanups.push(() => Effect.runPromise(Scope.close(scope, Exit.void)));
     const served = await Effect.runPromise(
-      serveHttp({
-        board,
-        metrics,
-        health: () => ({ status: "ok" }),
-        port: 0,
-        host: "127.0.0.1",
-      }).pipe(Scope.provide(scope)),
+      serveHttp(boardServerOptions(board, metrics)).pipe(Scope.provide(scope)),
     );
     const sse = await connectSse(`${served.url}/events`);
     cleanups.push(sse.close);
@@ -174,15 +168,7 @@ describe("serveHttp", () => {
     const metrics = makeMetrics({ board });
     cleanups.push(metrics.close);
     const exit = await Effect.runPromiseExit(
-      Effect.scoped(
-        serveHttp({
-          board,
-          metrics,
-          health: () => ({ status: "ok" }),
-          port: server.port,
-          host: "127.0.0.1",
-        }),
-      ),
+      Effect.scoped(serveHttp(boardServerOptions(board, metrics, { port: server.port }))),
     );
     expect(Exit.isFailure(exit)).toBe(true);
     const error = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined;

@@ -62,3 +62,46 @@ export const metricNames = (exports: ReadonlyArray<Record<string, unknown>>): Ar
       e.resourceMetrics as Array<{ scopeMetrics: Array<{ metrics: Array<{ name: string }> }> }>
     ).flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.name))),
   );
+
+/** One exported data point: its attributes (string values) and its value. */
+export interface MetricPoint {
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+interface JsonPoint {
+  readonly attributes?: ReadonlyArray<{ key: string; value: { stringValue?: string } }>;
+  readonly asDouble?: number;
+  readonly asInt?: number | string;
+}
+
+/** Every sum or gauge data point exported for the metric `name`, across all exports. */
+export const metricPoints = (
+  exports: ReadonlyArray<Record<string, unknown>>,
+  name: string,
+): Array<MetricPoint> =>
+  exports.flatMap((e) =>
+    (
+      e.resourceMetrics as Array<{
+        scopeMetrics: Array<{
+          metrics: Array<{
+            name: string;
+            sum?: { dataPoints: Array<JsonPoint> };
+            gauge?: { dataPoints: Array<JsonPoint> };
+          }>;
+        }>;
+      }>
+    ).flatMap((r) =>
+      r.scopeMetrics.flatMap((s) =>
+        s.metrics
+          .filter((m) => m.name === name)
+          .flatMap((m) => m.sum?.dataPoints ?? m.gauge?.dataPoints ?? [])
+          .map((p) => ({
+            attributes: Object.fromEntries(
+              (p.attributes ?? []).map((a) => [a.key, a.value.stringValue ?? ""]),
+            ),
+            value: Number(p.asDouble ?? p.asInt ?? Number.NaN),
+          })),
+      ),
+    ),
+  );

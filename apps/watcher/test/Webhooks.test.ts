@@ -12,6 +12,7 @@ import { findLeaks } from "@miro-token/testkit";
 import { Effect } from "effect";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
+import type { WatcherOptions } from "../src/Watcher.ts";
 import { WEBHOOK_STATES } from "../src/webhooks/WebhookEvents.ts";
 import { parseWebhookSecret } from "../src/webhooks/WebhookSignature.ts";
 import { checkWebhookUrl } from "../src/webhooks/WebhookUrl.ts";
@@ -28,6 +29,7 @@ import {
   waitFor,
   writeTokens,
 } from "./Fixtures.ts";
+import { metricPoints, startOtlpReceiver } from "./OtlpReceiver.ts";
 import { type Receiver, startReceiver, TEST_SECRET, webhookHeaders } from "./WebhookReceiver.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -52,6 +54,7 @@ const setup = async (
   ) => issueAndStore(emulator, dir, 2),
   activeIds: ReadonlyArray<string> = ["token-0", "token-1"],
   watch: WatchOptions = {},
+  more: Partial<WatcherOptions> = {},
 ) => {
   const dir = tempDir();
   cleanups.push(dir.cleanup);
@@ -70,6 +73,7 @@ const setup = async (
       sweepMs: 50,
     },
     watch,
+    ...more,
   });
   cleanups.push(() => watcher.close().then(() => undefined));
   await waitFor("Active", async () => {
@@ -86,7 +90,17 @@ describe("webhooks", () => {
   it("a revocation sends one signed event that standardwebhooks verifies; no secret in it; a re-authorization sends the recovery", async () => {
     const receiver = await startReceiver(204);
     cleanups.push(receiver.close);
-    const { dir, emulator, issued, watcher } = await setup(receiver);
+    const otlp = await startOtlpReceiver();
+    cleanups.push(otlp.close);
+    const { dir, emulator, issued, watcher } = await setup(
+      receiver,
+      undefined,
+      undefined,
+      {},
+      {
+        otlp: { endpoint: otlp.url, protocol: "http/json", exportInterval: 100 },
+      },
+    );
     expect(receiver.received).toEqual([]); // a first Active is no event
 
     emulator.revokeAccess(issued[1]!.accessToken);
@@ -128,6 +142,19 @@ describe("webhooks", () => {
     const metrics = await (await fetch(`${watcher.url}/metrics`)).text();
     expect(metrics).toContain('miro_token_watcher_webhook_attempts_total{outcome="delivered"} 1');
     expect(metrics).toContain('miro_token_watcher_webhook_events{delivery="delivered"} 1');
+    // The same series reach the OTLP exporter: they live in the watcher's metrics registry.
+    await waitFor("the webhook families over OTLP", () => {
+      const exported = otlp.json("/v1/metrics");
+      const delivered = (name: string, label: string) =>
+        metricPoints(exported, name).some(
+          (p) => p.attributes[label] === "delivered" && p.value === 1,
+        );
+      return (
+        delivered("miro_token_watcher_webhook_attempts_total", "outcome") &&
+        delivered("miro_token_watcher_webhook_events", "delivery") &&
+        metricPoints(exported, "miro_token_watcher_webhook_receiver_gone").length > 0
+      );
+    });
 
     // Re-authorized: a new token set for token-1 (a newer generation) is watched again.
     const fresh = emulator.issueTokens();
@@ -151,7 +178,8 @@ describe("webhooks", () => {
     const ids = receiver.received.map((r) => r.headers["webhook-id"]);
     expect(new Set(ids).size).toBe(ids.length);
 
-    // Canary scan: no access token, refresh token, client secret or webhook secret anywhere.
+    // Canary scan: no access token, refresh token, client secret or webhook secret anywhere
+    // (receiver, /tokens, /metrics, NDJSON, OTLP exports).
     const secrets = [
       ...issued.flatMap((t) => [t.accessToken, t.refreshToken ?? ""]),
       fresh.accessToken,
@@ -163,6 +191,7 @@ describe("webhooks", () => {
     const seen = receiver.received
       .map((r) => `${JSON.stringify(r.headers)}\n${r.body}`)
       .concat(JSON.stringify(await webhooksOf(watcher.url)), metrics, watcher.lines.join("\n"))
+      .concat(otlp.received.map((r) => r.body))
       .join("\n");
     expect(findLeaks(seen, secrets)).toEqual([]);
   });

@@ -1,14 +1,15 @@
 /**
  * The watcher's webhooks, wired: each board change is recorded in the store's outbox (one
- * atomic write per state change, in the order the changes happened), the sender runs as a
- * fiber, and a summary is kept for `/tokens` and `/metrics` (refreshed after every round, so
- * the HTTP handlers stay synchronous).
+ * atomic write per state change, in the order the changes happened, by one fiber reading a
+ * queue); the sender and the refresh-token sweep run as fibers in the watcher's scope; and a
+ * summary is kept for `/tokens` and the webhook metrics (`WebhookMetrics.ts`), refreshed after
+ * every round, so the HTTP handlers and metric reads stay synchronous.
  *
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto";
 import type { OutboxEntry, RefreshTokenAge, TokenOutbox, TokenStoreShape } from "@miro-token/core";
-import { Effect, Fiber } from "effect";
+import { type Cause, Effect, Fiber, Queue, Stream } from "effect";
 import type { BoardChange, StatusBoard } from "../StatusBoard.ts";
 import { makeExpirySweep } from "./RefreshTokenSweep.ts";
 import { makeDispatcher, type WebhookEndpoint } from "./WebhookDispatcher.ts";
@@ -84,6 +85,13 @@ export const recordChange = (
     .pipe(Effect.asVoid);
 };
 
+/** One change waiting to be recorded, with the time it happened. */
+interface Recording {
+  readonly change: Pick<BoardChange, "view">;
+  readonly state: WebhookState | undefined;
+  readonly now: number;
+}
+
 const summarize = (
   url: string,
   stats: ReturnType<typeof makeDispatcher>["stats"],
@@ -106,9 +114,10 @@ const summarize = (
 });
 
 /**
- * Start recording and sending. `onChange` is the board listener; `close` stops the sender
- * after the recordings queued so far are written. `age` is the watch's refresh token lifetime
- * and margin, so `RefreshTokenExpiring` is judged by the same rule as the early renewal.
+ * Start recording and sending, in the current scope. `onChange` is the board listener; closing
+ * the scope stops the sweep, writes the recordings queued so far, then stops the sender. `age`
+ * is the watch's refresh token lifetime and margin, so `RefreshTokenExpiring` is judged by the
+ * same rule as the early renewal.
  *
  * @category constructors
  * @since 0.1.0
@@ -119,41 +128,36 @@ export const startWebhooks = (
   board: StatusBoard,
   options: WebhookOptions,
   age: RefreshTokenAge = {},
-) => {
-  const url = displayUrl(options.url);
-  const dispatcher = makeDispatcher({
-    outbox,
-    endpoint: options,
-    owner: `watcher-${randomUUID()}`,
-    timeoutMs: options.timeoutMs,
-    leaseMs: 2 * (options.timeoutMs ?? 10_000),
-  });
-  let summary = summarize(url, dispatcher.stats, []);
-  const refresh = outbox.entries().pipe(
-    Effect.tap((entries) =>
-      Effect.sync(() => {
-        summary = summarize(url, dispatcher.stats, entries);
-      }),
-    ),
-    Effect.ignore,
-  );
-  const fiber = Effect.runFork(
-    dispatcher.deliverDue.pipe(
+) =>
+  Effect.gen(function* () {
+    const url = displayUrl(options.url);
+    const dispatcher = makeDispatcher({
+      outbox,
+      endpoint: options,
+      owner: `watcher-${randomUUID()}`,
+      timeoutMs: options.timeoutMs,
+      leaseMs: 2 * (options.timeoutMs ?? 10_000),
+    });
+    let summary = summarize(url, dispatcher.stats, []);
+    const refresh = outbox.entries().pipe(
+      Effect.tap((entries) =>
+        Effect.sync(() => {
+          summary = summarize(url, dispatcher.stats, entries);
+        }),
+      ),
+      Effect.ignore,
+    );
+    const sender = yield* dispatcher.deliverDue.pipe(
       Effect.andThen(refresh),
       Effect.andThen(Effect.sleep(options.pollMs ?? 1_000)),
       Effect.repeat({ while: () => dispatcher.stats.status !== "gone" }),
       Effect.andThen(refresh),
-    ),
-  );
-  // Changes are recorded one after another, in order: a later state never overtakes an earlier.
-  let queue: Promise<void> = Promise.resolve();
-  const enqueue = (
-    change: Pick<BoardChange, "view">,
-    state: WebhookState | undefined = webhookStateOf(change.view.state),
-  ) => {
-    const now = Date.now();
-    queue = queue.then(() =>
-      Effect.runPromise(
+      Effect.forkScoped,
+    );
+    // Changes are recorded one after another, in order: a later state never overtakes an earlier.
+    const changes = yield* Queue.unbounded<Recording, Cause.Done>();
+    const recorder = yield* Stream.fromQueue(changes).pipe(
+      Stream.runForEach(({ change, state, now }) =>
         recordChange(outbox, options.events, change, now, state).pipe(
           Effect.catchTag("StoreError", (error) =>
             Effect.sync(() => {
@@ -163,52 +167,44 @@ export const startWebhooks = (
           Effect.andThen(refresh),
         ),
       ),
+      Effect.forkScoped,
     );
-  };
-  const viewOf = (id: string) => board.snapshot().find((row) => row.id === id);
-  const sweep = makeExpirySweep(
-    store,
-    (id) => {
-      const view = viewOf(id);
-      if (view !== undefined) enqueue({ view }, "RefreshTokenExpiring");
-    },
-    (id) => {
-      const view = viewOf(id);
-      if (view !== undefined) enqueue({ view });
-    },
-    age,
-  );
-  const sweeper = Effect.runFork(
-    sweep.run.pipe(Effect.andThen(Effect.sleep(options.sweepMs ?? 60_000)), Effect.forever),
-  );
-  // Back to Active while the refresh token is still expiring is no recovery.
-  const onChange = (change: BoardChange) => {
-    if (change.view.state === "Active" && sweep.reported(change.view.id)) return;
-    enqueue(change);
-  };
-  const metricsText = (): string => {
-    const s = dispatcher.stats;
-    return [
-      "# HELP miro_token_watcher_webhook_attempts_total Webhook delivery attempts by outcome.",
-      "# TYPE miro_token_watcher_webhook_attempts_total counter",
-      `miro_token_watcher_webhook_attempts_total{outcome="delivered"} ${s.delivered}`,
-      `miro_token_watcher_webhook_attempts_total{outcome="retry"} ${s.retried}`,
-      `miro_token_watcher_webhook_attempts_total{outcome="failed"} ${s.failed}`,
-      "# HELP miro_token_watcher_webhook_events Events in the outbox by delivery state.",
-      "# TYPE miro_token_watcher_webhook_events gauge",
-      `miro_token_watcher_webhook_events{delivery="pending"} ${summary.pending}`,
-      `miro_token_watcher_webhook_events{delivery="delivered"} ${summary.delivered}`,
-      `miro_token_watcher_webhook_events{delivery="failed"} ${summary.failed}`,
-      "# HELP miro_token_watcher_webhook_receiver_gone 1 when the receiver answered 410 (sending stopped).",
-      "# TYPE miro_token_watcher_webhook_receiver_gone gauge",
-      `miro_token_watcher_webhook_receiver_gone ${s.status === "gone" ? 1 : 0}`,
-      "",
-    ].join("\n");
-  };
-  const close = async () => {
-    await Effect.runPromise(Fiber.interrupt(sweeper));
-    await queue;
-    await Effect.runPromise(Fiber.interrupt(fiber));
-  };
-  return { onChange, summary: () => summary, metricsText, close };
-};
+    const enqueue = (
+      change: Pick<BoardChange, "view">,
+      state: WebhookState | undefined = webhookStateOf(change.view.state),
+    ) => {
+      Queue.offerUnsafe(changes, { change, state, now: Date.now() });
+    };
+    const viewOf = (id: string) => board.snapshot().find((row) => row.id === id);
+    const sweep = makeExpirySweep(
+      store,
+      (id) => {
+        const view = viewOf(id);
+        if (view !== undefined) enqueue({ view }, "RefreshTokenExpiring");
+      },
+      (id) => {
+        const view = viewOf(id);
+        if (view !== undefined) enqueue({ view });
+      },
+      age,
+    );
+    const sweeper = yield* sweep.run.pipe(
+      Effect.andThen(Effect.sleep(options.sweepMs ?? 60_000)),
+      Effect.forever,
+      Effect.forkScoped,
+    );
+    // Added after the forks, so it runs before they are interrupted.
+    yield* Effect.addFinalizer(() =>
+      Fiber.interrupt(sweeper).pipe(
+        Effect.andThen(Queue.end(changes)),
+        Effect.andThen(Fiber.await(recorder)),
+        Effect.andThen(Fiber.interrupt(sender)),
+      ),
+    );
+    // Back to Active while the refresh token is still expiring is no recovery.
+    const onChange = (change: BoardChange) => {
+      if (change.view.state === "Active" && sweep.reported(change.view.id)) return;
+      enqueue(change);
+    };
+    return { onChange, summary: () => summary, stats: () => dispatcher.stats };
+  });
