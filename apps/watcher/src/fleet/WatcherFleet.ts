@@ -88,6 +88,12 @@ export const watcherFleet = (fleet: PostgresFleet.PostgresFleet): WatcherFleet =
     const me = fleet.replicaId;
     /** The last view of each token this replica reported, to keep a handed-over row shown. */
     const reported = new Map<string, TokenView>();
+    /**
+     * The last view each other replica wrote, kept even while this replica still reports the
+     * token: a new owner's row can arrive before this replica's own loop has stopped, and the
+     * handover must not then leave the board without the row.
+     */
+    const remoteLatest = new Map<string, TokenView>();
     let seq = 0;
     const readChanged = Effect.gen(function* () {
       for (;;) {
@@ -95,7 +101,10 @@ export const watcherFleet = (fleet: PostgresFleet.PostgresFleet): WatcherFleet =
         for (const row of rows) {
           seq = Math.max(seq, row.seq);
           // Once we reported on a token, its row is ours (a late one from the old owner is stale).
-          if (row.replica === me || !isView(row.view) || reported.has(row.id)) continue;
+          if (row.replica === me || !isView(row.view)) continue;
+          if (row.view.state === "Stopped") remoteLatest.delete(row.id);
+          else remoteLatest.set(row.id, row.view);
+          if (reported.has(row.id)) continue;
           board.applyRemote(row.view);
         }
         if (rows.length < 2000) return;
@@ -128,7 +137,11 @@ export const watcherFleet = (fleet: PostgresFleet.PostgresFleet): WatcherFleet =
         reported.delete(view.id);
         if (!stillStored) {
           if (view.state === "Stopped") fleet.writer.offer(update);
-        } else if (last !== undefined && !fleet.membership.owns(view.id)) board.applyRemote(last);
+        } else if (!fleet.membership.owns(view.id)) {
+          // The new owner's row when it has written one (newer), else our last view.
+          const shown = remoteLatest.get(view.id) ?? last;
+          if (shown !== undefined) board.applyRemote(shown);
+        }
       });
     });
 
