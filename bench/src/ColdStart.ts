@@ -11,7 +11,8 @@
  * Targets (CPU and wall alike): `--help` at most 2.5x, `info` at most 3.5x.
  *
  * Run on its own: `node --conditions=@miro-token/source bench/src/ColdStart.ts [--quick]
- * [--strict]` (rebuilds both bundles first; installs Debian's hyperfine when missing, or says to;
+ * [--strict] [--compare-with DIR]` (DIR: another checkout with its bundles built, e.g. the
+ * commit before, whose four binaries' cases run in the same rounds, marked `(before)`) (rebuilds both bundles first; installs Debian's hyperfine when missing, or says to;
  * `--strict` exits 1 when a target is missed). Results go to `bench/results/cold-start.json`.
  */
 import { execFileSync } from "node:child_process";
@@ -39,12 +40,25 @@ interface ColdCase {
   readonly args: ReadonlyArray<string>;
 }
 
+const binaryCases = (cliPath: string, watcherPath: string, mark: string): Array<ColdCase> => [
+  { name: `miro-token --help${mark}`, args: [cliPath, "--help"] },
+  { name: `miro-token --version${mark}`, args: [cliPath, "--version"] },
+  { name: `miro-token info${mark}`, args: [cliPath, "info"] },
+  { name: `miro-token-watcher --help${mark}`, args: [watcherPath, "--help"] },
+];
+const compareAt = process.argv.indexOf("--compare-with");
+const before = compareAt === -1 ? undefined : process.argv[compareAt + 1];
+
 const cases: ReadonlyArray<ColdCase> = [
   { name: BASELINE, args: ["-e", "0"] },
-  { name: "miro-token --help", args: [cli, "--help"] },
-  { name: "miro-token --version", args: [cli, "--version"] },
-  { name: "miro-token info", args: [cli, "info"] },
-  { name: "miro-token-watcher --help", args: [watcher, "--help"] },
+  ...binaryCases(cli, watcher, ""),
+  ...(before === undefined
+    ? []
+    : binaryCases(
+        join(before, "apps/cli/bin/miro-token.js"),
+        join(before, "apps/watcher/bin/miro-token-watcher.js"),
+        " (before)",
+      )),
 ];
 
 /** What one round measured of one case, in milliseconds. */
