@@ -9,6 +9,7 @@ import { type TokenSet, TokenStore } from "@miro-token/core";
 import { type Emulator, type IssuedTokens, startEmulator } from "@miro-token/emulator";
 import { FileTokenStore } from "@miro-token/store-file";
 import { Effect, Redacted } from "effect";
+import { afterEach } from "vitest";
 import { type HttpServerOptions, serveHttp } from "../src/HttpServer.ts";
 import { type Metrics, makeMetrics } from "../src/Metrics.ts";
 import { makeStatusBoard, type StatusBoard } from "../src/StatusBoard.ts";
@@ -220,4 +221,16 @@ export interface TokensDocument {
 export const statesOf = async (url: string): Promise<Record<string, string>> => {
   const doc = await getJson<TokensDocument>(`${url}/tokens`);
   return Object.fromEntries(doc.tokens.map((t) => [t.id, t.state]));
+};
+
+/**
+ * The test's cleanups: push a function and it runs after the test, the last pushed first. One
+ * place for the stack the watcher's test files keep (servers, watchers, temp directories).
+ */
+export const cleanupsAfterEach = (): Array<() => unknown> => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return cleanups;
 };

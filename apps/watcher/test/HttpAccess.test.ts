@@ -8,9 +8,10 @@ import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { canaryToken, findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type HttpAccess, isLoopbackBind, makeAccessCheck } from "../src/HttpAccess.ts";
 import {
+  cleanupsAfterEach,
   issueAndStore,
   startBoardServer,
   startSyncedEmulator,
@@ -19,10 +20,7 @@ import {
 } from "./Fixtures.ts";
 
 const ACCESS = canaryToken();
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 const serve = async (host: string, access: HttpAccess | undefined) => {
   const { server, stop } = await startBoardServer({ host, access });

@@ -9,11 +9,11 @@
 import { connect, type Socket } from "node:net";
 import type { WatchedStatus } from "@miro-token/core";
 import { Effect, Exit, Scope } from "effect";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { serveHttp } from "../src/HttpServer.ts";
 import { makeMetrics } from "../src/Metrics.ts";
 import { makeStatusBoard } from "../src/StatusBoard.ts";
-import { boardServerOptions, startBoardServer, waitFor } from "./Fixtures.ts";
+import { boardServerOptions, cleanupsAfterEach, startBoardServer, waitFor } from "./Fixtures.ts";
 import { connectSse } from "./Sse.ts";
 
 /** Send `request` raw and collect the answer until the server closes or `until` matches. */
@@ -37,10 +37,7 @@ const closedSocket = (socket: Socket): Promise<void> =>
     socket.on("close", () => resolve());
   });
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 const setup = async (options: { maxBufferedBytes?: number; keepAliveInterval?: number } = {}) => {
   const { board, server, stop } = await startBoardServer(options);

@@ -8,9 +8,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/WatcherCommand.ts";
 import {
+  cleanupsAfterEach,
   issueAndStore,
   readStore,
   startSyncedEmulator,
@@ -22,10 +23,7 @@ import {
 import { metricNames, spanNames, startOtlpReceiver } from "./OtlpReceiver.ts";
 import { spawnWatcher } from "./WatcherProcess.ts";
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 /** A store with `count` tokens, an emulator with 30 s tokens, a receiver. */
 const setup = async (count: number) => {

@@ -6,8 +6,9 @@
  */
 import { findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  cleanupsAfterEach,
   getJson,
   issueAndStore,
   readStore,
@@ -21,10 +22,7 @@ import {
 import { parsePrometheusText, seriesValue } from "./PrometheusText.ts";
 import { connectSse } from "./Sse.ts";
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 describe("reporting", () => {
   it("streams the snapshot then the changes, and /metrics matches the events; nothing leaks", async () => {

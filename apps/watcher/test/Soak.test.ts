@@ -10,8 +10,8 @@
  * (bench/src/WatcherBench.ts --soak).
  */
 import { startEmulator } from "@miro-token/emulator";
-import { afterEach, describe, expect, it } from "vitest";
-import { tempDir, tokenSetOf, writeTokens } from "./Fixtures.ts";
+import { describe, expect, it } from "vitest";
+import { cleanupsAfterEach, tempDir, tokenSetOf, writeTokens } from "./Fixtures.ts";
 import { spawnSoakWatcher } from "./fixtures/SoakLaunch.ts";
 
 const TOKENS = Number(process.env.SOAK_TOKENS ?? 10_000);
@@ -31,10 +31,7 @@ const HEAP_PER_TOKEN_BYTES = 3 * 1024;
 const RSS_BASE_BYTES = 360 * 1024 * 1024;
 const RSS_PER_TOKEN_BYTES = 8 * 1024;
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 describe("soak at CI scale (targets 20 and 21)", () => {
   it(

@@ -10,9 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redacted } from "effect";
 import { chromium } from "playwright-core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WatcherOptions } from "../src/Watcher.ts";
-import { issueAndStore, startSyncedEmulator, startTestWatcher, tempDir } from "./Fixtures.ts";
+import {
+  cleanupsAfterEach,
+  issueAndStore,
+  startSyncedEmulator,
+  startTestWatcher,
+  tempDir,
+} from "./Fixtures.ts";
 
 const CHROMIUM_ARGS = [
   "--headless",
@@ -23,10 +29,7 @@ const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 /** A watcher over `count` stored tokens and a fresh headless Chromium page, all cleaned up. */
 const watcherAndPage = async (count: number, options: Partial<WatcherOptions> = {}) => {

@@ -8,8 +8,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { canaryToken, findLeaks } from "@miro-token/testkit";
 import { Redacted } from "effect";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  cleanupsAfterEach,
   deleteToken,
   getJson,
   issueAndStore,
@@ -25,10 +26,7 @@ import {
   writeTokens,
 } from "./Fixtures.ts";
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 const setup = async (
   count: number,

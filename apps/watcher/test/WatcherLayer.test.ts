@@ -7,14 +7,18 @@
 import { createServer } from "node:net";
 import { FileTokenStore } from "@miro-token/store-file";
 import { Context, Effect, Layer } from "effect";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Watcher } from "../src/Watcher.ts";
-import { getJson, issueAndStore, startSyncedEmulator, tempDir, waitFor } from "./Fixtures.ts";
+import {
+  cleanupsAfterEach,
+  getJson,
+  issueAndStore,
+  startSyncedEmulator,
+  tempDir,
+  waitFor,
+} from "./Fixtures.ts";
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 describe("the Watcher layer", () => {
   it("starts when built and shuts down gracefully when its scope closes", async () => {

@@ -11,12 +11,13 @@ import { FileTokenStore } from "@miro-token/store-file";
 import { findLeaks } from "@miro-token/testkit";
 import { Effect } from "effect";
 import { Webhook } from "standardwebhooks";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WatcherOptions } from "../src/Watcher.ts";
 import { WEBHOOK_STATES } from "../src/webhooks/WebhookEvents.ts";
 import { parseWebhookSecret } from "../src/webhooks/WebhookSignature.ts";
 import { checkWebhookUrl } from "../src/webhooks/WebhookUrl.ts";
 import {
+  cleanupsAfterEach,
   getJson,
   issueAndStore,
   readStore,
@@ -32,10 +33,7 @@ import {
 import { metricPoints, startOtlpReceiver } from "./OtlpReceiver.ts";
 import { type Receiver, startReceiver, TEST_SECRET, webhookHeaders } from "./WebhookReceiver.ts";
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 interface WebhookDocument {
   readonly status: string;
