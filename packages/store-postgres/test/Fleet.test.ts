@@ -153,7 +153,25 @@ describe("the fleet", () => {
       expect((yield* first.store.get(theirs))._tag).toBe("None");
       expect((yield* second.store.get(theirs))._tag).toBe("Some");
       expect(changes.filter((c) => c._tag === "Deleted").length).toBe(10);
+      // Each token lost went to the other member: a handover, not a removal.
+      expect([...second.membership.owned()].every(first.membership.handedOver)).toBe(true);
+      expect([...first.membership.owned()].some(first.membership.handedOver)).toBe(false);
       yield* Fiber.interrupt(fiber);
+    }).pipe(Effect.scoped),
+  );
+
+  it.live("a token removed while owned is lost by removal, not handed over", () =>
+    Effect.gen(function* () {
+      const options = yield* migratedDatabase();
+      yield* seed(options, 4);
+      const member = yield* PostgresFleet.make(options, FAST);
+      const removed = [...member.membership.owned()][0] ?? "";
+      yield* member.wholeStore.delete(removed);
+      // The next ticks drop its ownership (the row went with the token): that is no handover.
+      yield* eventually(Effect.sync(() => expect(member.membership.owns(removed)).toBe(false)));
+      yield* Effect.sleep("600 millis");
+      expect(member.membership.handedOver(removed)).toBe(false);
+      expect(member.membership.owned().size).toBe(3);
     }).pipe(Effect.scoped),
   );
 });

@@ -81,9 +81,9 @@ const isView = (value: unknown): value is TokenView =>
  */
 export const watcherFleet = (fleet: PostgresFleet.PostgresFleet): WatcherFleet => ({
   store: Layer.succeed(TokenStore, fleet.store),
-  // A real removal stops the token's loop while it is still owned (the store's `Deleted`
-  // arrives before the next tick drops its ownership row); a handover stops it once it is not.
-  handedOver: (view) => view.state === "Stopped" && !fleet.membership.owns(view.id),
+  // Decided by the membership when the ownership ended (was the token still stored?), not by
+  // ownership now: a tick between a removal and its `Stopped` must not hide the removal.
+  handedOver: (view) => view.state === "Stopped" && fleet.membership.handedOver(view.id),
   attach: (board) => {
     const me = fleet.replicaId;
     /** The last view of each token this replica reported, to keep a handed-over row shown. */

@@ -74,6 +74,12 @@ export interface FleetMembership {
   readonly replicaId: string;
   readonly owns: (id: string) => boolean;
   readonly owned: () => ReadonlySet<string>;
+  /**
+   * Whether this replica's ownership of `id` last ended by a handover (given back, or taken
+   * over after its lease expired) rather than by the token's removal: set before the change
+   * that ends the token's loop is published, so the loop's `Stopped` can be told apart.
+   */
+  readonly handedOver: (id: string) => boolean;
   /** Ownership changes from the moment the stream is run. */
   readonly changes: Stream.Stream<OwnershipChange>;
   /** Run a tick now (after a notification that the fleet changed). */
@@ -107,6 +113,8 @@ export const makeMembership = (
     const tickEvery = millisOf(options.tickEvery, ttl / 4);
     const info = JSON.stringify(options.info ?? {});
     let owned = new Set<string>();
+    /** Tokens whose ownership this replica lost while they were still stored (see `handedOver`). */
+    const handedOver = new Set<string>();
     let health: FleetHealth = {
       database: "ok",
       replicaId: me,
@@ -160,6 +168,11 @@ export const makeMembership = (
            RETURNING 1)
          SELECT pg_notify(${FLEET_CHANNEL}, ${`members ${me}`}) FROM (SELECT count(*) FROM released) n`;
 
+    /** Which of `ids` are still stored (a removed token's ownership row went with it). */
+    const stillStored = (ids: ReadonlyArray<string>) =>
+      sql<{ readonly id: string }>`SELECT id FROM miro_token_tokens
+         WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
+
     const notifyJoined = sql`SELECT pg_notify(${FLEET_CHANNEL}, ${`members ${me}`})`;
 
     const tick = Effect.gen(function* () {
@@ -174,16 +187,22 @@ export const makeMembership = (
       const total = row?.total ?? 0;
       const target = Math.ceil(total / replicas);
       const lost = [...owned].filter((id) => !renewed.has(id));
+      // Not renewed: removed, or taken over by another replica after this one's lease lapsed.
+      if (lost.length > 0) for (const { id } of yield* stillStored(lost)) handedOver.add(id);
       const gained: Array<{ id: string; generation: number }> = [];
       if (renewed.size < target) {
         for (const claimed of yield* claim(target - renewed.size)) {
           renewed.add(claimed.id);
+          handedOver.delete(claimed.id);
           gained.push({ id: claimed.id, generation: Number(claimed.generation) });
         }
       } else if (renewed.size > target) {
         const excess = [...renewed].sort().slice(target);
         // Stop answering for them first, so no probe starts on a token being handed over.
-        for (const id of excess) renewed.delete(id);
+        for (const id of excess) {
+          renewed.delete(id);
+          handedOver.add(id);
+        }
         owned = renewed;
         lost.push(...excess);
         yield* release(excess);
@@ -205,6 +224,7 @@ export const makeMembership = (
       if (left) return;
       left = true;
       const lost = [...owned];
+      for (const id of lost) handedOver.add(id);
       owned = new Set();
       if (lost.length > 0) yield* PubSub.publish(pubsub, { gained: [], lost });
       yield* release(undefined);
@@ -229,6 +249,7 @@ export const makeMembership = (
       replicaId: me,
       owns: (id) => owned.has(id),
       owned: () => owned,
+      handedOver: (id) => handedOver.has(id),
       changes: Stream.fromPubSub(pubsub),
       poke: Effect.asVoid(Queue.offer(pokes, undefined)),
       health: () => health,
