@@ -14,7 +14,7 @@
  *    probing the stored access token while it has not expired (Miro calls it invalid: the
  *    refresh token is not sent, the outcome was lost; a transient probe failure fails this
  *    refresh, to be retried, with nothing sent), then by trying the refresh token once;
- * 4. compare-and-set the new pair as the next generation. A `Conflict` means another writer
+ * 4. compare-and-set the new pair as the next generation (`PersistPair.ts`). A `Conflict` means another writer
  *    won: theirs is returned, ours is never written over it. A `StoreError` keeps the new pair
  *    in memory and retries the write with backoff (reporting each failure); the old refresh
  *    token is never presented again;
@@ -31,18 +31,17 @@
  */
 
 import type { Redacted } from "effect";
-import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Random } from "effect";
+import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option } from "effect";
 import type { MiroTokenError, StoreError } from "./Errors.ts";
 import { ReauthorizeRequiredError } from "./errors/ReauthorizeRequiredError.ts";
+import { persistPair } from "./PersistPair.ts";
 import {
   deadGrantReason,
   probeLostOutcome,
   REFRESH_OUTCOME_LOST,
   recordIntent,
 } from "./RefreshIntents.ts";
-import { type Backoff, delayFor } from "./RetryPolicy.ts";
 import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
-import type { TokenSet } from "./TokenSet.ts";
 import { summarizeFailure } from "./TokenStatus.ts";
 import {
   type StoredToken,
@@ -99,14 +98,6 @@ export interface TokenRefresherShape {
 }
 
 /**
- * Backoff between retries of a failed write of a new pair.
- *
- * @category constants
- * @since 0.1.0
- */
-export const PERSIST_BACKOFF: Backoff = { base: 250, cap: 30_000 };
-
-/**
  * Default `minValidity` of {@link TokenRefresherShape.accessToken}.
  *
  * @category constants
@@ -144,37 +135,6 @@ export const makeRefresher = (
       }),
     );
 
-  const persist = (
-    current: StoredToken,
-    next: TokenSet,
-    options: RefreshOptions,
-    restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
-  ): Effect.Effect<StoredToken, RefreshError> => {
-    const attemptWrite = (attempt: number): Effect.Effect<StoredToken, RefreshError> =>
-      store.compareAndSet(current.id, current.generation, next).pipe(
-        Effect.flatMap((result) =>
-          result._tag === "Written"
-            ? Effect.succeed(result.stored)
-            : Option.match(result.current, {
-                onNone: () =>
-                  Effect.fail(reauthorize(current.id, "removed from the store while refreshing")),
-                onSome: Effect.succeed,
-              }),
-        ),
-        Effect.catchTag("StoreError", (error) =>
-          Effect.gen(function* () {
-            yield* options.onPersistFailed?.(error, attempt) ?? Effect.void;
-            const random = yield* Random.next;
-            yield* restore(
-              Effect.sleep(Duration.millis(delayFor(attempt, PERSIST_BACKOFF, random))),
-            );
-            return yield* attemptWrite(attempt + 1);
-          }),
-        ),
-      );
-    return attemptWrite(1);
-  };
-
   /** Steps 2–4, holding the store's lock. */
   const underLock = (
     id: string,
@@ -204,7 +164,9 @@ export const makeRefresher = (
           if (!(yield* recordIntent(store, current))) return yield* moved(current);
           return yield* client.refresh(current.tokenSet).pipe(
             Effect.catch((error) => onRefreshFailure(current, error, resolvingIntent)),
-            Effect.flatMap((next) => persist(current, next, options, restore)),
+            Effect.flatMap((next) =>
+              persistPair(store, current, next, options.onPersistFailed, restore),
+            ),
           );
         }),
       );

@@ -15,6 +15,7 @@ export { parseJsonWithoutSourceAccess } from "./JsonText.ts";
 export { credentialsOf } from "./MiroConfig.ts";
 export { KNOWN_ERROR_CODES, parseMiroErrorBody, safeErrorCode } from "./MiroErrorBody.ts";
 export { isClaimable, makeMemoryOutbox, pendingEntry, settled } from "./Outbox.ts";
+export { PERSIST_BACKOFF } from "./PersistPair.ts";
 export { parseHeaderInteger } from "./RateLimit.ts";
 export { PROBE_EXPIRY_MARGIN } from "./RefreshIntents.ts";
 export {
@@ -36,7 +37,7 @@ export { MAX_DURATION_TEXT_LENGTH } from "./settings/DurationText.ts";
 export { processExitCode } from "./settings/ProcessExit.ts";
 export * from "./settings/StoreUrl.ts";
 export { decodeTokenInfo, MiroId } from "./TokenInfo.ts";
-export { makeRefresher, PERSIST_BACKOFF } from "./TokenRefresher.ts";
+export { makeRefresher } from "./TokenRefresher.ts";
 export { summarizeFailure, TERMINAL_TAGS } from "./TokenStatus.ts";
 export {
   classifyProbeFailure,
