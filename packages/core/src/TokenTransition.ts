@@ -24,9 +24,8 @@
  *
  * @since 0.1.0
  */
-import { Data } from "effect";
 import type { MiroTokenErrorTag } from "./Errors.ts";
-import type { TokenInfo } from "./TokenInfo.ts";
+import type { TokenEvent } from "./TokenEvent.ts";
 import {
   type FailureSummary,
   isTerminal,
@@ -34,52 +33,6 @@ import {
   type TokenStatus,
   type TokenStatusTag,
 } from "./TokenStatus.ts";
-
-/**
- * What the watcher observed.
- *
- * @category models
- * @since 0.1.0
- */
-export type TokenEvent = Data.TaggedEnum<{
-  ProbeSucceeded: { readonly info: TokenInfo; readonly expiresAt?: number | undefined };
-  ProbeFailed: {
-    readonly error: FailureSummary;
-    /**
-     * The token has a refresh token and no refresh has been tried since Miro first rejected
-     * it: a rejection then leads to one refresh before anything is declared `Invalid`.
-     */
-    readonly refreshable: boolean;
-    readonly attempt: number;
-    readonly nextCheckAt: number;
-    /** For a 429: when the quota resets (epoch ms). */
-    readonly resetAt?: number | undefined;
-  };
-  ExpiryApproaching: { readonly expiresAt: number; readonly refreshAt: number };
-  RefreshStarted: Record<never, never>;
-  RefreshSucceeded: { readonly expiresAt?: number | undefined; readonly generation: number };
-  RefreshFailed: {
-    readonly error: FailureSummary;
-    /** Why re-authorization is needed, when the refresher said so. */
-    readonly reason?: string | undefined;
-    readonly attempt: number;
-    readonly nextCheckAt: number;
-    readonly resetAt?: number | undefined;
-  };
-  PersistFailed: { readonly error: FailureSummary; readonly attempt: number };
-  RateLimitHit: { readonly resetAt: number };
-  ExpiryReached: { readonly expiresAt?: number | undefined };
-  RevokedByUs: Record<never, never>;
-  Stop: { readonly reason: string };
-}>;
-
-/**
- * Constructors and matchers for {@link TokenEvent}.
- *
- * @category constructors
- * @since 0.1.0
- */
-export const TokenEvent = Data.taggedEnum<TokenEvent>();
 
 /**
  * Failures that say nothing about the token itself: the token is presumed still valid.

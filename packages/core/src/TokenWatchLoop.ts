@@ -21,10 +21,11 @@ import type { MiroTokenError, StoreError } from "./Errors.ts";
 import type { RateLimit } from "./RateLimit.ts";
 import type { RequestBudget } from "./RequestBudget.ts";
 import type { TokenClientShape } from "./TokenClient.ts";
+import { TokenEvent } from "./TokenEvent.ts";
 import type { RefreshError, TokenRefresherShape } from "./TokenRefresher.ts";
 import { sameStatus, summarizeFailure, type TokenStatus } from "./TokenStatus.ts";
 import { type StoredToken, type TokenStoreShape, unresolvedIntent } from "./TokenStore.ts";
-import { classifyProbeFailure, TokenEvent, transition } from "./TokenTransition.ts";
+import { classifyProbeFailure, transition } from "./TokenTransition.ts";
 import { planNext } from "./WatchPlan.ts";
 import {
   adoptInto,

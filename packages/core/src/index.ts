@@ -110,6 +110,7 @@ export * from "./settings/EnvConfig.ts";
 export * from "./settings/SecretText.ts";
 export * from "./settings/TokenId.ts";
 export * from "./TokenClient.ts";
+export { TokenEvent } from "./TokenEvent.ts";
 export { MiroEntity, TokenInfo } from "./TokenInfo.ts";
 export {
   DEFAULT_MIN_VALIDITY,
@@ -131,7 +132,7 @@ export {
 export * from "./TokenStore.ts";
 export * from "./TokenStorePaging.ts";
 export * from "./TokenText.ts";
-export { ALLOWED_TRANSITIONS, TokenEvent, transition } from "./TokenTransition.ts";
+export { ALLOWED_TRANSITIONS, transition } from "./TokenTransition.ts";
 export * from "./TokenWatcher.ts";
 export * from "./TransportError.ts";
 export * as Exchange from "./transport/Exchange.ts";
