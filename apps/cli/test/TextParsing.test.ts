@@ -6,7 +6,7 @@ import { Duration } from "effect";
 import { describe, expect, it } from "vitest";
 import { debugRequested, jsonRequested, refuseSecretsOnArgv } from "../src/ArgvGuard.ts";
 import { statusLine, type WatchEvent } from "../src/commands/WatchOutput.ts";
-import { endFailureOf, failureOf } from "../src/commands/WatchRun.ts";
+import { endFailureOf, failureOf } from "../src/commands/WatchStop.ts";
 import { formatRemaining } from "../src/DurationText.ts";
 
 describe("formatRemaining", () => {

@@ -30,7 +30,7 @@ import {
   Stream,
   Terminal,
 } from "effect";
-import { durationOption, formatRemaining } from "../DurationText.ts";
+import { durationOption } from "../DurationText.ts";
 import { UsageError, WatchConditionError } from "../Failure.ts";
 import { type OutputMode, printJson } from "../Output.ts";
 import type { RequestActivity, RunContext } from "../RunContext.ts";
@@ -38,28 +38,16 @@ import { markStreaming, recordSaved } from "../RunJournal.ts";
 import { openSelected, selectedStore } from "../StoreAccess.ts";
 import { resolveTokenArguments } from "../TokenInput.ts";
 import type { WatchInput } from "./WatchCommand.ts";
-import {
-  changeLine,
-  eventDocument,
-  expiryOf,
-  GOOD,
-  statusLine,
-  type WatchEvent,
-} from "./WatchOutput.ts";
+import { changeLine, eventDocument, statusLine, type WatchEvent } from "./WatchOutput.ts";
+import { endFailureOf, failureOf, type StopConditions } from "./WatchStop.ts";
 
 export type { WatchEvent } from "./WatchOutput.ts";
+export type { StopConditions } from "./WatchStop.ts";
 
 /** What to watch. */
 export type WatchSource =
   | { readonly _tag: "Token"; readonly token: Redacted.Redacted<string> }
   | { readonly _tag: "Store"; readonly store: TokenStoreShape };
-
-/** When to stop. */
-export interface StopConditions {
-  readonly once: boolean;
-  readonly until: TokenStatusTag | undefined;
-  readonly failIfTtlBelow: Duration.Duration | undefined;
-}
 
 /** The events of a source, as a stream. */
 export const watchEvents = (
@@ -99,57 +87,6 @@ export const watchEvents = (
     ),
     Stream.provide(Layer.succeed(TokenStore, store)),
   );
-};
-
-/** The failure a status implies when the watch must stop on it, if any. */
-export const failureOf = (
-  event: WatchEvent,
-  conditions: StopConditions,
-  now: number,
-): WatchConditionError | undefined => {
-  const state = event.status._tag;
-  if (state === conditions.until) return undefined;
-  const who = event.id === null ? `token ${event.fingerprint}` : `token ${event.id}`;
-  // Expired is not terminal (a refresh may still revive it); only --fail-if-ttl-below stops on it.
-  if (state === "Expired" && conditions.failIfTtlBelow !== undefined) {
-    return new WatchConditionError({ reason: `${who} expired`, state });
-  }
-  // A refresh token near its end (Miro: 60 days) counts too: the token dies with it.
-  const refreshLeft =
-    event.refreshTokenExpiresAt === undefined ? undefined : event.refreshTokenExpiresAt - now;
-  if (
-    conditions.failIfTtlBelow !== undefined &&
-    refreshLeft !== undefined &&
-    refreshLeft < Duration.toMillis(conditions.failIfTtlBelow)
-  ) {
-    return new WatchConditionError({
-      reason: `${who}'s refresh token expires in ${formatRemaining(refreshLeft)}, below --fail-if-ttl-below ${Duration.format(conditions.failIfTtlBelow)}`,
-      state: "RefreshTokenExpiring",
-    });
-  }
-  const expiresAt = expiryOf(event.status);
-  if (conditions.failIfTtlBelow !== undefined && expiresAt !== undefined) {
-    const ttl = expiresAt - now;
-    if (ttl < Duration.toMillis(conditions.failIfTtlBelow)) {
-      return new WatchConditionError({
-        reason: `${who} expires in ${formatRemaining(ttl)}, below --fail-if-ttl-below ${Duration.format(conditions.failIfTtlBelow)}`,
-        state,
-      });
-    }
-  }
-  return undefined;
-};
-
-/** The failure of a watch that ended (or stopped with `--once`) on `event`. */
-export const endFailureOf = (
-  event: WatchEvent,
-  conditions: StopConditions,
-): WatchConditionError | undefined => {
-  const state = event.status._tag;
-  if (state === conditions.until || GOOD.has(state) || state === "Stopped") return undefined;
-  if (!conditions.once && (state === "Unreachable" || state === "RateLimited")) return undefined;
-  const who = event.id === null ? `token ${event.fingerprint}` : `token ${event.id}`;
-  return new WatchConditionError({ reason: `${who} ended ${state}`, state });
 };
 
 /**
