@@ -13,16 +13,18 @@
  * watcher over thousands of good ones. {@link scanStore} falls back to `list` for stores
  * without it.
  *
+ * The memory store is in `MemoryStore.ts`.
+ *
  * `recordRefreshIntent` marks an entry, without a new generation, as about to be refreshed
  * (see `RefreshIntents.ts`): the refresher's record of the window in which Miro may have
  * rotated the refresh token but the new pair is not stored yet.
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Option, Schema, Semaphore, type Stream } from "effect";
+import { Context, Effect, Layer, type Option, Schema, type Stream } from "effect";
 import type { StoreError } from "./Errors.ts";
-import { makeMemoryOutbox, type TokenOutbox } from "./Outbox.ts";
-import { makeStoreChangeFeed } from "./StoreChangeFeed.ts";
+import { makeMemoryStore } from "./MemoryStore.ts";
+import type { TokenOutbox } from "./Outbox.ts";
 import { TokenSet } from "./TokenSet.ts";
 
 /**
@@ -234,73 +236,6 @@ export class TokenStore extends Context.Service<TokenStore, TokenStoreShape>()(
     initial: ReadonlyArray<{ readonly id: string; readonly tokenSet: TokenSet }> = [],
   ): Layer.Layer<TokenStore> => Layer.effect(TokenStore, makeMemoryStore(initial));
 }
-
-/**
- * Build an in-memory {@link TokenStore}. Each operation is one synchronous step, so a
- * compare-and-set is atomic without a lock of its own. Its `changes` reports every write
- * (`recordRefreshIntent` too, as `Written` with the same generation) and every delete to each
- * stream running at the time.
- *
- * @category constructors
- * @since 0.1.0
- */
-export const makeMemoryStore = (
-  initial: ReadonlyArray<{ readonly id: string; readonly tokenSet: TokenSet }>,
-): Effect.Effect<TokenStoreShape> =>
-  Effect.sync(() => {
-    const entries = new Map<string, StoredToken>(
-      initial.map(({ id, tokenSet }) => [id, { id, generation: 1, tokenSet, updatedAt: 0 }]),
-    );
-    const locks = new Map<string, Semaphore.Semaphore>();
-    const { publish, changes } = makeStoreChangeFeed();
-    const lockOf = (id: string): Semaphore.Semaphore => {
-      let lock = locks.get(id);
-      if (lock === undefined) {
-        lock = Semaphore.makeUnsafe(1);
-        locks.set(id, lock);
-      }
-      return lock;
-    };
-    return TokenStore.of({
-      get: (id) => Effect.sync(() => Option.fromNullishOr(entries.get(id))),
-      list: () => Effect.sync(() => [...entries.values()]),
-      // Memory holds decoded values only: nothing in it can be unreadable.
-      scan: () => Effect.sync(() => ({ entries: [...entries.values()], unreadable: [] })),
-      compareAndSet: (id, expectedGeneration, next) =>
-        Effect.clockWith((clock) =>
-          Effect.sync((): CompareAndSetResult => {
-            const current = entries.get(id);
-            if ((current?.generation ?? 0) !== expectedGeneration) {
-              return { _tag: "Conflict", current: Option.fromNullishOr(current) };
-            }
-            const stored: StoredToken = {
-              id,
-              generation: expectedGeneration + 1,
-              tokenSet: next,
-              updatedAt: clock.currentTimeMillisUnsafe(),
-            };
-            entries.set(id, stored);
-            publish({ _tag: "Written", id, generation: stored.generation });
-            return { _tag: "Written", stored };
-          }),
-        ),
-      delete: (id) =>
-        Effect.sync(() => {
-          if (entries.delete(id)) publish({ _tag: "Deleted", id });
-        }),
-      recordRefreshIntent: (id, intent) =>
-        Effect.sync(() => {
-          const current = entries.get(id);
-          if (current?.generation !== intent.generation) return false;
-          entries.set(id, { ...current, refreshIntent: intent });
-          publish({ _tag: "Written", id, generation: current.generation });
-          return true;
-        }),
-      withLock: (id, effect) => lockOf(id).withPermits(1)(effect),
-      outbox: makeMemoryOutbox(),
-      changes,
-    });
-  });
 
 /**
  * The entry's refresh intent when it is still unresolved: recorded for the generation the

@@ -13,18 +13,14 @@
  */
 import { Duration, Effect, Option, Queue, Redacted, Stream } from "effect";
 import { fingerprint } from "./Fingerprint.ts";
+import { makeMemoryStore } from "./MemoryStore.ts";
 import { MiroConfig } from "./MiroConfig.ts";
 import { makeRequestBudget } from "./RequestBudget.ts";
 import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
 import { makeRefresher, refresherFor, type TokenRefresherShape } from "./TokenRefresher.ts";
 import type { TokenSet } from "./TokenSet.ts";
 import type { TokenStatus } from "./TokenStatus.ts";
-import {
-  makeMemoryStore,
-  type StoredToken,
-  TokenStore,
-  type TokenStoreShape,
-} from "./TokenStore.ts";
+import { type StoredToken, TokenStore, type TokenStoreShape } from "./TokenStore.ts";
 import { runWatchLoop, type WatchContext, type WatchRecord } from "./TokenWatchLoop.ts";
 import { followChanges, rescanInto } from "./WatchFollow.ts";
 import { resolveWatchOptions, type WatchOptions } from "./WatchSchedule.ts";

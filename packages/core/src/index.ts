@@ -54,6 +54,7 @@ export * from "./ExitCode.ts";
 export { fingerprint } from "./Fingerprint.ts";
 export * from "./HttpTransport.ts";
 export { type JsonFailure, parseJson } from "./JsonText.ts";
+export { makeMemoryStore } from "./MemoryStore.ts";
 export {
   CORE_VERSION,
   MiroConfig,
