@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, Semaphore } from "effect";
+import { Effect, Option } from "effect";
+import { makeKeyedLock } from "./KeyedLock.ts";
 import { makeMemoryOutbox } from "./Outbox.ts";
 import { makeStoreChangeFeed } from "./StoreChangeFeed.ts";
 import type { TokenSet } from "./TokenSet.ts";
@@ -33,16 +34,8 @@ export const makeMemoryStore = (
     const entries = new Map<string, StoredToken>(
       initial.map(({ id, tokenSet }) => [id, { id, generation: 1, tokenSet, updatedAt: 0 }]),
     );
-    const locks = new Map<string, Semaphore.Semaphore>();
+    const locks = makeKeyedLock();
     const { publish, changes } = makeStoreChangeFeed();
-    const lockOf = (id: string): Semaphore.Semaphore => {
-      let lock = locks.get(id);
-      if (lock === undefined) {
-        lock = Semaphore.makeUnsafe(1);
-        locks.set(id, lock);
-      }
-      return lock;
-    };
     const store: TokenStoreShape = {
       get: (id) => Effect.sync(() => Option.fromNullishOr(entries.get(id))),
       list: () => Effect.sync(() => [...entries.values()]),
@@ -78,7 +71,7 @@ export const makeMemoryStore = (
           publish({ _tag: "Written", id, generation: current.generation });
           return true;
         }),
-      withLock: (id, effect) => lockOf(id).withPermits(1)(effect),
+      withLock: locks.withLock,
       outbox: makeMemoryOutbox(),
       changes,
     };

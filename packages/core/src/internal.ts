@@ -12,6 +12,7 @@ export { type DueHeap, type DueItem, makeDueHeap } from "./DueHeap.ts";
 export { MIRO_TOKEN_ERROR_CLASSES } from "./Errors.ts";
 export { FINGERPRINT_LENGTH } from "./Fingerprint.ts";
 export { parseJsonWithoutSourceAccess } from "./JsonText.ts";
+export { type KeyedLock, makeKeyedLock } from "./KeyedLock.ts";
 export { credentialsOf } from "./MiroConfig.ts";
 export { KNOWN_ERROR_CODES, parseMiroErrorBody, safeErrorCode } from "./MiroErrorBody.ts";
 export { isClaimable, makeMemoryOutbox, pendingEntry, settled } from "./Outbox.ts";

@@ -38,7 +38,8 @@ import {
   type TokenStoreShape,
   tokenIdProblem,
 } from "@miro-token/core";
-import { Clock, Context, Effect, Layer, Option, Scope, Semaphore } from "effect";
+import { makeKeyedLock } from "@miro-token/core/internal";
+import { Clock, Context, Effect, Layer, Option, Scope } from "effect";
 import { readFileIfExists, removeFile, replaceFile } from "./AtomicFile.ts";
 import type { Keyring } from "./crypto/Keyring.ts";
 import { scanEntries, strictEntries } from "./EntryScan.ts";
@@ -96,19 +97,10 @@ const HeldLocks = Context.Reference<ReadonlySet<string>>("@miro-token/store-file
 });
 
 /**
- * One semaphore per (directory, token) for the whole process, so two store instances over one
+ * One mutex per (directory, token) for the whole process, so two store instances over one
  * directory in one process queue in memory rather than polling each other's lock file.
  */
-const semaphores = new Map<string, Semaphore.Semaphore>();
-
-const semaphoreOf = (key: string): Semaphore.Semaphore => {
-  let semaphore = semaphores.get(key);
-  if (semaphore === undefined) {
-    semaphore = Semaphore.makeUnsafe(1);
-    semaphores.set(key, semaphore);
-  }
-  return semaphore;
-};
+const locks = makeKeyedLock();
 
 /**
  * Open the store in `options.directory` (create it; refuse it when another user owns it or
@@ -159,7 +151,8 @@ export const make = (options: FileTokenStoreOptions): Effect.Effect<TokenStoreSh
         const held = yield* HeldLocks;
         if (held.has(key)) return yield* effect;
         const inside = Effect.provideService(effect, HeldLocks, new Set([...held, key]));
-        return yield* semaphoreOf(key).withPermits(1)(
+        return yield* locks.withLock(
+          key,
           Effect.scopedWith((scope) =>
             FileLock.acquire(fs, join(directory, lockFileName(name)), options.lock).pipe(
               Scope.provide(scope),

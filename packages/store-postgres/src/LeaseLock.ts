@@ -10,7 +10,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { StoreError } from "@miro-token/core";
-import { Clock, Duration, Effect, Schedule, type Scope, Semaphore } from "effect";
+import { makeKeyedLock } from "@miro-token/core/internal";
+import { Clock, Duration, Effect, Schedule, type Scope } from "effect";
 import type { SqlClient } from "effect/sql/SqlClient";
 import { orStoreError, type Scrub } from "./SqlFailure.ts";
 
@@ -70,15 +71,7 @@ export const makeLease = (sql: SqlClient, scrub: Scrub, options?: LeaseOptions):
   const timing = timingOf(options);
   const instance = `${process.pid}:${randomUUID()}`;
   let acquisitions = 0;
-  const semaphores = new Map<string, Semaphore.Semaphore>();
-  const semaphoreOf = (id: string): Semaphore.Semaphore => {
-    let semaphore = semaphores.get(id);
-    if (semaphore === undefined) {
-      semaphore = Semaphore.makeUnsafe(1);
-      semaphores.set(id, semaphore);
-    }
-    return semaphore;
-  };
+  const locks = makeKeyedLock();
   const ttl = timing.ttlMs;
 
   const tryTake = (id: string, owner: string) =>
@@ -136,7 +129,8 @@ export const makeLease = (sql: SqlClient, scrub: Scrub, options?: LeaseOptions):
     );
 
   return (id, effect) =>
-    semaphoreOf(id).withPermits(1)(
+    locks.withLock(
+      id,
       Effect.scoped(
         Effect.gen(function* () {
           const owner = `${instance}:${++acquisitions}`;
