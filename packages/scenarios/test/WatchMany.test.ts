@@ -13,7 +13,7 @@ import {
 } from "@miro-token/core";
 import { makeStoreChangeFeed } from "@miro-token/core/internal";
 import { Clock, Effect, Fiber, Layer, Option, Redacted } from "effect";
-import { record, tags } from "./support/Collect.ts";
+import { awaitItems, record, tags } from "./support/Collect.ts";
 import { advance, scenario, tokenSetOf } from "./support/Harness.ts";
 
 describe("TokenWatcher.watchMany", () => {
@@ -123,6 +123,7 @@ describe("TokenWatcher.watchMany", () => {
         owned = true;
         feed.publish({ _tag: "Written", id: "a", generation: 1 });
         yield* advance(s, "2 minutes", "5 seconds");
+        yield* awaitItems(events, 3);
         expect(tags(events.items.map((e) => ({ ...e, value: e.value.status })))).toEqual([
           "Active",
           "Stopped",

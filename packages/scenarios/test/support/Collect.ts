@@ -61,3 +61,17 @@ export const record = <A, R>(stream: Stream.Stream<A, never, R>) =>
 /** The tags of recorded statuses, in order. */
 export const tags = (items: ReadonlyArray<Recorded<{ readonly _tag: string }>>): Array<string> =>
   items.map((item) => item.value._tag);
+
+/**
+ * Wait, in real time (at most `limitMs`), until `recording` holds `count` items. The harness's
+ * `settle` waits for HTTP only; a watcher's first status of a token also awaits the token's
+ * fingerprint (Web Crypto, on libuv's thread pool), which on a loaded machine can outlast a
+ * whole `advance`. The simulated clock does not move meanwhile.
+ */
+export const awaitItems = <A>(recording: Recording<A>, count: number, limitMs = 10_000) =>
+  TestClock.withLive(
+    Effect.gen(function* () {
+      const deadline = Date.now() + limitMs;
+      while (recording.items.length < count && Date.now() < deadline) yield* Effect.sleep(5);
+    }),
+  );
