@@ -59,7 +59,7 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     flag: "fleet-lease",
     env: "MIRO_WATCHER_FLEET_LEASE",
     value: "<duration>",
-    text: "PostgreSQL store only: how long a replica's membership and token ownership last unrenewed; a killed replica's tokens are taken over after this (default 20s; 1s to 30s)",
+    text: "PostgreSQL store only: how long a replica's membership and token ownership last unrenewed; a killed replica's tokens are taken over after this, and a token given back on a rebalance is claimable after this (default 20s; 1s to 30s)",
   },
   {
     flag: "port",
