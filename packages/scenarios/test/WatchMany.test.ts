@@ -131,6 +131,76 @@ describe("TokenWatcher.watchMany", () => {
       }).pipe(Effect.scoped),
   );
 
+  it.effect("reads a change reported while a probe was in flight before probing again", () =>
+    Effect.gen(function* () {
+      // The token is removed while its first probe is on the wire (as a fleet replica loses a
+      // token it hands over): the probe's answer must not wipe out that news.
+      const held: { store?: TokenStoreShape } = {};
+      let removed = false;
+      const s = yield* scenario({}, (_request, route) => {
+        if (route === "token-info" && !removed && held.store !== undefined) {
+          removed = true;
+          Effect.runSync(held.store.delete("a"));
+        }
+        return "pass";
+      });
+      const now = yield* Clock.currentTimeMillis;
+      const store = yield* makeMemoryStore([
+        { id: "a", tokenSet: tokenSetOf(s.emu.issueTokens({ expiring: false }), now) },
+      ]);
+      held.store = store;
+      const events = yield* record(
+        TokenWatcher.watchMany({ interval: "1 minute", rescanInterval: "1 hour" }),
+      ).pipe(Effect.provide(Layer.succeed(TokenStore, store)), Effect.provideContext(s.client));
+      yield* advance(s, "5 minutes", "5 seconds");
+      expect(removed).toBe(true);
+      expect(s.traffic.log.filter((e) => e.route === "token-info")).toHaveLength(1);
+      expect(tags(events.items.map((e) => ({ ...e, value: e.value.status })))).toEqual([
+        "Active",
+        "Stopped",
+      ]);
+    }).pipe(Effect.scoped),
+  );
+
+  it.effect("sends no probe for an entry that changed while the probe waited for a permit", () =>
+    Effect.gen(function* () {
+      // One request at a time: b's probe waits for a's permit; b is removed meanwhile.
+      const held: { store?: TokenStoreShape; b?: string } = {};
+      const probed: Array<string> = [];
+      const s = yield* scenario({}, (request, route) => {
+        if (route !== "token-info" || held.store === undefined) return "pass";
+        const bearer = (request.headers.authorization ?? "").replace(/^Bearer /, "");
+        if (probed.length === 0) Effect.runSync(held.store.delete(bearer === held.b ? "a" : "b"));
+        probed.push(bearer);
+        return "pass";
+      });
+      const now = yield* Clock.currentTimeMillis;
+      const issue = () => tokenSetOf(s.emu.issueTokens({ expiring: false }), now);
+      const store = yield* makeMemoryStore([]);
+      held.store = store;
+      const events = yield* record(
+        TokenWatcher.watchMany({ interval: "1 minute", rescanInterval: "1 hour", concurrency: 1 }),
+      ).pipe(Effect.provide(Layer.succeed(TokenStore, store)), Effect.provideContext(s.client));
+      yield* advance(s, "1 second", "1 second");
+      // Added while the watch runs: both are due at once (no spreading).
+      const [a, b] = [issue(), issue()];
+      held.b = Redacted.value(b.accessToken);
+      yield* store.compareAndSet("a", 0, a);
+      yield* store.compareAndSet("b", 0, b);
+      yield* advance(s, "30 seconds", "5 seconds");
+      // The first probe went out; the other token, removed meanwhile, was never probed.
+      expect(probed).toHaveLength(1);
+      const gone = probed[0] === held.b ? "a" : "b";
+      const of = (id: string) =>
+        tags(
+          events.items
+            .filter((e) => e.value.id === id)
+            .map((e) => ({ ...e, value: e.value.status })),
+        );
+      expect(of(gone)).toEqual(["Stopped"]);
+    }).pipe(Effect.scoped),
+  );
+
   it.effect("re-emits an unchanged status on the heartbeat", () =>
     Effect.gen(function* () {
       const s = yield* scenario();
