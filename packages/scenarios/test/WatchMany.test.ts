@@ -164,40 +164,47 @@ describe("TokenWatcher.watchMany", () => {
 
   it.effect("sends no probe for an entry that changed while the probe waited for a permit", () =>
     Effect.gen(function* () {
-      // One request at a time: b's probe waits for a's permit; b is removed meanwhile.
-      const held: { store?: TokenStoreShape; b?: string } = {};
+      // One request at a time, both tokens due at once in the second round: one probe goes
+      // out, the other waits for its permit, and its token is removed meanwhile.
+      const held: { store?: TokenStoreShape; ids: Map<string, string> } = { ids: new Map() };
       const probed: Array<string> = [];
       const s = yield* scenario({}, (request, route) => {
         if (route !== "token-info" || held.store === undefined) return "pass";
-        const bearer = (request.headers.authorization ?? "").replace(/^Bearer /, "");
-        if (probed.length === 0) Effect.runSync(held.store.delete(bearer === held.b ? "a" : "b"));
-        probed.push(bearer);
+        const id = held.ids.get((request.headers.authorization ?? "").replace(/^Bearer /, ""));
+        if (probed.length === 2) Effect.runSync(held.store.delete(id === "a" ? "b" : "a"));
+        probed.push(id ?? "?");
         return "pass";
       });
       const now = yield* Clock.currentTimeMillis;
-      const issue = () => tokenSetOf(s.emu.issueTokens({ expiring: false }), now);
-      const store = yield* makeMemoryStore([]);
+      const issue = (id: string) => {
+        const tokenSet = tokenSetOf(s.emu.issueTokens({ expiring: false }), now);
+        held.ids.set(Redacted.value(tokenSet.accessToken), id);
+        return { id, tokenSet };
+      };
+      const store = yield* makeMemoryStore([issue("a"), issue("b")]);
       held.store = store;
       const events = yield* record(
-        TokenWatcher.watchMany({ interval: "1 minute", rescanInterval: "1 hour", concurrency: 1 }),
+        TokenWatcher.watchMany({
+          interval: "1 minute",
+          jitter: 0,
+          rescanInterval: "1 hour",
+          concurrency: 1,
+        }),
       ).pipe(Effect.provide(Layer.succeed(TokenStore, store)), Effect.provideContext(s.client));
-      yield* advance(s, "1 second", "1 second");
-      // Added while the watch runs: both are due at once (no spreading).
-      const [a, b] = [issue(), issue()];
-      held.b = Redacted.value(b.accessToken);
-      yield* store.compareAndSet("a", 0, a);
-      yield* store.compareAndSet("b", 0, b);
-      yield* advance(s, "30 seconds", "5 seconds");
-      // The first probe went out; the other token, removed meanwhile, was never probed.
-      expect(probed).toHaveLength(1);
-      const gone = probed[0] === held.b ? "a" : "b";
+      yield* advance(s, "3 minutes", "5 seconds");
+      const [first, second, third] = probed;
+      expect([first, second].sort()).toEqual(["a", "b"]);
+      const gone = third === "a" ? "b" : "a";
+      // Every probe after the removal is the survivor's: the removed token's waiting probe was
+      // never sent.
+      expect(probed.slice(2).every((id) => id === third)).toBe(true);
       const of = (id: string) =>
         tags(
           events.items
             .filter((e) => e.value.id === id)
             .map((e) => ({ ...e, value: e.value.status })),
         );
-      expect(of(gone)).toEqual(["Stopped"]);
+      expect(of(gone)).toEqual(["Active", "Stopped"]);
     }).pipe(Effect.scoped),
   );
 
