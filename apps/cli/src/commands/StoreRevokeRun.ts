@@ -8,14 +8,15 @@
  * - Miro failing or refusing leaves the entry as it was (exit 5 / 4);
  * - a store failing after the revoke leaves a dead token stored, said in the error (exit 1):
  *   running the command again removes it, since a token Miro no longer knows counts as revoked
- *   once token info confirms it is dead (a 404 alone proves nothing: Miro answers it for a
- *   token of another app too).
+ *   once token info confirms it is dead (`isDead`, the check `revoke --verify` makes; a 404
+ *   alone proves nothing: Miro answers it for a token of another app too).
  *
  * v2 only: the stored token goes in the request body, never in a URL (no `--allow-v1-revoke`
  * here). Output names the token by fingerprint only.
  */
 import {
   fingerprint,
+  type RequestError,
   type RevokeError,
   type RevokeRejectedError,
   type RevokeResult,
@@ -29,6 +30,7 @@ import { type OutputMode, printJson, printLines, style, table } from "../Output.
 import type { RunContext } from "../RunContext.ts";
 import { recordSaved } from "../RunJournal.ts";
 import { openStore } from "../StoreAccess.ts";
+import { isDead } from "./RevokeRun.ts";
 import type { StoreRevokeInput } from "./StoreRevokeCommand.ts";
 import { checkId } from "./StoreRun.ts";
 
@@ -42,24 +44,20 @@ export interface StoreRevokeReport {
   readonly alreadyRevoked: boolean;
 }
 
-/** A rejected revoke counts as done only when token info now says the token is dead. */
-const confirmDead = (
-  token: Redacted.Redacted<string>,
-  rejected: RevokeRejectedError,
-): Effect.Effect<RevokeResult, RevokeError, TokenClient> =>
-  TokenClient.info(token).pipe(
-    Effect.matchEffect({
-      onSuccess: () => Effect.fail(rejected),
-      onFailure: (error) =>
-        error._tag === "InvalidTokenError"
-          ? Effect.succeed<RevokeResult>({
-              endpoint: "v2",
-              deprecated: false,
-              alreadyRevoked: true,
-              rateLimit: undefined,
-            })
-          : Effect.fail(rejected),
-    }),
+/**
+ * A rejected revoke counts as done only when token info now says the token is dead; a live
+ * token keeps the rejection, and a failed check its own error.
+ */
+const confirmDead = (token: Redacted.Redacted<string>, rejected: RevokeRejectedError) =>
+  Effect.flatMap(isDead(token), (dead) =>
+    dead
+      ? Effect.succeed<RevokeResult>({
+          endpoint: "v2",
+          deprecated: false,
+          alreadyRevoked: true,
+          rateLimit: undefined,
+        })
+      : Effect.fail(rejected),
   );
 
 /** Revoke the entry's token at Miro, then delete the entry, holding its lock throughout. */
@@ -68,7 +66,7 @@ export const revokeStored = (
   id: string,
 ): Effect.Effect<
   StoreRevokeReport,
-  RevokeError | StoreError | StoreEntryNotFoundError,
+  RevokeError | RequestError | StoreError | StoreEntryNotFoundError,
   TokenClient
 > =>
   store.withLock(

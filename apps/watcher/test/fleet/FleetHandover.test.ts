@@ -6,13 +6,11 @@
 import { createHash } from "node:crypto";
 import type { LoggedRequest } from "@miro-token/emulator";
 import type { PostgresStoreOptions } from "@miro-token/store-postgres";
-import { PostgresFleet } from "@miro-token/store-postgres";
-import { Effect, Exit, Scope } from "effect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { PostgresCluster } from "../../../../packages/store-postgres/test/provision/PostgresCluster.ts";
-import { watcherFleet } from "../../src/fleet/WatcherFleet.ts";
-import { startSyncedEmulator, startTestWatcher, tokenSetOf, waitFor } from "../Fixtures.ts";
+import { startSyncedEmulator, tokenSetOf, waitFor } from "../Fixtures.ts";
 import { migratedDatabase, startPostgres, storeTokens } from "./FleetDatabase.ts";
+import { startInProcessReplica } from "./InProcessReplica.ts";
 
 let cluster: PostgresCluster;
 beforeAll(async () => {
@@ -32,29 +30,14 @@ const ANSWER_MS = 700;
 /** Longer than any probe started before a handover can take (one delayed answer). */
 const GRACE_MS = 2_000;
 
-const startReplica = async (options: PostgresStoreOptions, emulator: Emulator) => {
-  const scope = Effect.runSync(Scope.make());
-  const fleet = await Effect.runPromise(
-    Scope.provide(scope)(
-      PostgresFleet.make(options, { leaseTtl: 4_000, tickEvery: 250, handoverGrace: GRACE_MS }),
-    ),
+const startReplica = (options: PostgresStoreOptions, emulator: Emulator) =>
+  startInProcessReplica(
+    options,
+    emulator,
+    cleanups,
+    { leaseTtl: 4_000, tickEvery: 250, handoverGrace: GRACE_MS },
+    { interval: 200, jitter: 0, rescanInterval: 200 },
   );
-  const hooks = watcherFleet(fleet);
-  const watcher = await startTestWatcher(emulator, "", {
-    store: hooks.store,
-    fleet: hooks,
-    watch: { interval: 200, jitter: 0, rescanInterval: 200 },
-  });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await watcher.close();
-    await Effect.runPromise(Scope.close(scope, Exit.void));
-  };
-  cleanups.push(stop);
-  return { watcher, fleet, stop };
-};
 
 /** The emulator's masked form of a bearer token (`SecretMask.maskSecret`). */
 const maskedBearer = (token: string) =>
