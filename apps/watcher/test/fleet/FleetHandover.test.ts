@@ -6,22 +6,13 @@
 import { createHash } from "node:crypto";
 import type { LoggedRequest } from "@miro-token/emulator";
 import type { PostgresStoreOptions } from "@miro-token/store-postgres";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { PostgresCluster } from "../../../../packages/store-postgres/test/provision/PostgresCluster.ts";
-import { startSyncedEmulator, tokenSetOf, waitFor } from "../Fixtures.ts";
-import { migratedDatabase, startPostgres, storeTokens } from "./FleetDatabase.ts";
+import { describe, expect, it } from "vitest";
+import { cleanupsAfterEach, startSyncedEmulator, tokenSetOf, waitFor } from "../Fixtures.ts";
+import { clusterForReplicas, migratedDatabase, storeTokens } from "./FleetDatabase.ts";
 import { startInProcessReplica } from "./InProcessReplica.ts";
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 120_000);
-afterAll(() => cluster?.stop());
-
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const db = clusterForReplicas();
+const cleanups = cleanupsAfterEach();
 
 type Emulator = Awaited<ReturnType<typeof startSyncedEmulator>>["emulator"];
 
@@ -62,7 +53,7 @@ describe("a handover on rebalance", () => {
   it("never has two replicas probing one token at once", async () => {
     const { emulator, stop } = await startSyncedEmulator();
     cleanups.push(stop);
-    const options = await migratedDatabase(cluster);
+    const options = await migratedDatabase(db.cluster);
     const issued = Array.from({ length: 8 }, (_, i) => ({
       ...emulator.issueTokens(),
       id: `token-${i}`,

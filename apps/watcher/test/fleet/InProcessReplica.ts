@@ -15,7 +15,7 @@ type Emulator = Awaited<ReturnType<typeof startSyncedEmulator>>["emulator"];
 export const startInProcessReplica = async (
   options: PostgresStoreOptions,
   emulator: Emulator,
-  cleanups: Array<() => Promise<unknown>>,
+  cleanups: Array<() => unknown>,
   fleetOptions: PostgresFleet.PostgresFleetOptions,
   watch: WatchOptions,
 ) => {
