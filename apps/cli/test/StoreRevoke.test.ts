@@ -1,10 +1,13 @@
 // `miro-token store revoke` in process over a real store directory against the emulator (real
 // HTTP): the token and its refresh token die at Miro and the entry leaves the store; a token
 // already dead is confirmed by token info and removed; Miro unavailable (exit 5) or refusing a
-// live token (exit 4) keeps the entry as it was; bad usage is exit 2. No token or client secret
+// live token (exit 4) keeps the entry as it was; bad usage is exit 2; the revoke waits for the
+// entry's lock (a watcher refreshing it). No token or client secret
 // (nor an 8-character slice of one) is ever printed, even when Miro echoes the token back.
 import { type Emulator, startEmulator } from "@miro-token/emulator";
+import { FileTokenStore } from "@miro-token/store-file";
 import { findLeaks } from "@miro-token/testkit";
+import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonOf, type RunResult, run } from "./CliHarness.ts";
 import { emulatorEnv, tokenResponseOf } from "./Fixtures.ts";
@@ -81,6 +84,40 @@ describe("store revoke", () => {
     expect(result.stdout).toMatch(/^state {5}revoked at Miro$/m);
     expect(result.stdout).toMatch(/^store {5}entry removed$/m);
     expect(leaksOf(result, [tokens.accessToken, tokens.refreshToken!])).toEqual([]);
+  });
+
+  it("waits for the entry's lock, as held by a watcher refreshing it, before revoking", async () => {
+    const { store, tokens } = await storeWith("gina");
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = Effect.runPromise(
+      Effect.flatMap(FileTokenStore.make({ directory: store }), (other) =>
+        other.withLock(
+          "gina",
+          Effect.andThen(
+            Effect.sync(() => locked()),
+            Effect.promise(() => released),
+          ),
+        ),
+      ),
+    );
+    await isLocked;
+    const revoking = run(["store", "revoke", "--store", store, "--id", "gina"], {
+      env: emulatorEnv(emulator),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(emulator.accessTokenState(tokens.accessToken)).toBe("active");
+    release();
+    await holder;
+    expect((await revoking).exitCode).toBe(0);
+    expect(emulator.accessTokenState(tokens.accessToken)).toBe("revoked");
+    expect(await idsIn(store)).toEqual([]);
   });
 
   it("a token already dead at Miro is confirmed by token info, then removed", async () => {
