@@ -148,7 +148,7 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     flag: "otlp-endpoint",
     env: "OTEL_EXPORTER_OTLP_ENDPOINT",
     value: "<url>",
-    text: "export spans and metrics over OTLP/HTTP to this collector (/v1/traces, /v1/metrics; default off)",
+    text: "export spans and metrics over OTLP/HTTP to this collector (/v1/traces, /v1/metrics; default off); an API key goes in OTEL_EXPORTER_OTLP_HEADERS (name=value,…; https: or loopback only)",
   },
 ];
 
