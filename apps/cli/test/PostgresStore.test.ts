@@ -1,12 +1,14 @@
 // `miro-token store …` on a postgres:// store, in process, against a throwaway PostgreSQL of
 // this file's own (store-postgres's provisioner): an unmigrated database says what to run,
 // `store migrate` applies and reports, add/list/remove work and reach a LISTEN/NOTIFY
-// listener within 1 s, and the password — from PGPASSWORD, MIRO_TOKEN_STORE_URL or
+// listener within 1 s, `store revoke` kills the token at the emulator and leaves a watcher
+// fleet's view within 1 s, and the password — from PGPASSWORD, MIRO_TOKEN_STORE_URL or
 // --store-url-file — never shows in any output; on argv it is refused (exit 2).
 
 import { randomBytes } from "node:crypto";
 import { startEmulator } from "@miro-token/emulator";
-import { MIGRATIONS, PostgresTokenStore } from "@miro-token/store-postgres";
+import { MIGRATIONS, PostgresFleet, PostgresTokenStore } from "@miro-token/store-postgres";
+import { findLeaks } from "@miro-token/testkit";
 import { Effect, Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -19,7 +21,7 @@ import {
   startCluster,
 } from "../../../packages/store-postgres/test/provision/PostgresCluster.ts";
 import { jsonOf, type RunResult, run, runEffect } from "./CliHarness.ts";
-import { tokenResponseOf } from "./Fixtures.ts";
+import { emulatorEnv, tokenResponseOf } from "./Fixtures.ts";
 import { writeTempFile } from "./TempFiles.ts";
 
 let cluster: PostgresCluster;
@@ -86,6 +88,46 @@ describe("store on PostgreSQL", () => {
       const removed = yield* cli(["store", "remove", "--store", bare(), "--id", "alice"]);
       expect(removed.exitCode).toBe(0);
       expect(yield* next(seen)).toEqual({ _tag: "Deleted", id: "alice" });
+    });
+    await Effect.runPromise(Effect.scoped(program));
+  });
+
+  it("store revoke kills the token at Miro and leaves a fleet's view within 1 s", async () => {
+    await run(["store", "migrate", "--store", bare()], { env: env() });
+    const url = Redacted.make(cluster.urlOf("postgres"));
+    const tokens = emulator.issueTokens();
+    const program = Effect.gen(function* () {
+      const cli = (argv: ReadonlyArray<string>, stdin?: string) =>
+        runEffect(argv, {
+          env: { ...env(), ...emulatorEnv(emulator) },
+          ...(stdin === undefined ? {} : { stdin }),
+        });
+      const added = yield* cli(
+        ["store", "add", "--store", bare(), "--id", "revoked-one"],
+        tokenResponseOf(tokens),
+      );
+      expect(added.exitCode).toBe(0);
+      // One replica of a watcher fleet on the same database, owning the token.
+      const fleet = yield* PostgresFleet.make({ url }, { leaseTtl: 30_000, tickEvery: 30_000 });
+      const seen = yield* follow(fleet.store);
+      yield* awaitListeners(url);
+      for (let i = 0; i < 100 && !fleet.membership.owns("revoked-one"); i++) {
+        yield* Effect.sleep("20 millis");
+      }
+      expect(fleet.membership.owns("revoked-one")).toBe(true);
+
+      const revoked = yield* cli([
+        ...["store", "revoke", "--store", bare(), "--id", "revoked-one", "--json"],
+      ]);
+      expect(revoked.exitCode).toBe(0);
+      expect(jsonOf(revoked)).toMatchObject({ command: "store revoke", removed: true });
+      expect(yield* next(seen)).toEqual({ _tag: "Deleted", id: "revoked-one" });
+      expect(emulator.accessTokenState(tokens.accessToken)).toBe("revoked");
+      expect(emulator.refreshTokenState(tokens.refreshToken!)).toBe("revoked");
+      const listed = yield* cli(["store", "list", "--store", bare(), "--json"]);
+      expect(jsonOf(listed)).toMatchObject({ tokens: [] });
+      const secrets = [tokens.accessToken, tokens.refreshToken!, cluster.password];
+      expect(findLeaks(said(revoked), secrets)).toEqual([]);
     });
     await Effect.runPromise(Effect.scoped(program));
   });

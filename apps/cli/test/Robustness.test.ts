@@ -122,6 +122,7 @@ const command = fc.constantFrom(
   ["store", "list"],
   ["store", "add"],
   ["store", "remove"],
+  ["store", "revoke"],
   ["bogus"],
   ["--help"],
   ["info", "--help"],

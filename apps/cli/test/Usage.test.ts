@@ -164,6 +164,7 @@ describe("help", () => {
     "store list",
     "store add",
     "store remove",
+    "store revoke",
     "emulator",
   ])("%s --help has a description, examples and defaults", async (command) => {
     const result = await run([...command.split(" "), "--help"]);

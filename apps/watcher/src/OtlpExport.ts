@@ -1,18 +1,21 @@
 /**
  * The OTLP exporters themselves, in a module of their own so that `Telemetry.ts` loads them
  * (with `import()`) only when export is on: effect's `OtlpTracer` and `OtlpMetrics` over its
- * fetch-based `HttpClient`, protobuf or JSON. Logs are not exported.
+ * fetch-based `HttpClient`, protobuf or JSON, with the configured headers on every request (the
+ * only place their values are revealed; their names join the header names effect redacts, so an
+ * exporter's failure, logged with its request, shows none of them). Logs are not exported.
  *
  * @since 0.1.0
  */
 import { Layer } from "effect";
-import { FetchHttpClient } from "effect/http";
+import { FetchHttpClient, Headers } from "effect/http";
 import {
   type OtlpExporter,
   OtlpMetrics,
   OtlpSerialization,
   OtlpTracer,
 } from "effect/observability";
+import { revealHeaders } from "./OtlpHeaders.ts";
 import type { OtlpSettings } from "./Telemetry.ts";
 
 /**
@@ -26,10 +29,28 @@ export const exportLayer = (
   resource: { readonly serviceName: string; readonly serviceVersion: string },
 ): Layer.Layer<OtlpExporter.Flusher> => {
   const url = (signal: string) => `${settings.endpoint}/v1/${signal}`;
+  const { exportInterval, headers } = settings;
+  const names = [...Object.keys(headers?.traces ?? {}), ...Object.keys(headers?.metrics ?? {})];
   return Layer.mergeAll(
-    OtlpTracer.layer({ url: url("traces"), resource, exportInterval: settings.exportInterval }),
-    OtlpMetrics.layer({ url: url("metrics"), resource, exportInterval: settings.exportInterval }),
+    OtlpTracer.layer({
+      url: url("traces"),
+      resource,
+      exportInterval,
+      headers: revealHeaders(headers?.traces),
+    }),
+    OtlpMetrics.layer({
+      url: url("metrics"),
+      resource,
+      exportInterval,
+      headers: revealHeaders(headers?.metrics),
+    }),
   ).pipe(
+    Layer.provide(
+      Layer.succeed(Headers.CurrentRedactedNames, [
+        ...Headers.CurrentRedactedNames.defaultValue(),
+        ...names,
+      ]),
+    ),
     Layer.provide(
       settings.protocol === "http/json"
         ? OtlpSerialization.layerJson

@@ -4,8 +4,9 @@
  * refresh protocol, ...) and the watcher's Effect metrics are sent over OTLP/HTTP by effect's
  * own exporters (`effect/observability`: `OtlpTracer`, `OtlpMetrics`) to `/v1/traces` and
  * `/v1/metrics` below it, as protobuf or, with `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`, JSON.
- * `OTEL_SDK_DISABLED=true` turns it off whatever else is set. Logs are not exported (stderr
- * carries them). When off, nothing is loaded or run: the layer
+ * `OTEL_SDK_DISABLED=true` turns it off whatever else is set. A collector's API key comes in
+ * `OTEL_EXPORTER_OTLP_HEADERS` (and the per-signal lists; `OtlpHeaders.ts`): held `Redacted`,
+ * sent only over TLS or to loopback. Logs are not exported (stderr carries them). When off, nothing is loaded or run: the layer
  * is `Layer.empty`, and the exporters (`OtlpExport.ts`) are not even imported.
  *
  * What is exported is what core puts on spans (names, timings, error tags) and metric names
@@ -14,7 +15,8 @@
  * @since 0.1.0
  */
 import { settingConfig } from "@miro-token/core";
-import { Effect, Layer, Metric, Option } from "effect";
+import { Effect, Layer, Metric, Option, Result } from "effect";
+import { headersRefusedFor, type OtlpHeaders, readOtlpHeaders } from "./OtlpHeaders.ts";
 import type { Setting } from "./WatcherFlags.ts";
 
 /**
@@ -38,33 +40,55 @@ export interface OtlpSettings {
   readonly protocol?: OtlpProtocol | undefined;
   /** How often spans and metrics are sent, ms. @default 5000 (spans), 10000 (metrics) */
   readonly exportInterval?: number | undefined;
+  /** Extra request headers per signal (a collector's API key): secrets. @default none */
+  readonly headers?: OtlpHeaders | undefined;
+}
+
+/**
+ * What the environment says about export besides the endpoint: the protocol (or `"disabled"`)
+ * and the headers (or their problems).
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface OtlpEnvironment {
+  readonly protocol: string;
+  readonly headers: Result.Result<OtlpHeaders | undefined, ReadonlyArray<string>>;
 }
 
 const PROTOCOLS: ReadonlyArray<string> = ["http/protobuf", "http/json"];
 
 /**
- * Reading the OTLP settings: the protocol from the environment (core's setting rule), the
- * endpoint from its flag or variable (an http(s) URL without credentials; never quoted).
+ * Reading the OTLP settings: the protocol and the headers from the environment (core's setting
+ * rule), the endpoint from its flag or variable (an http(s) URL without credentials; never
+ * quoted; `https:` or loopback when headers are set).
  *
  * @category parsing
  * @since 0.1.0
  */
 export const parseOtlpSettings = {
-  /** The protocol, or `"disabled"` when `OTEL_SDK_DISABLED=true` (OpenTelemetry's off switch). */
-  protocol: Effect.zipWith(
-    settingConfig("OTEL_EXPORTER_OTLP_PROTOCOL").pipe(
-      Effect.map(Option.getOrElse(() => "http/protobuf")),
-      Effect.orElseSucceed(() => "unreadable"),
+  /**
+   * The protocol, or `"disabled"` when `OTEL_SDK_DISABLED=true` (OpenTelemetry's off switch),
+   * and the headers.
+   */
+  environment: Effect.zipWith(
+    Effect.zipWith(
+      settingConfig("OTEL_EXPORTER_OTLP_PROTOCOL").pipe(
+        Effect.map(Option.getOrElse(() => "http/protobuf")),
+        Effect.orElseSucceed(() => "unreadable"),
+      ),
+      settingConfig("OTEL_SDK_DISABLED").pipe(
+        Effect.map((value) => Option.getOrUndefined(value)?.trim().toLowerCase() === "true"),
+        Effect.orElseSucceed(() => false),
+      ),
+      (protocol, disabled) => (disabled ? "disabled" : protocol),
     ),
-    settingConfig("OTEL_SDK_DISABLED").pipe(
-      Effect.map((value) => Option.getOrUndefined(value)?.trim().toLowerCase() === "true"),
-      Effect.orElseSucceed(() => false),
-    ),
-    (protocol, disabled) => (disabled ? "disabled" : protocol),
+    readOtlpHeaders,
+    (protocol, headers): OtlpEnvironment => ({ protocol, headers }),
   ),
   endpoint: (
     setting: Setting | undefined,
-    protocol: string,
+    { protocol, headers }: OtlpEnvironment,
     problems: Array<string>,
   ): OtlpSettings | undefined => {
     if (setting === undefined || protocol === "disabled") return undefined;
@@ -88,7 +112,20 @@ export const parseOtlpSettings = {
       );
       return undefined;
     }
-    return { endpoint: url.href.replace(/\/$/, ""), protocol: protocol as OtlpProtocol };
+    if (Result.isFailure(headers)) {
+      problems.push(...headers.failure);
+      return undefined;
+    }
+    const refused = headers.success === undefined ? undefined : headersRefusedFor(url);
+    if (refused !== undefined) {
+      problems.push(refused);
+      return undefined;
+    }
+    return {
+      endpoint: url.href.replace(/\/$/, ""),
+      protocol: protocol as OtlpProtocol,
+      ...(headers.success === undefined ? {} : { headers: headers.success }),
+    };
   },
 };
 

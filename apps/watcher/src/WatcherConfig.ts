@@ -15,7 +15,7 @@ import { parseNetworkSettings } from "./NetworkSettings.ts";
 import { parseRefreshTokenAge } from "./RefreshTokenAgeSettings.ts";
 import { configProblem, makeReaders, shown } from "./SettingReaders.ts";
 import { readStoreEnv, resolveStore, type StoreEnv } from "./StoreSetting.ts";
-import { type OtlpSettings, parseOtlpSettings } from "./Telemetry.ts";
+import { type OtlpEnvironment, type OtlpSettings, parseOtlpSettings } from "./Telemetry.ts";
 import type { WatcherInput } from "./WatcherFlags.ts";
 import { parseWebhookSettings } from "./webhooks/WebhookConfig.ts";
 import type { WebhookOptions } from "./webhooks/Webhooks.ts";
@@ -105,17 +105,17 @@ export const resolveConfig = (input: WatcherInput): Effect.Effect<ConfigResult> 
         Effect.succeed(Result.fail(configProblem(error, "MIRO_CLIENT_SECRET"))),
       ),
     );
-    const otlpProtocol = yield* parseOtlpSettings.protocol;
+    const otlpEnvironment = yield* parseOtlpSettings.environment;
     const storeEnv = yield* readStoreEnv;
     return yield* Effect.promise(() =>
-      resolveWith(input, secretEnv, otlpProtocol, storeEnv, problems, warnings),
+      resolveWith(input, secretEnv, otlpEnvironment, storeEnv, problems, warnings),
     );
   });
 
 const resolveWith = async (
   input: WatcherInput,
   secretEnv: Result.Result<Redacted.Redacted<string> | undefined, string>,
-  otlpProtocol: Parameters<typeof parseOtlpSettings.endpoint>[1],
+  otlpEnvironment: OtlpEnvironment,
   storeEnv: StoreEnv,
   problems: Array<string>,
   warnings: Array<string>,
@@ -167,7 +167,7 @@ const resolveWith = async (
     (from, text) => readSecretFile(from, text, "the webhook secret"),
     problems,
   );
-  const otlp = parseOtlpSettings.endpoint(setting("otlp-endpoint"), otlpProtocol, problems);
+  const otlp = parseOtlpSettings.endpoint(setting("otlp-endpoint"), otlpEnvironment, problems);
   if (problems.length > 0 || store === undefined) return { _tag: "Invalid", problems };
   return {
     _tag: "Config",

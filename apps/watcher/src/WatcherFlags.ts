@@ -59,7 +59,7 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     flag: "fleet-lease",
     env: "MIRO_WATCHER_FLEET_LEASE",
     value: "<duration>",
-    text: "PostgreSQL store only: how long a replica's membership and token ownership last unrenewed; a killed replica's tokens are taken over after this (default 20s; 1s to 30s)",
+    text: "PostgreSQL store only: how long a replica's membership and token ownership last unrenewed; a killed replica's tokens are taken over after this, and a token given back on a rebalance is claimable after this (default 20s; 1s to 30s)",
   },
   {
     flag: "port",
@@ -148,7 +148,7 @@ export const FLAGS: ReadonlyArray<FlagSpec> = [
     flag: "otlp-endpoint",
     env: "OTEL_EXPORTER_OTLP_ENDPOINT",
     value: "<url>",
-    text: "export spans and metrics over OTLP/HTTP to this collector (/v1/traces, /v1/metrics; default off)",
+    text: "export spans and metrics over OTLP/HTTP to this collector (/v1/traces, /v1/metrics; default off); an API key goes in OTEL_EXPORTER_OTLP_HEADERS (name=value,…; https: or loopback only)",
   },
 ];
 

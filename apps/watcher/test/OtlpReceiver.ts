@@ -1,20 +1,22 @@
 /**
  * A small OTLP/HTTP receiver for the tests: an HTTP server on port 0 that records every POST to
- * `/v1/traces` and `/v1/metrics` (JSON bodies, `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`) and
- * answers 200, as a collector would.
+ * `/v1/traces` and `/v1/metrics` (JSON bodies, `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`) with
+ * their request headers and answers 200, as a collector would (or `status`, as one refusing an
+ * API key).
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** A received export: its path, content type and raw body. */
+/** A received export: its path, content type, headers and raw body. */
 export interface Received {
   readonly path: string;
   readonly contentType: string;
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>;
   readonly body: string;
 }
 
-/** Start a receiver; `close` stops it. */
-export const startOtlpReceiver = async () => {
+/** Start a receiver answering `status` (200 unless told); `close` stops it. */
+export const startOtlpReceiver = async (status = 200) => {
   const received: Array<Received> = [];
   const server = createServer((request, response) => {
     const chunks: Array<Buffer> = [];
@@ -24,9 +26,10 @@ export const startOtlpReceiver = async () => {
         received.push({
           path: request.url ?? "",
           contentType: request.headers["content-type"] ?? "",
+          headers: request.headers,
           body: Buffer.concat(chunks).toString("utf8"),
         });
-      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+      response.writeHead(status, { "content-type": "application/json" }).end("{}");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -150,13 +150,22 @@ const probe = (ctx: WatchContext, rec: WatchRecord, timeoutAfter: number | undef
     const { budget, schedule } = ctx;
     const current = rec.stored as StoredToken;
     const refreshable = current.tokenSet.refreshToken !== undefined && !rec.refreshedAfterRejection;
-    const request = Effect.result(budget.withPermit(ctx.client.info(current.tokenSet.accessToken)));
+    // A change that arrived while waiting for a permit (a new pair, a removal, the token handed
+    // to another replica of a fleet) is read before anything is sent for the pair held.
+    const request = budget.withPermit(
+      Effect.suspend(() =>
+        rec.stale
+          ? Effect.succeed(undefined)
+          : Effect.result(ctx.client.info(current.tokenSet.accessToken)),
+      ),
+    );
     const guarded = timeoutAfter !== undefined && timeoutAfter <= ctx.probeLimit;
     const outcome = guarded
       ? yield* Effect.timeoutOption(request, Math.max(0, timeoutAfter))
       : Option.some(yield* request);
-    rec.stale = !ctx.followsChanges;
-    if (Option.isNone(outcome)) return;
+    // Never cleared here: a change reported during the request must still be read.
+    if (!ctx.followsChanges) rec.stale = true;
+    if (Option.isNone(outcome) || outcome.value === undefined) return;
     const result = outcome.value;
     if (Result.isSuccess(result)) {
       const { info, rateLimit } = result.success;

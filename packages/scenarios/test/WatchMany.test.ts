@@ -132,6 +132,83 @@ describe("TokenWatcher.watchMany", () => {
       }).pipe(Effect.scoped),
   );
 
+  it.effect("reads a change reported while a probe was in flight before probing again", () =>
+    Effect.gen(function* () {
+      // The token is removed while its first probe is on the wire (as a fleet replica loses a
+      // token it hands over): the probe's answer must not wipe out that news.
+      const held: { store?: TokenStoreShape } = {};
+      let removed = false;
+      const s = yield* scenario({}, (_request, route) => {
+        if (route === "token-info" && !removed && held.store !== undefined) {
+          removed = true;
+          Effect.runSync(held.store.delete("a"));
+        }
+        return "pass";
+      });
+      const now = yield* Clock.currentTimeMillis;
+      const store = yield* makeMemoryStore([
+        { id: "a", tokenSet: tokenSetOf(s.emu.issueTokens({ expiring: false }), now) },
+      ]);
+      held.store = store;
+      const events = yield* record(
+        TokenWatcher.watchMany({ interval: "1 minute", rescanInterval: "1 hour" }),
+      ).pipe(Effect.provide(Layer.succeed(TokenStore, store)), Effect.provideContext(s.client));
+      yield* advance(s, "5 minutes", "5 seconds");
+      expect(removed).toBe(true);
+      expect(s.traffic.log.filter((e) => e.route === "token-info")).toHaveLength(1);
+      expect(tags(events.items.map((e) => ({ ...e, value: e.value.status })))).toEqual([
+        "Active",
+        "Stopped",
+      ]);
+    }).pipe(Effect.scoped),
+  );
+
+  it.effect("sends no probe for an entry that changed while the probe waited for a permit", () =>
+    Effect.gen(function* () {
+      // One request at a time, both tokens due at once in the second round: one probe goes
+      // out, the other waits for its permit, and its token is removed meanwhile.
+      const held: { store?: TokenStoreShape; ids: Map<string, string> } = { ids: new Map() };
+      const probed: Array<string> = [];
+      const s = yield* scenario({}, (request, route) => {
+        if (route !== "token-info" || held.store === undefined) return "pass";
+        const id = held.ids.get((request.headers.authorization ?? "").replace(/^Bearer /, ""));
+        if (probed.length === 2) Effect.runSync(held.store.delete(id === "a" ? "b" : "a"));
+        probed.push(id ?? "?");
+        return "pass";
+      });
+      const now = yield* Clock.currentTimeMillis;
+      const issue = (id: string) => {
+        const tokenSet = tokenSetOf(s.emu.issueTokens({ expiring: false }), now);
+        held.ids.set(Redacted.value(tokenSet.accessToken), id);
+        return { id, tokenSet };
+      };
+      const store = yield* makeMemoryStore([issue("a"), issue("b")]);
+      held.store = store;
+      const events = yield* record(
+        TokenWatcher.watchMany({
+          interval: "1 minute",
+          jitter: 0,
+          rescanInterval: "1 hour",
+          concurrency: 1,
+        }),
+      ).pipe(Effect.provide(Layer.succeed(TokenStore, store)), Effect.provideContext(s.client));
+      yield* advance(s, "3 minutes", "5 seconds");
+      const [first, second, third] = probed;
+      expect([first, second].sort()).toEqual(["a", "b"]);
+      const gone = third === "a" ? "b" : "a";
+      // Every probe after the removal is the survivor's: the removed token's waiting probe was
+      // never sent.
+      expect(probed.slice(2).every((id) => id === third)).toBe(true);
+      const of = (id: string) =>
+        tags(
+          events.items
+            .filter((e) => e.value.id === id)
+            .map((e) => ({ ...e, value: e.value.status })),
+        );
+      expect(of(gone)).toEqual(["Active", "Stopped"]);
+    }).pipe(Effect.scoped),
+  );
+
   it.effect("re-emits an unchanged status on the heartbeat", () =>
     Effect.gen(function* () {
       const s = yield* scenario();

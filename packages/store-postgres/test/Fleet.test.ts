@@ -108,15 +108,35 @@ describe("the fleet", () => {
     }).pipe(Effect.scoped),
   );
 
+  it.live("a token given back on a rebalance is claimable only after the handover grace", () =>
+    Effect.gen(function* () {
+      const options = yield* migratedDatabase();
+      yield* seed(options, 20);
+      const graced = { ...FAST, handoverGrace: 1_500 };
+      const first = yield* PostgresFleet.make(options, graced);
+      const joinedAt = Date.now();
+      const second = yield* PostgresFleet.make(options, graced);
+      // The first gives 10 back at once (it stops answering for them); nobody owns them during
+      // the grace, so a request it sent before can end before the new owner's first.
+      yield* eventually(Effect.sync(() => expect(first.membership.owned().size).toBe(10)));
+      expect(second.membership.owned().size).toBe(0);
+      expect((yield* ownersOf(options)).get(first.replicaId)).toBe(10);
+      yield* eventually(Effect.sync(() => expect(second.membership.owned().size).toBe(10)));
+      expect(Date.now() - joinedAt).toBeGreaterThanOrEqual(1_500);
+      for (const id of second.membership.owned()) {
+        expect(first.membership.handedOver(id)).toBe(true);
+      }
+    }).pipe(Effect.scoped),
+  );
+
   it.live("a member that stops gives its tokens back at once; the others take them", () =>
     Effect.gen(function* () {
       const options = yield* migratedDatabase();
       yield* seed(options, 100);
-      const stay = yield* PostgresFleet.make(options, { leaseTtl: 30_000, tickEvery: 10_000 });
+      const slow = { leaseTtl: 30_000, tickEvery: 10_000, handoverGrace: 200 } as const;
+      const stay = yield* PostgresFleet.make(options, slow);
       const scope = yield* Scope.make();
-      const leaving = yield* Scope.provide(scope)(
-        PostgresFleet.make(options, { leaseTtl: 30_000, tickEvery: 10_000 }),
-      );
+      const leaving = yield* Scope.provide(scope)(PostgresFleet.make(options, slow));
       yield* eventually(
         evenSplit(() => [stay.membership.owned().size, leaving.membership.owned().size], 100),
       );

@@ -27,6 +27,16 @@ export interface RevokeReport {
   readonly verified: boolean | undefined;
 }
 
+/**
+ * Whether token info now rejects the token (`InvalidTokenError`: revoked, expired or unknown);
+ * any other failure (Miro unreachable, rate limited) is the caller's.
+ */
+export const isDead = (token: Redacted.Redacted<string>) =>
+  TokenClient.info(token).pipe(
+    Effect.as(false),
+    Effect.catchTag("InvalidTokenError", () => Effect.succeed(true)),
+  );
+
 /** Revoke the token, then (with `verify`) prove it is dead. */
 export const revokeToken = (
   token: Redacted.Redacted<string>,
@@ -41,11 +51,7 @@ export const revokeToken = (
     if (!options.hasCredentials && options.allowV1) yield* warn(V1_DEPRECATION_WARNING);
     const result = yield* TokenClient.revoke(token);
     if (!options.verify) return { fingerprint: print, result, verified: undefined };
-    const stillActive = yield* TokenClient.info(token).pipe(
-      Effect.as(true),
-      Effect.catchTag("InvalidTokenError", () => Effect.succeed(false)),
-    );
-    if (stillActive) return yield* new RevokeNotEffectiveError({ fingerprint: print });
+    if (!(yield* isDead(token))) return yield* new RevokeNotEffectiveError({ fingerprint: print });
     return { fingerprint: print, result, verified: true };
   });
 

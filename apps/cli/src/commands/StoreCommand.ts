@@ -1,11 +1,12 @@
 /**
- * `miro-token store list|add|remove|rekey|migrate`: the flags, help and examples of the store commands; their
+ * `miro-token store list|add|remove|revoke|rekey|migrate`: the flags, help and examples of the store commands; their
  * bodies (`StoreRun.ts`) are loaded when one of them runs.
  */
 import { Command, Flag } from "effect/cli";
 import { handler, requiredStoreFlags } from "../CommandKit.ts";
 import { storeMigrateCommand } from "./StoreMigrateCommand.ts";
 import { storeRekeyCommand } from "./StoreRekeyCommand.ts";
+import { storeRevokeCommand } from "./StoreRevokeCommand.ts";
 
 const load = () => import("./StoreRun.ts");
 
@@ -75,7 +76,7 @@ const storeRemove = Command.make(
 ).pipe(
   Command.withShortDescription("Remove a token from a store (it is not revoked)"),
   Command.withDescription(
-    "Delete a token's entry from the store. The token is not revoked at Miro: run miro-token revoke first if it should die.",
+    "Delete a token's entry from the store. The token is not revoked at Miro: use miro-token store revoke if it should die.",
   ),
   Command.withExamples([
     {
@@ -87,7 +88,7 @@ const storeRemove = Command.make(
 
 /** `miro-token store`: the group. */
 export const storeCommand = Command.make("store").pipe(
-  Command.withShortDescription("Manage a token store: list, add, remove, rekey, migrate"),
+  Command.withShortDescription("Manage a token store: list, add, remove, revoke, rekey, migrate"),
   Command.withDescription(
     "Manage a token store: a directory (one 0600 file per token in a 0700 directory, atomic writes, cross-process locks) or a PostgreSQL database (postgres://…, after store migrate). Tokens are never printed.",
   ),
@@ -98,6 +99,7 @@ export const storeCommand = Command.make("store").pipe(
     storeList,
     storeAdd,
     storeRemove,
+    storeRevokeCommand,
     storeRekeyCommand,
     storeMigrateCommand,
   ]),

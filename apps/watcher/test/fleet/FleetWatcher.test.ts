@@ -3,22 +3,13 @@
 // other made, `/healthz` reports the database, and a replica that stops hands its tokens to
 // the other at once.
 import type { PostgresStoreOptions } from "@miro-token/store-postgres";
-import { PostgresFleet } from "@miro-token/store-postgres";
-import { Effect, Exit, Scope } from "effect";
+import { Effect } from "effect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { PostgresCluster } from "../../../../packages/store-postgres/test/provision/PostgresCluster.ts";
-import { watcherFleet } from "../../src/fleet/WatcherFleet.ts";
-import {
-  getJson,
-  startSyncedEmulator,
-  startTestWatcher,
-  statesOf,
-  type TestWatcher,
-  tokenSetOf,
-  waitFor,
-} from "../Fixtures.ts";
+import { getJson, startSyncedEmulator, statesOf, tokenSetOf, waitFor } from "../Fixtures.ts";
 import { connectSse } from "../Sse.ts";
 import { migratedDatabase, startPostgres, storeTokens } from "./FleetDatabase.ts";
+import { startInProcessReplica } from "./InProcessReplica.ts";
 
 let cluster: PostgresCluster;
 beforeAll(async () => {
@@ -31,29 +22,16 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-type Emulator = Awaited<ReturnType<typeof startSyncedEmulator>>["emulator"];
-
-const startReplica = async (options: PostgresStoreOptions, emulator: Emulator) => {
-  const scope = Effect.runSync(Scope.make());
-  const fleet = await Effect.runPromise(
-    Scope.provide(scope)(PostgresFleet.make(options, { leaseTtl: 2_000, tickEvery: 250 })),
+const startReplica = (options: PostgresStoreOptions, emulator: Emulator) =>
+  startInProcessReplica(
+    options,
+    emulator,
+    cleanups,
+    { leaseTtl: 2_000, tickEvery: 250 },
+    { interval: 400, jitter: 0, rescanInterval: 200 },
   );
-  const hooks = watcherFleet(fleet);
-  const watcher: TestWatcher = await startTestWatcher(emulator, "", {
-    store: hooks.store,
-    fleet: hooks,
-    watch: { interval: 400, jitter: 0, rescanInterval: 200 },
-  });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await watcher.close();
-    await Effect.runPromise(Scope.close(scope, Exit.void));
-  };
-  cleanups.push(stop);
-  return { watcher, fleet, stop };
-};
+
+type Emulator = Awaited<ReturnType<typeof startSyncedEmulator>>["emulator"];
 
 describe("a watcher fleet", () => {
   it("splits the tokens, shows the whole fleet everywhere and hands over at stop", async () => {

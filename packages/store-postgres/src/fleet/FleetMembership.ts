@@ -6,9 +6,15 @@
  * (`ceil(tokens / live replicas)`) with `UPDATE … WHERE token_id IN (SELECT … FOR UPDATE SKIP
  * LOCKED)`, or gives its excess back (a replica joined). Ownership is a lease judged by the
  * database's clock: a replica that stops renewing (SIGKILL, a lost host) loses its tokens to
- * the others once `leaseTtl` has passed; `leave` (the scope's finalizer: SIGTERM) gives them
- * back at once. The owned set changes only here, and each change is published, so the watcher
- * stops a lost token's loop and starts a gained one's.
+ * the others once `leaseTtl` has passed; `leave` (the scope's finalizer: SIGTERM, after the
+ * watch stopped) gives them back at once. The owned set changes only here, and each change is
+ * published, so the watcher stops a lost token's loop and starts a gained one's.
+ *
+ * Excess given back on a rebalance is claimable only after `handoverGrace` (default: the
+ * lease): this replica stops starting work on those tokens at once, but a probe or refresh it
+ * already sent runs on until its answer (or its timeout), and the new owner's first probe must
+ * not overlap it. Nobody watches a token during its grace: that is the price of one replica at
+ * a time, paid only when the fleet rebalances (a SIGKILLed replica's tokens already wait a lease).
  *
  * @since 0.3.0
  */
@@ -32,6 +38,13 @@ export interface FleetOptions {
   readonly leaseTtl?: Duration.Input | undefined;
   /** How often a replica renews and rebalances. @default leaseTtl / 4 */
   readonly tickEvery?: Duration.Input | undefined;
+  /**
+   * How long a token given back on a rebalance stays unclaimable, so a request its old owner
+   * sent before giving it back ends before the new owner's first one: at least the client's
+   * per-attempt timeout (core's default 10 s; its whole deadline, 30 s, to cover retries too).
+   * Not applied by `leave`, which runs once the watch has stopped. @default leaseTtl
+   */
+  readonly handoverGrace?: Duration.Input | undefined;
   /** Shown in `miro_token_fleet_replicas.info` (e.g. the replica's URL): nothing secret. */
   readonly info?: Readonly<Record<string, string>> | undefined;
 }
@@ -108,9 +121,11 @@ export const makeMembership = (
   options: FleetOptions = {},
 ): Effect.Effect<FleetMembership, StoreError, Scope.Scope> =>
   Effect.gen(function* () {
+    const scope = yield* Effect.scope;
     const me = options.replicaId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const ttl = millisOf(options.leaseTtl, 20_000);
     const tickEvery = millisOf(options.tickEvery, ttl / 4);
+    const grace = millisOf(options.handoverGrace, ttl);
     const info = JSON.stringify(options.info ?? {});
     let owned = new Set<string>();
     /** Tokens whose ownership this replica lost while they were still stored (see `handedOver`). */
@@ -126,7 +141,9 @@ export const makeMembership = (
     let left = false;
     const pubsub = yield* PubSub.unbounded<OwnershipChange>();
     const pokes = yield* Queue.sliding<void>(1);
-    const until = sql.literal(`clock_timestamp() + ${ttl}::float8 * interval '1 millisecond'`);
+    const after = (ms: number) =>
+      sql.literal(`clock_timestamp() + ${ms}::float8 * interval '1 millisecond'`);
+    const until = after(ttl);
 
     // A data-modifying CTE runs whether or not it is read; the counts see the snapshot before it.
     const heartbeat = sql<{
@@ -158,10 +175,14 @@ export const makeMembership = (
        SELECT c.token_id AS id, t.generation::float8 AS generation
        FROM claimed c JOIN miro_token_tokens t ON t.id = c.token_id`;
 
-    /** Give `ids` back (all of ours when absent) and tell the others to rebalance. */
+    /**
+     * Give `ids` back, claimable after the handover grace, or all of ours at once when absent
+     * (leaving: the watch has stopped), and tell the others to rebalance.
+     */
     const release = (ids: ReadonlyArray<string> | undefined) =>
       sql`WITH released AS (
-           UPDATE miro_token_fleet_owners SET owner = NULL, expires_at = '-infinity'
+           UPDATE miro_token_fleet_owners
+           SET owner = NULL, expires_at = ${ids === undefined ? sql.literal("'-infinity'") : after(grace)}
            WHERE owner = ${me}
              AND (${ids === undefined} OR token_id IN (
                SELECT jsonb_array_elements_text(${JSON.stringify(ids ?? [])}::jsonb)))
@@ -206,6 +227,8 @@ export const makeMembership = (
         owned = renewed;
         lost.push(...excess);
         yield* release(excess);
+        // Tell the fleet again once the grace is over: the new owner claims then, not a tick later.
+        yield* Effect.forkIn(Effect.ignore(Effect.delay(notifyJoined, grace)), scope);
       }
       owned = renewed;
       health = { database: "ok", replicaId: me, replicas, owned: owned.size, tokens: total };

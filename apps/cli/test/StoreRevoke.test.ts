@@ -1,0 +1,189 @@
+// `miro-token store revoke` in process over a real store directory against the emulator (real
+// HTTP): the token and its refresh token die at Miro and the entry leaves the store; a token
+// already dead is confirmed by token info and removed; Miro unavailable (exit 5) or refusing a
+// live token (exit 4) keeps the entry as it was; bad usage is exit 2; the revoke waits for the
+// entry's lock (a watcher refreshing it). No token or client secret
+// (nor an 8-character slice of one) is ever printed, even when Miro echoes the token back.
+import { type Emulator, startEmulator } from "@miro-token/emulator";
+import { FileTokenStore } from "@miro-token/store-file";
+import { findLeaks } from "@miro-token/testkit";
+import { Effect } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonOf, type RunResult, run } from "./CliHarness.ts";
+import { emulatorEnv, tokenResponseOf } from "./Fixtures.ts";
+import { tempPath } from "./TempFiles.ts";
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+/** A store directory holding one issued token under `id`. */
+const storeWith = async (id: string) => {
+  const store = tempPath("store");
+  const tokens = emulator.issueTokens();
+  const added = await run(["store", "add", "--store", store, "--id", id], {
+    stdin: tokenResponseOf(tokens),
+  });
+  expect(added.exitCode).toBe(0);
+  return { store, tokens };
+};
+
+const idsIn = async (store: string) =>
+  (
+    jsonOf(await run(["store", "list", "--store", store, "--json"])) as {
+      tokens: Array<{ id: string }>;
+    }
+  ).tokens.map((t) => t.id);
+
+const leaksOf = (result: RunResult, secrets: ReadonlyArray<string>) =>
+  findLeaks(`${result.stdout}\n${result.stderr}`, secrets);
+
+describe("store revoke", () => {
+  it("revokes the stored token (and its refresh token) at Miro, then removes the entry", async () => {
+    const { store, tokens } = await storeWith("alice");
+    const result = await run(["store", "revoke", "--store", store, "--id", "alice", "--json"], {
+      env: emulatorEnv(emulator),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(jsonOf(result)).toMatchObject({
+      ok: true,
+      command: "store revoke",
+      id: "alice",
+      generation: 1,
+      revoked: true,
+      endpoint: "v2",
+      alreadyRevoked: false,
+      removed: true,
+    });
+    expect(emulator.accessTokenState(tokens.accessToken)).toBe("revoked");
+    expect(emulator.refreshTokenState(tokens.refreshToken!)).toBe("revoked");
+    expect(await idsIn(store)).toEqual([]);
+    const secrets = [
+      tokens.accessToken,
+      tokens.refreshToken!,
+      emulatorEnv(emulator).MIRO_CLIENT_SECRET!,
+    ];
+    expect(leaksOf(result, secrets)).toEqual([]);
+    // The revoke went in the request body, never in a URL.
+    const revokes = emulator.requests.filter((r) => r.route === "revoke-v2");
+    expect(revokes.at(-1)?.secretsInUrl).toBe(false);
+  });
+
+  it("prints aligned human output with the fingerprint only", async () => {
+    const { store, tokens } = await storeWith("bob");
+    const result = await run(["store", "revoke", "--store", store, "--id", "bob"], {
+      env: emulatorEnv(emulator),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^revoked {3}bob$/m);
+    expect(result.stdout).toMatch(/^token {5}[0-9a-f]{8} \(fingerprint\)$/m);
+    expect(result.stdout).toMatch(/^state {5}revoked at Miro$/m);
+    expect(result.stdout).toMatch(/^store {5}entry removed$/m);
+    expect(leaksOf(result, [tokens.accessToken, tokens.refreshToken!])).toEqual([]);
+  });
+
+  it("waits for the entry's lock, as held by a watcher refreshing it, before revoking", async () => {
+    const { store, tokens } = await storeWith("gina");
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = Effect.runPromise(
+      Effect.flatMap(FileTokenStore.make({ directory: store }), (other) =>
+        other.withLock(
+          "gina",
+          Effect.andThen(
+            Effect.sync(() => locked()),
+            Effect.promise(() => released),
+          ),
+        ),
+      ),
+    );
+    await isLocked;
+    const revoking = run(["store", "revoke", "--store", store, "--id", "gina"], {
+      env: emulatorEnv(emulator),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(emulator.accessTokenState(tokens.accessToken)).toBe("active");
+    release();
+    await holder;
+    expect((await revoking).exitCode).toBe(0);
+    expect(emulator.accessTokenState(tokens.accessToken)).toBe("revoked");
+    expect(await idsIn(store)).toEqual([]);
+  });
+
+  it("a token already dead at Miro is confirmed by token info, then removed", async () => {
+    const { store, tokens } = await storeWith("carol");
+    emulator.revokeAccess(tokens.accessToken);
+    const result = await run(["store", "revoke", "--store", store, "--id", "carol", "--json"], {
+      env: emulatorEnv(emulator),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(jsonOf(result)).toMatchObject({ alreadyRevoked: true, removed: true });
+    expect(await idsIn(store)).toEqual([]);
+  });
+
+  it("Miro unavailable (echoing the token back): exit 5, the entry kept, nothing leaked", async () => {
+    const { store, tokens } = await storeWith("dave");
+    emulator.queueFault(
+      "revoke-v2",
+      { kind: "status", status: 503, body: `${tokens.accessToken} ${tokens.refreshToken}` },
+      3,
+    );
+    for (const mode of [[], ["--json"], ["--verbose"]]) {
+      const argv = ["store", "revoke", "--store", store, "--id", "dave", "--retries", "0"];
+      const result = await run([...argv, ...mode], {
+        env: emulatorEnv(emulator),
+      });
+      expect(result.exitCode).toBe(5);
+      expect(await idsIn(store)).toEqual(["dave"]);
+      expect(emulator.accessTokenState(tokens.accessToken)).toBe("active");
+      const secrets = [
+        tokens.accessToken,
+        tokens.refreshToken!,
+        emulatorEnv(emulator).MIRO_CLIENT_SECRET!,
+      ];
+      expect(leaksOf(result, secrets)).toEqual([]);
+    }
+  });
+
+  it("Miro refusing a live token (wrong client secret): exit 4, the entry kept", async () => {
+    const { store, tokens } = await storeWith("erin");
+    const result = await run(["store", "revoke", "--store", store, "--id", "erin", "--json"], {
+      env: { ...emulatorEnv(emulator), MIRO_CLIENT_SECRET: "not-the-secret-of-this-app" },
+    });
+    expect(result.exitCode).toBe(4);
+    expect(jsonOf(result)).toMatchObject({ ok: false, error: { tag: "RevokeRejectedError" } });
+    expect(await idsIn(store)).toEqual(["erin"]);
+    expect(emulator.accessTokenState(tokens.accessToken)).toBe("active");
+  });
+
+  it("usage: no credentials, an unknown id or a bad id is exit 2, the store untouched", async () => {
+    const { store } = await storeWith("frank");
+    const noCredentials = await run(["store", "revoke", "--store", store, "--id", "frank"], {
+      env: { MIRO_API_BASE_URL: emulator.baseUrl },
+    });
+    expect(noCredentials.exitCode).toBe(2);
+    expect(noCredentials.stderr).toContain("MissingCredentialsError");
+    const unknown = await run(["store", "revoke", "--store", store, "--id", "nobody", "--json"], {
+      env: emulatorEnv(emulator),
+    });
+    expect(unknown.exitCode).toBe(2);
+    expect(jsonOf(unknown)).toMatchObject({ error: { tag: "StoreEntryNotFoundError" } });
+    const badId = await run(["store", "revoke", "--store", store, "--id", "has space"], {
+      env: emulatorEnv(emulator),
+    });
+    expect(badId.exitCode).toBe(2);
+    const noId = await run(["store", "revoke", "--store", store], { env: emulatorEnv(emulator) });
+    expect(noId.exitCode).toBe(2);
+    expect(await idsIn(store)).toEqual(["frank"]);
+  });
+});
