@@ -13,19 +13,15 @@ import {
   TokenStore,
   type TokenStoreShape,
 } from "@miro-token/core";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
+import type { Emulator } from "@miro-token/emulator";
 import { Deferred, Effect, Fiber, Layer, Option, Redacted } from "effect";
+import { scopedEmulator } from "./ScopedEmulator.ts";
 import type { StoreConformanceHarness } from "./StoreConformance.ts";
 import { refreshIfStill } from "./StoreRefreshProtocol.ts";
 import { killAllWorkers, startWorker } from "./WorkerProcess.ts";
 
 const TOKEN_ID = "shared-user";
 const ROUNDS = 25;
-
-const scopedEmulator = Effect.acquireRelease(
-  Effect.promise(() => startEmulator({ port: 0 })),
-  (emulator) => Effect.promise(() => emulator.close()),
-);
 
 const miroEnv = (emulator: Emulator) => ({
   MIRO_API_BASE_URL: emulator.baseUrl,
