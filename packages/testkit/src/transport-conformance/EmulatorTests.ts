@@ -5,17 +5,13 @@
  * scripted faults (reset, truncation, oversized body, hang, drip) mapped or ended the same way
  * as against the fault server.
  */
-import type { Vitest } from "@effect/vitest";
 import { expect } from "@effect/vitest";
-import { type HttpTransport, TransportError, type TransportRequest } from "@miro-token/core";
+import { TransportError, type TransportRequest } from "@miro-token/core";
 import type { Emulator } from "@miro-token/emulator";
 import { Cause, Effect, Exit, Fiber } from "effect";
 import { expectNoLeak } from "../LeakAssertion.ts";
-import { MiroEmulator } from "./MiroEmulator.ts";
+import { type EmulatorIt, MiroEmulator } from "./MiroEmulator.ts";
 import { CAP, MiB, post, send } from "./Requests.ts";
-
-/** The `it` of the suite's half that runs against the emulator. */
-export type EmulatorIt = Vitest.MethodsNonLive<HttpTransport | MiroEmulator>;
 
 const seedOf = (emulator: Emulator) => {
   const seed = emulator.seed;

@@ -6,7 +6,7 @@
  */
 import { expect } from "@effect/vitest";
 import { Cause, Effect, Exit, Fiber } from "effect";
-import { FaultServer } from "./FaultServer.ts";
+import { FaultServer, type FaultServerIt } from "./FaultServer.ts";
 import { closedPort } from "./Loopback.ts";
 import {
   CAP,
@@ -17,7 +17,6 @@ import {
   uniquePath,
   waitClosed,
 } from "./Requests.ts";
-import type { FaultServerIt } from "./ResponseTests.ts";
 
 /** Registers the failure, abort and body cap tests. */
 export const failureTests = (it: FaultServerIt): void => {

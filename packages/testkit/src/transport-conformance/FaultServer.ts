@@ -5,6 +5,8 @@
  * closed, so a test can prove an adapter really let go of a connection.
  */
 import * as http from "node:http";
+import type { Vitest } from "@effect/vitest";
+import type { HttpTransport } from "@miro-token/core";
 import { Context, Effect, Layer } from "effect";
 import { route } from "./FaultRoutes.ts";
 import { listenOnLoopback } from "./Loopback.ts";
@@ -79,3 +81,6 @@ export class FaultServer extends Context.Service<
     ).pipe(Effect.map(({ service }) => service)),
   );
 }
+
+/** The `it` of the suite's half that runs against the fault server. */
+export type FaultServerIt = Vitest.MethodsNonLive<HttpTransport | FaultServer>;

@@ -7,11 +7,10 @@ import { describe, expect } from "@effect/vitest";
 import { HttpTransport } from "@miro-token/core";
 import { Effect, Exit } from "effect";
 import fc from "fast-check";
-import { FaultServer } from "./FaultServer.ts";
+import { FaultServer, type FaultServerIt } from "./FaultServer.ts";
 import { checkHostileOutcome, encode, hostileResponse } from "./HostileResponse.ts";
 import { startHostileServer } from "./HostileServer.ts";
 import { canaries, expectTransportError, request } from "./Requests.ts";
-import type { FaultServerIt } from "./ResponseTests.ts";
 
 /** Registers the "never leaks a secret" group. */
 export const secretLeakTests = (it: FaultServerIt): void => {

@@ -3,16 +3,11 @@
  * cased, repeated ones joined) and body of ordinary responses, redirects not followed, request
  * bodies sent intact, and invalid UTF-8 decoded with replacement characters.
  */
-import type { Vitest } from "@effect/vitest";
 import { expect } from "@effect/vitest";
-import type { HttpTransport } from "@miro-token/core";
 import { Effect } from "effect";
 import { INVALID_UTF8 } from "./FaultRoutes.ts";
-import { FaultServer } from "./FaultServer.ts";
+import { FaultServer, type FaultServerIt } from "./FaultServer.ts";
 import { canaries, post, request, send } from "./Requests.ts";
-
-/** The `it` of the suite's half that runs against the fault server. */
-export type FaultServerIt = Vitest.MethodsNonLive<HttpTransport | FaultServer>;
 
 /** Registers the round-trip tests. */
 export const responseTests = (it: FaultServerIt): void => {
