@@ -23,7 +23,8 @@ import { Duration, Effect, Layer, Option, type Redacted, Result } from "effect";
 import { durationOption } from "./DurationText.ts";
 import { ENV, envVar } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
-import { GLOBAL_DEFAULTS, type GlobalOptions, type TransportName } from "./GlobalOptions.ts";
+import { GLOBAL_DEFAULTS, type TransportName } from "./GlobalDefaults.ts";
+import type { GlobalOptions } from "./GlobalOptions.ts";
 import { diagnostic, type OutputMode, warn } from "./Output.ts";
 import { checkSecretText, readSecretFile } from "./TokenInput.ts";
 

@@ -7,26 +7,9 @@
 
 import type { Option } from "effect";
 import { Flag } from "effect/cli";
+import { GLOBAL_DEFAULTS, TRANSPORTS, type TransportName } from "./GlobalDefaults.ts";
 
-/**
- * The transports `--transport` can choose: `node` is transport-node over node:http (its
- * `node-http` entry, which never loads undici), `undici` transport-node's undici engine.
- */
-export const TRANSPORTS = ["node", "undici", "fetch", "ky"] as const;
-
-/**
- * @default "node" (node:http: a one-request command starts ~50 ms of CPU sooner than over
- * `fetch`, whose first call loads Node's internal undici and compiles its WebAssembly parser)
- */
-export type TransportName = (typeof TRANSPORTS)[number];
-
-/** Defaults, shown in help and used when a flag is absent. */
-export const GLOBAL_DEFAULTS = {
-  transport: "node" as TransportName,
-  timeout: "10s",
-  retries: 2,
-  baseUrl: "https://api.miro.com",
-} as const;
+export { GLOBAL_DEFAULTS, TRANSPORTS, type TransportName } from "./GlobalDefaults.ts";
 
 /** The shared flags, for `Command.withSharedFlags`. */
 export const globalFlags = {
