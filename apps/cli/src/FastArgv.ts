@@ -51,7 +51,7 @@ export interface FastArgv {
 /** Integers as `effect/cli` surely reads them: no sign, no leading zero, no exponent. */
 const PLAIN_INT = /^(0|[1-9][0-9]{0,8})$/;
 
-const valueOf = (flag: FastFlag, text: string): string | number | undefined => {
+const readValue = (flag: FastFlag, text: string): string | number | undefined => {
   switch (flag.type) {
     case "int":
       return PLAIN_INT.test(text) ? Number(text) : undefined;
@@ -102,7 +102,7 @@ export const parseFastArgv = (
     if (text === undefined || text === "" || (text.startsWith("-") && text !== "-")) {
       return undefined;
     }
-    const value = valueOf(flag, text);
+    const value = readValue(flag, text);
     if (value === undefined) return undefined;
     into[flag.key] = value;
   }
