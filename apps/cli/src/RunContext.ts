@@ -9,7 +9,7 @@ import { type ConnectionSettings, makeClientLayer } from "./ClientLayer.ts";
 import type { UsageError } from "./Failure.ts";
 import type { GlobalOptions } from "./GlobalOptions.ts";
 import { type OutputMode, resolveOutputMode } from "./Output.ts";
-import { InsecureStorePermissions } from "./StoreAccess.ts";
+import { InsecureStorePermissions } from "./StorePermissions.ts";
 
 /** Requests of the run's client: in flight now, finished so far (the watch spinner reads it). */
 export interface RequestActivity {

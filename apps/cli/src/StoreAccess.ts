@@ -25,13 +25,10 @@ import { Context, Effect, Layer, Option, Result, type Scope } from "effect";
 import { envVar } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
 import { keyringRefusalAsUsage, storeKeyring } from "./StoreKeyring.ts";
+import { InsecureStorePermissions } from "./StorePermissions.ts";
 import { readSecretFile } from "./TokenInput.ts";
 
-/** Whether `--insecure-store-permissions` was given (the store then accepts such a store). */
-export const InsecureStorePermissions = Context.Reference<boolean>(
-  "@miro-token/cli/InsecureStorePermissions",
-  { defaultValue: () => false },
-);
+export { InsecureStorePermissions } from "./StorePermissions.ts";
 
 /** The parsed store flags of a command (`storeFlags` in `CommandKit.ts`). */
 export interface StoreFlagsInput {

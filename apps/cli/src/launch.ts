@@ -3,7 +3,9 @@
  * answer the build rendered through the real program (`FastOutput.ts`), so they start without
  * loading Effect; an `info` argv that the fast reader takes (`FastArgv.ts`, from the table the
  * build derived from the program's flags) runs `info` without the command tree
- * (`InfoFastBin.ts`, its own chunk); everything else imports `bin.ts`, the whole program.
+ * (`InfoFastBin.ts`, a bundle of its own in `dist/info/`, tree-shaken for `info` alone: in the
+ * program's split bundle it would share the chunk holding everything any command uses of core
+ * and Effect); everything else imports `bin.ts`, the whole program.
  */
 import type { FastArgvTable } from "./FastArgv.ts";
 import { parseFastArgv } from "./FastArgv.ts";
@@ -32,7 +34,9 @@ if (answer !== undefined) {
   if (parsed === undefined) {
     await import("./bin.ts");
   } else {
-    const { startInfo } = await import("./InfoFastBin.ts");
+    // A bundle of its own (`scripts/bundle.ts`), named by a variable so the bundler leaves it.
+    const infoBundle: string = "./info/miro-token-info.js";
+    const { startInfo } = (await import(infoBundle)) as typeof import("./InfoFastBin.ts");
     startInfo(argv, table, parsed);
   }
 }
