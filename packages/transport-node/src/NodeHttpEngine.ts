@@ -32,6 +32,10 @@ export const make = (options: EngineOptions): NodeEngine => {
     http: new http.Agent(agentOptions),
   };
   const https = (): typeof Https => process.getBuiltinModule("node:https");
+  const httpsAgent = (): Https.Agent => {
+    if (agents.https === undefined) agents.https = new (https().Agent)(agentOptions);
+    return agents.https;
+  };
   const exchange = (request: TransportRequest, signal: AbortSignal) =>
     new Promise<Exchange.Exchanged>((resolve, reject) => {
       const url = new URL(request.url);
@@ -43,7 +47,7 @@ export const make = (options: EngineOptions): NodeEngine => {
       const req = (secure ? https() : http).request(url, {
         method: request.method,
         headers,
-        agent: secure ? (agents.https ??= new (https().Agent)(agentOptions)) : agents.http,
+        agent: secure ? httpsAgent() : agents.http,
         signal,
       });
       // `on`, not `once`: a socket can report a second error after the first one.
