@@ -11,7 +11,7 @@
  * A store directory that another user owns or others can write is refused by the store itself;
  * here that refusal becomes a usage error (exit 2) with the store's message, since the fix is
  * the operator's: mend the modes or pass `--insecure-store-permissions` (read from
- * {@link InsecureStorePermissions}, which `CommandKit.ts` sets from the flag). So does a sealed
+ * {@link InsecureStorePermissions}, which `RunContext.ts` sets from the flag). So does a sealed
  * store opened without its keyring, and a refused store setting.
  */
 import { type StoreError, TokenStore, type TokenStoreShape } from "@miro-token/core";
