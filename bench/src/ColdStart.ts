@@ -13,11 +13,13 @@
  * Run on its own: `node --conditions=@miro-token/source bench/src/ColdStart.ts [--quick]
  * [--strict] [--compare-with DIR]` (DIR: another checkout with its bundles built, e.g. the
  * commit before, whose four binaries' cases run in the same rounds, marked `(before)`) (rebuilds both bundles first; installs Debian's hyperfine when missing, or says to;
- * `--strict` exits 1 when a target is missed). Results go to `bench/results/cold-start.json`.
+ * `--strict` exits 1 when a target is missed). Results go to `bench/results/cold-start.json`,
+ * with the machine's load average before and after (printed beside the table: on a shared
+ * machine the ratios move with it).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureHyperfine } from "../../scripts/provision/hyperfine.ts";
@@ -127,6 +129,12 @@ const env = {
   MIRO_ACCESS_TOKEN: emulator.accessToken,
 };
 const dir = mkdtempSync(join(tmpdir(), "cold-start-"));
+/** The 1, 5 and 15 minute load averages, as `/proc/loadavg` shows them. */
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
+const loadBefore = load();
 try {
   const rounds: Array<ReadonlyMap<string, Sample>> = [];
   for (let r = 0; r < options.rounds; r++) {
@@ -147,8 +155,9 @@ try {
       cpuRatio: ratios("cpu"),
     };
   });
+  const loadAfter = load();
   console.log(
-    `\ncold start, hyperfine -N, ${options.rounds} rounds x ${options.runs} runs (+${options.warmup} warm-up)`,
+    `\ncold start, hyperfine -N, ${options.rounds} rounds x ${options.runs} runs (+${options.warmup} warm-up); load average ${loadBefore} before, ${loadAfter} after`,
   );
   const width = Math.max(...rows.map((row) => row.name.length));
   console.log(`${"case".padEnd(width)}  wall median   vs node   CPU (u+s)   vs node`);
@@ -165,7 +174,12 @@ try {
     { name: "miro-token info, wall", ratio: row("miro-token info").wallRatio, limit: 3.5 },
   ];
   const missed = printTargets(targets);
-  writeResults("cold-start", { options, rows, targets });
+  writeResults("cold-start", {
+    options,
+    load: { before: loadBefore, after: loadAfter },
+    rows,
+    targets,
+  });
   if (strict && missed > 0) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -2,8 +2,9 @@
  * Builds the `TokenClient` a command runs against from the shared options: the base URL
  * (`--base-url`, `MIRO_API_BASE_URL`), timeouts and retries, client credentials
  * (`MIRO_CLIENT_ID`/`--client-id`, `MIRO_CLIENT_SECRET`/`--client-secret-file`) and the
- * transport. ky and undici are loaded with `import()` only when chosen, so the default path
- * (Node's fetch) keeps start-up small.
+ * transport. Each transport is loaded with `import()` only when chosen; the default, node:http
+ * (transport-node's `node-http` entry), loads neither undici nor Node's `fetch`, so a command
+ * that sends one request starts small.
  *
  * The transport is wrapped once to report each request (method, origin and path, status,
  * time) as a `--verbose` diagnostic and to count requests in flight (the watch spinner).
@@ -18,12 +19,12 @@ import {
   observeTransport,
   TokenClient,
 } from "@miro-token/core";
-import { FetchTransport } from "@miro-token/transport-fetch";
 import { Duration, Effect, Layer, Option, type Redacted, Result } from "effect";
 import { durationOption } from "./DurationText.ts";
 import { ENV, envVar } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
-import { GLOBAL_DEFAULTS, type GlobalOptions, type TransportName } from "./GlobalOptions.ts";
+import { GLOBAL_DEFAULTS, type TransportName } from "./GlobalDefaults.ts";
+import type { GlobalOptions } from "./GlobalOptions.ts";
 import { diagnostic, type OutputMode, warn } from "./Output.ts";
 import { checkSecretText, readSecretFile } from "./TokenInput.ts";
 
@@ -105,15 +106,21 @@ export const resolveConnection = (options: GlobalOptions) =>
 
 const transportLayer = (name: TransportName): Effect.Effect<Layer.Layer<HttpTransport>> => {
   switch (name) {
+    case "node":
+      return Effect.promise(() => import("@miro-token/transport-node/node-http")).pipe(
+        Effect.map((module) => module.NodeHttpTransport.layer),
+      );
+    case "undici":
+      return Effect.promise(() => import("@miro-token/transport-node")).pipe(
+        Effect.map((module) => module.NodeTransport.layer),
+      );
     case "fetch":
-      return Effect.succeed(FetchTransport.layer);
+      return Effect.promise(() => import("@miro-token/transport-fetch")).pipe(
+        Effect.map((module) => module.FetchTransport.layer),
+      );
     case "ky":
       return Effect.promise(() => import("@miro-token/transport-ky")).pipe(
         Effect.map((module) => module.KyTransport.layer),
-      );
-    case "node":
-      return Effect.promise(() => import("@miro-token/transport-node")).pipe(
-        Effect.map((module) => module.NodeTransport.layer),
       );
   }
 };

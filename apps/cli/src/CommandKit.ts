@@ -11,8 +11,7 @@ import { Effect, type Stdio } from "effect";
 import { Argument, type Command, Flag } from "effect/cli";
 import { ENV } from "./Env.ts";
 import { root } from "./RootCommand.ts";
-import { makeRunContext, type RunContext } from "./RunContext.ts";
-import { InsecureStorePermissions } from "./StoreAccess.ts";
+import { makeRunContext, type RunContext, runCommandBody } from "./RunContext.ts";
 
 /** `--token-file`, shared by the commands that take one access token. */
 export const tokenFileFlag = Flag.String("token-file").pipe(
@@ -78,9 +77,5 @@ export const handler =
   ) =>
   (input: I) =>
     Effect.flatMap(Effect.zip(Effect.promise(load), context), ([module, ctx]) =>
-      Effect.provideService(
-        Effect.scoped(body(module)(ctx, input)),
-        InsecureStorePermissions,
-        ctx.global.insecureStorePermissions,
-      ),
+      runCommandBody(ctx, body(module)(ctx, input)),
     );

@@ -33,7 +33,7 @@ import { changeLine, eventDocument, type WatchEvent } from "./commands/WatchOutp
 import { watchEvents } from "./commands/WatchRun.ts";
 import { formatRemaining } from "./DurationText.ts";
 import { DemoError } from "./Failure.ts";
-import type { TransportName } from "./GlobalOptions.ts";
+import type { TransportName } from "./GlobalDefaults.ts";
 import { isoTime, type OutputMode, printJson, printLines, style } from "./Output.ts";
 import { checkPort } from "./PortOption.ts";
 import type { RunContext } from "./RunContext.ts";

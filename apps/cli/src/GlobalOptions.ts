@@ -7,20 +7,9 @@
 
 import type { Option } from "effect";
 import { Flag } from "effect/cli";
+import { GLOBAL_DEFAULTS, TRANSPORTS, type TransportName } from "./GlobalDefaults.ts";
 
-/** The transports `--transport` can choose. */
-export const TRANSPORTS = ["fetch", "ky", "node"] as const;
-
-/** @default "fetch" (Node's built-in fetch: nothing extra to load) */
-export type TransportName = (typeof TRANSPORTS)[number];
-
-/** Defaults, shown in help and used when a flag is absent. */
-export const GLOBAL_DEFAULTS = {
-  transport: "fetch" as TransportName,
-  timeout: "10s",
-  retries: 2,
-  baseUrl: "https://api.miro.com",
-} as const;
+export { GLOBAL_DEFAULTS, TRANSPORTS, type TransportName } from "./GlobalDefaults.ts";
 
 /** The shared flags, for `Command.withSharedFlags`. */
 export const globalFlags = {
@@ -56,7 +45,7 @@ export const globalFlags = {
   transport: Flag.Literals("transport", TRANSPORTS).pipe(
     Flag.withDefault(GLOBAL_DEFAULTS.transport),
     Flag.withDescription(
-      `HTTP client: fetch (built in), ky, or node (undici keep-alive pool) (default: ${GLOBAL_DEFAULTS.transport})`,
+      `HTTP client: node (node:http keep-alive), undici (undici keep-alive pool), fetch (Node's fetch) or ky (default: ${GLOBAL_DEFAULTS.transport})`,
     ),
   ),
   timeout: Flag.String("timeout").pipe(

@@ -4,11 +4,12 @@
  * root command's flags (`CommandKit.ts`), so no command builds its own client.
  */
 import type { MalformedTokenError, TokenClient } from "@miro-token/core";
-import { Effect, type Layer, type Stdio } from "effect";
+import { Effect, type Layer, type Scope, type Stdio } from "effect";
 import { type ConnectionSettings, makeClientLayer } from "./ClientLayer.ts";
 import type { UsageError } from "./Failure.ts";
 import type { GlobalOptions } from "./GlobalOptions.ts";
 import { type OutputMode, resolveOutputMode } from "./Output.ts";
+import { InsecureStorePermissions } from "./StorePermissions.ts";
 
 /** Requests of the run's client: in flight now, finished so far (the watch spinner reads it). */
 export interface RequestActivity {
@@ -59,3 +60,17 @@ export const makeRunContext = (
     );
     return { global, mode, client: { connect, activity } };
   });
+
+/**
+ * Run a command's body in its context: in a scope that closes (and with it a PostgreSQL pool)
+ * when the command ends, with the store-permission choice of `--insecure-store-permissions`.
+ */
+export const runCommandBody = <A, E, R>(
+  ctx: RunContext,
+  body: Effect.Effect<A, E, R>,
+): Effect.Effect<A, E, Exclude<R, Scope.Scope>> =>
+  Effect.provideService(
+    Effect.scoped(body),
+    InsecureStorePermissions,
+    ctx.global.insecureStorePermissions,
+  );

@@ -11,7 +11,7 @@
  * A store directory that another user owns or others can write is refused by the store itself;
  * here that refusal becomes a usage error (exit 2) with the store's message, since the fix is
  * the operator's: mend the modes or pass `--insecure-store-permissions` (read from
- * {@link InsecureStorePermissions}, which `CommandKit.ts` sets from the flag). So does a sealed
+ * {@link InsecureStorePermissions}, which `RunContext.ts` sets from the flag). So does a sealed
  * store opened without its keyring, and a refused store setting.
  */
 import { type StoreError, TokenStore, type TokenStoreShape } from "@miro-token/core";
@@ -25,13 +25,10 @@ import { Context, Effect, Layer, Option, Result, type Scope } from "effect";
 import { envVar } from "./Env.ts";
 import { UsageError } from "./Failure.ts";
 import { keyringRefusalAsUsage, storeKeyring } from "./StoreKeyring.ts";
+import { InsecureStorePermissions } from "./StorePermissions.ts";
 import { readSecretFile } from "./TokenInput.ts";
 
-/** Whether `--insecure-store-permissions` was given (the store then accepts such a store). */
-export const InsecureStorePermissions = Context.Reference<boolean>(
-  "@miro-token/cli/InsecureStorePermissions",
-  { defaultValue: () => false },
-);
+export { InsecureStorePermissions } from "./StorePermissions.ts";
 
 /** The parsed store flags of a command (`storeFlags` in `CommandKit.ts`). */
 export interface StoreFlagsInput {

@@ -12,7 +12,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { type Emulator, startEmulator } from "@miro-token/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { colorsWanted, fastOutput, stripColors } from "../src/FastOutput.ts";
 import { spawnCli } from "./BuiltBinary.ts";
 import { run } from "./CliHarness.ts";
@@ -77,6 +78,64 @@ describe("the built binary", () => {
   it("runs the program for anything else: a usage error exits 2", async () => {
     const result = await spawnCli(["--bogus"]);
     expect(result.exitCode).toBe(2);
+  });
+});
+
+describe("info's fast path in the built binary", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+  }, 120_000);
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  /** The bundle without the program's chunk (bin-*.js): any import of the program fails. */
+  const withoutProgram = (): string => {
+    const alone = tempPath("info-without-program");
+    cpSync(join(root, "dist"), alone, { recursive: true });
+    for (const file of readdirSync(alone).filter((name) => name.startsWith("bin-"))) {
+      rmSync(join(alone, file));
+    }
+    return join(alone, "miro-token.js");
+  };
+
+  it("runs a plain info argv without the program, printing what the program prints", async () => {
+    const { accessToken } = emulator.issueTokens();
+    const env = { MIRO_API_BASE_URL: emulator.baseUrl, MIRO_ACCESS_TOKEN: accessToken };
+    const script = withoutProgram();
+    for (const argv of [
+      ["info", "--json"],
+      ["--json", "info", "--transport", "fetch"],
+    ]) {
+      const fast = await spawnCli(argv, { script, env });
+      expect(fast.stderr).toBe("");
+      expect(fast.exitCode).toBe(0);
+      expect(JSON.parse(fast.stdout)).toMatchObject({ ok: true, command: "info" });
+    }
+    // The human table as the program prints it (`--verbose=true` is not read by the fast
+    // reader), but for the rate-limit line, which each call changes.
+    const human = await spawnCli(["info"], { script, env });
+    const program = await run(["info", "--verbose=false"], { env });
+    expect(program.exitCode).toBe(0);
+    const rows = (text: string) => text.split("\n").filter((line) => !line.startsWith("rate"));
+    expect(rows(human.stdout.trimEnd())).toEqual(rows(program.stdout));
+    // Failures too: exit codes and documents come from the same outcome handling.
+    const missing = await spawnCli(["info", "--json", "--token-file", "/nonexistent"], {
+      script,
+      env,
+    });
+    expect(missing.exitCode).toBe(2);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ ok: false, exitCode: 2 });
+  }, 60_000);
+
+  it("leaves any other info argv to the program", async () => {
+    const result = await spawnCli(["info", "--json=true", "--token-file", "/nonexistent"], {
+      script: withoutProgram(),
+    });
+    // Without the program's chunk the import fails: proof the fast path did not take it.
+    expect(result.exitCode).not.toBe(2);
+    expect(result.stderr).toContain("bin-");
   });
 });
 

@@ -144,7 +144,7 @@ describe("info", () => {
   });
 
   it("works over every transport", async () => {
-    for (const transport of ["fetch", "ky", "node"]) {
+    for (const transport of ["node", "undici", "fetch", "ky"]) {
       const { accessToken } = emulator.issueTokens();
       const result = await run(["info", "--transport", transport, "--json"], {
         env: envFor(accessToken),

@@ -1,10 +1,12 @@
 /**
  * What the node transport's two engines (undici and node:http) have in common: an exchange to
- * send with, and a way to close every pooled socket when the layer's scope closes.
+ * send with, and a way to close every pooled socket when the layer's scope closes; and the one
+ * way an engine becomes a scoped `HttpTransport` (`NodeTransport` and `NodeHttpTransport`).
  *
  * @since 0.1.0
  */
-import type { Exchange } from "@miro-token/core";
+import { Exchange, type HttpTransport } from "@miro-token/core";
+import { Effect, type Scope } from "effect";
 
 /**
  * @category models
@@ -25,3 +27,20 @@ export interface NodeEngine {
   readonly exchange: Exchange.Exchange;
   readonly close: () => Promise<void>;
 }
+
+/** How long an idle pooled socket is kept when the options do not say. */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT = 4_000;
+
+/**
+ * The transport service over an engine made by `makeEngine`, its pools closed when the current
+ * scope closes.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const scopedTransport = (
+  makeEngine: () => NodeEngine,
+): Effect.Effect<HttpTransport["Service"], never, Scope.Scope> =>
+  Effect.acquireRelease(Effect.sync(makeEngine), (engine) =>
+    Effect.promise(() => engine.close()),
+  ).pipe(Effect.map((engine) => Exchange.toTransport("NodeTransport.send", engine.exchange)));

@@ -3,10 +3,14 @@
  * per origin) and `http.request`. Response headers are read from `rawHeaders`, because the
  * `headers` object drops repeats of some names (`content-type`, `authorization`, …).
  *
+ * node:https (and with it TLS and Node's crypto, ~20 ms of CPU to load) is loaded, and its agent
+ * made, at the first `https:` request: a program that only talks plain http to a loopback
+ * server (the emulator, a test) never pays for it.
+ *
  * @since 0.1.0
  */
 import * as http from "node:http";
-import * as https from "node:https";
+import type * as Https from "node:https";
 import type { TransportRequest } from "@miro-token/core";
 import { type Exchange, ResponseBody, ResponseHeaders } from "@miro-token/core";
 import type { EngineOptions, NodeEngine } from "./NodeEngine.ts";
@@ -24,7 +28,14 @@ export const make = (options: EngineOptions): NodeEngine => {
     timeout: options.keepAliveTimeout,
     maxSockets: options.connections ?? Number.POSITIVE_INFINITY,
   };
-  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const agents: { readonly http: http.Agent; https?: Https.Agent } = {
+    http: new http.Agent(agentOptions),
+  };
+  const https = (): typeof Https => process.getBuiltinModule("node:https");
+  const httpsAgent = (): Https.Agent => {
+    if (agents.https === undefined) agents.https = new (https().Agent)(agentOptions);
+    return agents.https;
+  };
   const exchange = (request: TransportRequest, signal: AbortSignal) =>
     new Promise<Exchange.Exchanged>((resolve, reject) => {
       const url = new URL(request.url);
@@ -33,10 +44,10 @@ export const make = (options: EngineOptions): NodeEngine => {
       if (request.body !== undefined && headers["content-length"] === undefined) {
         headers["content-length"] = String(Buffer.byteLength(request.body));
       }
-      const req = (secure ? https : http).request(url, {
+      const req = (secure ? https() : http).request(url, {
         method: request.method,
         headers,
-        agent: secure ? agents.https : agents.http,
+        agent: secure ? httpsAgent() : agents.http,
         signal,
       });
       // `on`, not `once`: a socket can report a second error after the first one.
@@ -57,7 +68,7 @@ export const make = (options: EngineOptions): NodeEngine => {
     exchange,
     close: async () => {
       agents.http.destroy();
-      agents.https.destroy();
+      agents.https?.destroy();
     },
   };
 };

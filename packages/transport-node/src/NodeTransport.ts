@@ -8,9 +8,9 @@
  *
  * @since 0.1.0
  */
-import { Exchange, HttpTransport } from "@miro-token/core";
-import { Effect, Layer } from "effect";
-import type { NodeEngine } from "./NodeEngine.ts";
+import { HttpTransport } from "@miro-token/core";
+import { Layer } from "effect";
+import { DEFAULT_KEEP_ALIVE_TIMEOUT, type NodeEngine, scopedTransport } from "./NodeEngine.ts";
 import * as NodeHttpEngine from "./NodeHttpEngine.ts";
 import * as UndiciEngine from "./UndiciEngine.ts";
 
@@ -43,7 +43,7 @@ export interface NodeTransportOptions {
 const engineOf = (options: NodeTransportOptions): NodeEngine => {
   const engineOptions = {
     connections: options.connections,
-    keepAliveTimeout: options.keepAliveTimeout ?? 4_000,
+    keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT,
   };
   return options.engine === "node:http"
     ? NodeHttpEngine.make(engineOptions)
@@ -57,10 +57,7 @@ const engineOf = (options: NodeTransportOptions): NodeEngine => {
  * @since 0.1.0
  */
 export const make = (options: NodeTransportOptions = {}) =>
-  Effect.acquireRelease(
-    Effect.sync(() => engineOf(options)),
-    (engine) => Effect.promise(() => engine.close()),
-  ).pipe(Effect.map((engine) => Exchange.toTransport("NodeTransport.send", engine.exchange)));
+  scopedTransport(() => engineOf(options));
 
 /**
  * The transport with default options (undici, unlimited sockets, 4 s keep-alive).

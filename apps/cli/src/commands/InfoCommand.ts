@@ -5,15 +5,16 @@
 import { Command } from "effect/cli";
 import { handler, stdinArgument, tokenFileFlag } from "../CommandKit.ts";
 
-const flags = { tokenFile: tokenFileFlag, stdin: stdinArgument };
+/** `info`'s own flags and argument (the fast argv table is derived from them too). */
+export const infoConfig = { tokenFile: tokenFileFlag, stdin: stdinArgument };
 
 /** The parsed flags of `info`, inferred from their declarations. */
-export type InfoInput = Command.Command.Config.Infer<typeof flags>;
+export type InfoInput = Command.Command.Config.Infer<typeof infoConfig>;
 
 /** `miro-token info`. */
 export const infoCommand = Command.make(
   "info",
-  flags,
+  infoConfig,
   handler(
     () => import("./InfoRun.ts"),
     (module) => module.runInfo,
