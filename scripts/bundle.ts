@@ -13,7 +13,7 @@
  * server, the transport and the OTLP exporters load only when it starts), its entry and chunks
  * written beside the library entry `tsc` emitted into `dist/`.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { build, type Plugin } from "esbuild";
 
@@ -68,10 +68,28 @@ export interface BinBundle {
   readonly define?: Readonly<Record<string, string>> | undefined;
 }
 
+/**
+ * Remove the chunks an earlier split build left in `outdir` (named by content hash, so a new
+ * build does not overwrite them): kept, they pile up and count in the package's size. Only
+ * esbuild writes `chunk-*.js` here; `tsc` emits files named after the sources.
+ */
+const removeChunks = (outdir: string) => {
+  let files: Array<string>;
+  try {
+    files = readdirSync(outdir);
+  } catch {
+    return;
+  }
+  for (const file of files) {
+    if (/^chunk-[A-Z0-9]+\.js$/.test(file)) rmSync(`${outdir}/${file}`, { force: true });
+  }
+};
+
 /** Builds the bundle and prints each output file with its size. */
 export const bundleBin = async (spec: BinBundle): Promise<void> => {
   const outdir = `${spec.root}${spec.outdir}`;
   if (spec.clean) rmSync(outdir, { recursive: true, force: true });
+  else if (spec.splitting) removeChunks(outdir);
   const result = await build({
     entryPoints: { [spec.name]: `${spec.root}${spec.entry}` },
     outdir,
