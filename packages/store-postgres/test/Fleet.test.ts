@@ -10,6 +10,7 @@ import { Effect, Exit, Fiber, Redacted, Scope, Stream } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
 import { PostgresFleet, type PostgresStoreOptions, PostgresTokenStore } from "../src/index.ts";
 import { migratedDatabase, withSql } from "./Databases.ts";
+import { tcpCut } from "./TcpCut.ts";
 
 const WORKER = fileURLToPath(new URL("./fixtures/FleetWorker.ts", import.meta.url));
 const FAST = { leaseTtl: 2_000, tickEvery: 250 } as const;
@@ -193,6 +194,48 @@ describe("the fleet", () => {
       expect(member.membership.handedOver(removed)).toBe(false);
       expect(member.membership.owned().size).toBe(3);
     }).pipe(Effect.scoped),
+  );
+});
+
+describe("a replica cut off from the database", () => {
+  it.live(
+    "gives its tokens up before its leases lapse, and takes its share back once it is mended",
+    () =>
+      Effect.gen(function* () {
+        const options = yield* migratedDatabase();
+        yield* seed(options, 20);
+        const relay = yield* tcpCut(options);
+        const cutOff = yield* PostgresFleet.make(relay.options, FAST);
+        const other = yield* PostgresFleet.make(options, FAST);
+        const sizes = () => [cutOff.membership.owned().size, other.membership.owned().size];
+        yield* eventually(evenSplit(sizes, 20));
+        const changes: Array<{ readonly gained: number; readonly lost: number }> = [];
+        const fiber = yield* Effect.forkChild(
+          Stream.runForEach(cutOff.membership.changes, (change) =>
+            Effect.sync(() =>
+              changes.push({ gained: change.gained.length, lost: change.lost.length }),
+            ),
+          ),
+        );
+        const held = [...cutOff.membership.owned()];
+        relay.cut();
+        // Never two owners at once: the cut-off replica lets go before the other can claim.
+        const deadline = Date.now() + 6_000;
+        for (;;) {
+          const mine = cutOff.membership.owned();
+          for (const id of other.membership.owned()) expect(mine.has(id)).toBe(false);
+          if (other.membership.owned().size === 20 || Date.now() > deadline) break;
+          yield* Effect.sleep("20 millis");
+        }
+        expect(cutOff.membership.owned().size).toBe(0);
+        expect(other.membership.owned().size).toBe(20);
+        expect(held.every(cutOff.membership.handedOver)).toBe(true);
+        expect(changes).toContainEqual({ gained: 0, lost: held.length });
+        relay.mend();
+        yield* eventually(evenSplit(sizes, 20));
+        expect(changes.some((change) => change.gained > 0)).toBe(true);
+        yield* Fiber.interrupt(fiber);
+      }).pipe(Effect.scoped),
   );
 });
 

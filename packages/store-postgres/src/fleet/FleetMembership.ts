@@ -21,9 +21,10 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { StoreError } from "@miro-token/core";
-import { Duration, Effect, PubSub, Queue, Random, type Scope, Stream } from "effect";
+import { Clock, Duration, Effect, PubSub, Queue, Random, type Scope, Stream } from "effect";
 import type { SqlClient } from "effect/sql/SqlClient";
 import { orStoreError, type Scrub } from "../SqlFailure.ts";
+import { ownershipStatements } from "./OwnershipStatements.ts";
 
 /**
  * How a replica takes part in the fleet.
@@ -102,9 +103,6 @@ export interface FleetMembership {
   readonly leave: Effect.Effect<void, StoreError>;
 }
 
-/** The channel replicas notify when they join or give tokens back. */
-export const FLEET_CHANNEL = "miro_token_fleet";
-
 const millisOf = (input: Duration.Input | undefined, fallback: number) =>
   input === undefined ? fallback : Duration.toMillis(Duration.fromInputUnsafe(input));
 
@@ -139,66 +137,22 @@ export const makeMembership = (
     };
     let joined = false;
     let left = false;
+    /** When the last renewal that reached the database was sent (this replica's clock). */
+    let renewedAt = yield* Clock.currentTimeMillis;
     const pubsub = yield* PubSub.unbounded<OwnershipChange>();
     const pokes = yield* Queue.sliding<void>(1);
-    const after = (ms: number) =>
-      sql.literal(`clock_timestamp() + ${ms}::float8 * interval '1 millisecond'`);
-    const until = after(ttl);
-
-    // A data-modifying CTE runs whether or not it is read; the counts see the snapshot before it.
-    const heartbeat = sql<{
-      readonly others: number;
-      readonly total: number;
-      readonly owned: string;
-    }>`WITH hb AS (
-         INSERT INTO miro_token_fleet_replicas (id, info, heartbeat_at, expires_at)
-         VALUES (${me}, ${info}::jsonb, clock_timestamp(), ${until})
-         ON CONFLICT (id) DO UPDATE
-           SET heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at
-         RETURNING id),
-       renewed AS (
-         UPDATE miro_token_fleet_owners SET expires_at = ${until}
-         WHERE owner = ${me} RETURNING token_id)
-       SELECT (SELECT count(*) FROM miro_token_fleet_replicas
-                   WHERE id <> ${me} AND expires_at >= clock_timestamp())::int AS others,
-              (SELECT count(*) FROM miro_token_fleet_owners)::int AS total,
-              (SELECT coalesce(json_agg(token_id), '[]'::json) FROM renewed)::text AS owned`;
-
-    const claim = (count: number) =>
-      sql<{ readonly id: string; readonly generation: number }>`WITH claimed AS (
-         UPDATE miro_token_fleet_owners SET owner = ${me}, expires_at = ${until}
-         WHERE token_id IN (
-           SELECT token_id FROM miro_token_fleet_owners
-           WHERE expires_at < clock_timestamp()
-           LIMIT ${count} FOR UPDATE SKIP LOCKED)
-         RETURNING token_id)
-       SELECT c.token_id AS id, t.generation::float8 AS generation
-       FROM claimed c JOIN miro_token_tokens t ON t.id = c.token_id`;
-
-    /**
-     * Give `ids` back, claimable after the handover grace, or all of ours at once when absent
-     * (leaving: the watch has stopped), and tell the others to rebalance.
-     */
-    const release = (ids: ReadonlyArray<string> | undefined) =>
-      sql`WITH released AS (
-           UPDATE miro_token_fleet_owners
-           SET owner = NULL, expires_at = ${ids === undefined ? sql.literal("'-infinity'") : after(grace)}
-           WHERE owner = ${me}
-             AND (${ids === undefined} OR token_id IN (
-               SELECT jsonb_array_elements_text(${JSON.stringify(ids ?? [])}::jsonb)))
-           RETURNING 1)
-         SELECT pg_notify(${FLEET_CHANNEL}, ${`members ${me}`}) FROM (SELECT count(*) FROM released) n`;
-
-    /** Which of `ids` are still stored (a removed token's ownership row went with it). */
-    const stillStored = (ids: ReadonlyArray<string>) =>
-      sql<{ readonly id: string }>`SELECT id FROM miro_token_tokens
-         WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
-
-    const notifyJoined = sql`SELECT pg_notify(${FLEET_CHANNEL}, ${`members ${me}`})`;
+    const { heartbeat, claim, release, stillStored, notifyJoined } = ownershipStatements(sql, {
+      me,
+      info,
+      ttl,
+      grace,
+    });
 
     const tick = Effect.gen(function* () {
       if (left) return;
+      const started = yield* Clock.currentTimeMillis;
       const [row] = yield* heartbeat;
+      renewedAt = started;
       if (!joined) {
         joined = true;
         yield* notifyJoined;
@@ -211,6 +165,13 @@ export const makeMembership = (
       // Not renewed: removed, or taken over by another replica after this one's lease lapsed.
       if (lost.length > 0) for (const { id } of yield* stillStored(lost)) handedOver.add(id);
       const gained: Array<{ id: string; generation: number }> = [];
+      // Renewed but not held: given up while the database did not answer (`standDown`), and
+      // nobody claimed them meanwhile: this replica's again.
+      const regained = [...renewed].filter((id) => !owned.has(id));
+      for (const { id, generation } of regained.length > 0 ? yield* stillStored(regained) : []) {
+        handedOver.delete(id);
+        gained.push({ id, generation: Number(generation) });
+      }
       if (renewed.size < target) {
         for (const claimed of yield* claim(target - renewed.size)) {
           renewed.add(claimed.id);
@@ -234,6 +195,23 @@ export const makeMembership = (
       health = { database: "ok", replicaId: me, replicas, owned: owned.size, tokens: total };
       if (gained.length > 0 || lost.length > 0) yield* PubSub.publish(pubsub, { gained, lost });
     }).pipe(orStoreError("fleet", scrub));
+
+    /**
+     * Give up every token, locally, once the last renewal that reached the database is so old
+     * that the leases may lapse before the next tick: the others claim them when they do, and
+     * this replica must have stopped probing by then. Judged on this replica's clock from the
+     * moment the renewal was sent (never later than the database's own), with one tick (at most
+     * half the lease) to spare.
+     */
+    const standDown = Effect.gen(function* () {
+      if (left || owned.size === 0) return;
+      if ((yield* Clock.currentTimeMillis) - renewedAt < ttl - Math.min(tickEvery, ttl / 2)) return;
+      const lost = [...owned];
+      for (const id of lost) handedOver.add(id);
+      owned = new Set();
+      health = { ...health, owned: 0 };
+      yield* PubSub.publish(pubsub, { gained: [], lost });
+    });
 
     const guardedTick = tick.pipe(
       Effect.catch((error) =>
@@ -266,6 +244,11 @@ export const makeMembership = (
           yield* guardedTick;
         }),
       ),
+    );
+
+    // The watchdog runs beside the ticks: a tick can hang on a dead connection for a long time.
+    yield* Effect.forkScoped(
+      Effect.forever(Effect.andThen(Effect.sleep(Math.max(10, tickEvery / 4)), standDown)),
     );
 
     return {

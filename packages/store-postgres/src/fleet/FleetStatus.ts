@@ -12,7 +12,7 @@ import type { StoreError } from "@miro-token/core";
 import { Duration, Effect, type Scope, Semaphore } from "effect";
 import type { SqlClient } from "effect/sql/SqlClient";
 import { orStoreError, type Scrub } from "../SqlFailure.ts";
-import { FLEET_CHANNEL } from "./FleetMembership.ts";
+import { FLEET_CHANNEL } from "./OwnershipStatements.ts";
 
 /**
  * One status row as stored.

@@ -23,7 +23,6 @@ import { clientLayer, makeWith, scrubOf } from "../PostgresTokenStore.ts";
 import type { SchemaVersionError } from "../SchemaVersionError.ts";
 import { type PostgresStoreOptions, poolConfigOf } from "../StoreOptions.ts";
 import {
-  FLEET_CHANNEL,
   type FleetHealth,
   type FleetMembership,
   type FleetOptions,
@@ -36,6 +35,7 @@ import {
   type StatusWriter,
 } from "./FleetStatus.ts";
 import { ownedStore } from "./FleetStore.ts";
+import { FLEET_CHANNEL } from "./OwnershipStatements.ts";
 
 /**
  * Fleet options plus the status writer's and reader's cadence.
