@@ -161,7 +161,8 @@ export const watcherFleet = (fleet: PostgresFleet.PostgresFleet): WatcherFleet =
 
 /**
  * `health` with the fleet's view added: `degraded` while the database does not answer (the
- * watcher keeps watching the tokens it owns; no other replica can take them meanwhile).
+ * watcher keeps watching the tokens it owns while its leases can still be valid, then gives
+ * them up until the database answers again: see `FleetMembership`).
  *
  * @category health
  * @since 0.3.0

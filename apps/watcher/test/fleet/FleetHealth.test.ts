@@ -1,5 +1,5 @@
 // `/healthz` with a fleet: the database's state is reported, and a database that does not
-// answer degrades an otherwise healthy replica (it keeps watching what it owns) without
+// answer degrades an otherwise healthy replica (it keeps watching what it owns while its leases last) without
 // hiding a worse state.
 import { describe, expect, it } from "vitest";
 import { type FleetHealthView, withFleetHealth } from "../../src/fleet/WatcherFleet.ts";
