@@ -137,6 +137,9 @@ export interface MetricsOptions {
 
 const NAME = "miro_token_watcher";
 
+/** Most distinct request URLs whose route is remembered (a watcher calls a handful). */
+const ROUTE_CACHE_SIZE = 64;
+
 /** `make(labels)` once per label set: each series keeps its metric (and its registry key). */
 const seriesOf = <M>(make: (labels: Readonly<Record<string, string>>) => M) => {
   const made = new Map<string, M>();
@@ -254,8 +257,19 @@ export const makeMetrics = (options: MetricsOptions): Metrics => {
     if (kind !== undefined) failures({ kind }).updateUnsafe(1, context);
   };
 
+  // A watcher calls a handful of URLs: parse each once, not once per exchange.
+  const routes = new Map<string, MiroRoute>();
+  const cachedRouteOf = (url: string): MiroRoute => {
+    let route = routes.get(url);
+    if (route === undefined) {
+      route = routeOf(url);
+      if (routes.size < ROUTE_CACHE_SIZE) routes.set(url, route);
+    }
+    return route;
+  };
+
   const observeExchange: Metrics["observeExchange"] = (url, outcome, seconds, headers, at) => {
-    const route = routeOf(url);
+    const route = cachedRouteOf(url);
     if (route === "token_info") credits.updateUnsafe(probeCost, context);
     requests({ route, status: String(outcome) }).updateUnsafe(1, context);
     latency({ route }).updateUnsafe(seconds, context);

@@ -34,7 +34,7 @@ import {
   type WatchRecord,
   watchNow,
 } from "./WatchRecord.ts";
-import { probeDelay, type WatchSchedule } from "./WatchSchedule.ts";
+import { probeAt, type WatchSchedule } from "./WatchSchedule.ts";
 
 export { makeRecord, type WatchRecord } from "./WatchRecord.ts";
 
@@ -178,7 +178,7 @@ const probe = (ctx: WatchContext, rec: WatchRecord, timeoutAfter: number | undef
         const wait = Math.min(schedule.maxRateLimitWait, rateLimit.resetAt - at.wall);
         yield* budget.close(rec.gateKey, at.mono + Math.max(0, wait));
       }
-      rec.nextProbe = at.mono + probeDelay(schedule, yield* Random.next, rec.slow);
+      rec.nextProbe = probeAt(schedule, at.mono, yield* Random.next, rec.slow);
       const expiresAt = current.tokenSet.expiresAt;
       return yield* apply(ctx, rec, TokenEvent.ProbeSucceeded({ info, expiresAt }));
     }

@@ -17,6 +17,7 @@ import { makeDueHeap } from "./DueHeap.ts";
 import type { StoredToken } from "./TokenStore.ts";
 import { step, type WatchContext } from "./TokenWatchLoop.ts";
 import { adoptInto, makeRecord, type WatchRecord, watchNow } from "./WatchRecord.ts";
+import { onGrid } from "./WatchSchedule.ts";
 
 /**
  * The scheduler of one watch.
@@ -106,7 +107,10 @@ export const makeWatchScheduler = (
         wakeAt = top?.due ?? Number.POSITIVE_INFINITY;
         yield* top === undefined
           ? Deferred.await(wake)
-          : Effect.raceFirst(Effect.sleep(Math.max(1, wakeAt - now)), Deferred.await(wake));
+          : Effect.raceFirst(
+              Effect.sleep(Math.max(1, Math.ceil(wakeAt - now))),
+              Deferred.await(wake),
+            );
       }
     });
 
@@ -121,8 +125,11 @@ export const makeWatchScheduler = (
         Effect.gen(function* () {
           if (records.has(entry.id)) return;
           const at = yield* watchNow;
-          const offset = spread ? Math.floor((yield* Random.next) * ctx.schedule.interval) : 0;
-          const rec = makeRecord(entry.id, at.mono, at.mono + offset) as Scheduled;
+          // Spread over one interval, on the probe grid (tokens share wake-ups).
+          const first = spread
+            ? onGrid(at.mono + (yield* Random.next) * ctx.schedule.interval, at.mono)
+            : at.mono;
+          const rec = makeRecord(entry.id, at.mono, first) as Scheduled;
           rec.running = false;
           rec.dropped = false;
           adoptInto(rec, ctx.schedule, entry, at, yield* Random.next);

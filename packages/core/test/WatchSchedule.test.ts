@@ -64,6 +64,31 @@ describe("WatchSchedule", () => {
     );
   });
 
+  it("puts the next probe on the shared grid inside the jitter window, else where drawn", () => {
+    const { PROBE_GRID_MS } = WatchSchedule;
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e9, noNaN: true }),
+        unit,
+        fc.integer({ min: 1, max: 8 }),
+        (mono, random, factor) => {
+          const at = WatchSchedule.probeAt(schedule, mono, random, factor);
+          const drawn = mono + WatchSchedule.probeDelay(schedule, random, factor);
+          const earliest = mono + 54_000 * factor;
+          const gridPoint = Math.floor(drawn / PROBE_GRID_MS) * PROBE_GRID_MS;
+          // The latest grid point in [earliest, drawn] (there is one unless the drawn delay is
+          // within a grid step of the window's start), else the drawn time.
+          const expected = gridPoint >= earliest ? gridPoint : drawn;
+          return at === expected && at >= earliest && drawn - at < PROBE_GRID_MS;
+        },
+      ),
+      params,
+    );
+    // No jitter: exactly one interval, wherever the grid lies.
+    const exact = WatchSchedule.resolveWatchOptions({ interval: "60 seconds", jitter: 0 });
+    expect(WatchSchedule.probeAt(exact, 1_234.5, 0.5)).toBe(61_234.5);
+  });
+
   it("backs off after failures, capped at four intervals more", () => {
     fc.assert(
       fc.property(unit, fc.integer({ min: 1, max: 50 }), (random, failures) => {

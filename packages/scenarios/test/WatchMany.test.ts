@@ -209,6 +209,28 @@ describe("TokenWatcher.watchMany", () => {
     }).pipe(Effect.scoped),
   );
 
+  it.effect("probes many tokens together: every probe on the shared 100 ms grid", () =>
+    Effect.gen(function* () {
+      const s = yield* scenario();
+      const now = yield* Clock.currentTimeMillis;
+      const issue = () => tokenSetOf(s.emu.issueTokens({ expiring: false }), now);
+      const store = yield* makeMemoryStore(
+        Array.from({ length: 20 }, (_, i) => ({ id: `t${i}`, tokenSet: issue() })),
+      );
+      yield* record(TokenWatcher.watchMany({ interval: "10 seconds" })).pipe(
+        Effect.provide(Layer.succeed(TokenStore, store)),
+        Effect.provideContext(s.client),
+      );
+      yield* advance(s, "1 minute", "1 second");
+      const probes = s.traffic.log.filter((r) => r.route === "token-info").map((r) => r.at - now);
+      // Each token probed every 9-10 s; each probe at a grid point in its jitter window, so
+      // tokens due close together share one wake-up of the process (and of the server).
+      expect(probes.length).toBeGreaterThanOrEqual(20 * 5);
+      expect(probes.filter((at) => at % 100 !== 0)).toEqual([]);
+      expect(new Set(probes).size).toBeLessThan(probes.length);
+    }).pipe(Effect.scoped),
+  );
+
   it.effect("re-emits an unchanged status on the heartbeat", () =>
     Effect.gen(function* () {
       const s = yield* scenario();
