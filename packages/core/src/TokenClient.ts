@@ -10,7 +10,7 @@
  * ```
  *
  * `TokenClient.layer` needs an {@link HttpTransport} (one of the transport packages) and a
- * {@link MiroConfig}. Each method runs in a span named after it.
+ * {@link MiroConfig}. Each method runs in a span named after it when a tracer is installed.
  *
  * @since 0.1.0
  */
@@ -18,6 +18,7 @@ import { Context, Effect, Layer, type Redacted } from "effect";
 import type { GrantError, RevokeError, TokenInfoError } from "./Errors.ts";
 import { HttpTransport } from "./HttpTransport.ts";
 import { MiroConfig } from "./MiroConfig.ts";
+import { spannedWhenTracing } from "./OptionalSpan.ts";
 import { type RevokeResult, revokeToken } from "./operations/RevokeOperation.ts";
 import {
   exchangeAuthorizationCode,
@@ -27,13 +28,6 @@ import {
 import { type TokenInfoResult, tokenInfo } from "./operations/TokenInfoOperation.ts";
 import { RetryQuota } from "./RetryQuota.ts";
 import type { TokenSet } from "./TokenSet.ts";
-
-/**
- * A method's span, opened without capturing a stack trace: the span names the method, and a
- * trace per call (what `Effect.fn` does) costs more than the rest of a token-info call's own
- * work.
- */
-const traced = (name: string) => Effect.withSpan(name, undefined, { captureStackTrace: false });
 
 /**
  * The operations.
@@ -83,20 +77,17 @@ export class TokenClient extends Context.Service<TokenClient, TokenClientShape>(
         quota: yield* RetryQuota,
       };
       const spans = {
-        info: traced("TokenClient.info"),
-        revoke: traced("TokenClient.revoke"),
-        refresh: traced("TokenClient.refresh"),
-        exchangeCode: traced("TokenClient.exchangeCode"),
+        info: spannedWhenTracing("TokenClient.info"),
+        revoke: spannedWhenTracing("TokenClient.revoke"),
+        refresh: spannedWhenTracing("TokenClient.refresh"),
+        exchangeCode: spannedWhenTracing("TokenClient.exchangeCode"),
       };
       return TokenClient.of({
-        info: (token) => spans.info(Effect.suspend(() => tokenInfo(services, token))),
-        revoke: (token) => spans.revoke(Effect.suspend(() => revokeToken(services, token))),
-        refresh: (tokenSet) =>
-          spans.refresh(Effect.suspend(() => refreshTokenSet(services, tokenSet))),
+        info: (token) => spans.info(() => tokenInfo(services, token)),
+        revoke: (token) => spans.revoke(() => revokeToken(services, token)),
+        refresh: (tokenSet) => spans.refresh(() => refreshTokenSet(services, tokenSet)),
         exchangeCode: (code, redirectUri) =>
-          spans.exchangeCode(
-            Effect.suspend(() => exchangeAuthorizationCode(services, code, redirectUri)),
-          ),
+          spans.exchangeCode(() => exchangeAuthorizationCode(services, code, redirectUri)),
       });
     }),
   );

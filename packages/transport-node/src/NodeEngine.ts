@@ -1,5 +1,5 @@
 /**
- * What the node transport's two engines (undici and node:http) have in common: an exchange to
+ * What the node transport's two engines (undici and node:http) have in common: a dispatch to
  * send with, and a way to close every pooled socket when the layer's scope closes; and the one
  * way an engine becomes a scoped `HttpTransport` (`NodeTransport` and `NodeHttpTransport`).
  *
@@ -24,7 +24,7 @@ export interface EngineOptions {
  * @since 0.1.0
  */
 export interface NodeEngine {
-  readonly exchange: Exchange.Exchange;
+  readonly dispatch: Exchange.Dispatch;
   readonly close: () => Promise<void>;
 }
 
@@ -43,4 +43,6 @@ export const scopedTransport = (
 ): Effect.Effect<HttpTransport["Service"], never, Scope.Scope> =>
   Effect.acquireRelease(Effect.sync(makeEngine), (engine) =>
     Effect.promise(() => engine.close()),
-  ).pipe(Effect.map((engine) => Exchange.toTransport("NodeTransport.send", engine.exchange)));
+  ).pipe(
+    Effect.map((engine) => Exchange.dispatchToTransport("NodeTransport.send", engine.dispatch)),
+  );

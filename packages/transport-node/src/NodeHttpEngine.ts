@@ -12,7 +12,7 @@
 import * as http from "node:http";
 import type * as Https from "node:https";
 import type { TransportRequest } from "@miro-token/core";
-import { type Exchange, ResponseBody, ResponseHeaders } from "@miro-token/core";
+import { Exchange, ResponseBody, ResponseHeaders } from "@miro-token/core";
 import type { EngineOptions, NodeEngine } from "./NodeEngine.ts";
 
 /**
@@ -65,7 +65,7 @@ export const make = (options: EngineOptions): NodeEngine => {
       req.end(request.body);
     });
   return {
-    exchange,
+    dispatch: Exchange.fromExchange(exchange),
     close: async () => {
       agents.http.destroy();
       agents.https?.destroy();

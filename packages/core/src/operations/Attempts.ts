@@ -15,6 +15,7 @@ import type { MiroTokenError } from "../Errors.ts";
 import { InsecureBaseUrlError } from "../errors/InsecureBaseUrlError.ts";
 import type { HttpTransport, TransportRequest, TransportResponse } from "../HttpTransport.ts";
 import type { MiroConfigShape } from "../MiroConfig.ts";
+import { isTracing } from "../OptionalSpan.ts";
 import * as RetryPolicy from "../RetryPolicy.ts";
 import type { RetryQuotaShape } from "../RetryQuota.ts";
 import { endpointOf, TransportError } from "../TransportError.ts";
@@ -165,7 +166,8 @@ export const runOperation = <A, E extends MiroTokenError>(
   services: OperationServices,
   spec: OperationSpec<A, E>,
 ): Effect.Effect<A, E | TransportError | InsecureBaseUrlError> =>
-  Clock.clockWith((clock): Effect.Effect<A, E | TransportError | InsecureBaseUrlError> => {
+  Effect.withFiber((fiber): Effect.Effect<A, E | TransportError | InsecureBaseUrlError> => {
+    const clock = fiber.getRef(Clock.Clock);
     const { transport, config, quota } = services;
     const refusal = baseUrlRefusal(config);
     if (refusal !== undefined) return Effect.fail(refusal);
@@ -231,13 +233,17 @@ export const runOperation = <A, E extends MiroTokenError>(
         Effect.fail(failure.toError(attempts)),
       );
     });
-    return Effect.ensuring(
-      Effect.map(retried, (result) => {
-        quota.release(paid > 0 ? paid : quota.options.successRefund);
-        return result;
-      }),
-      Effect.suspend(() =>
-        Effect.annotateCurrentSpan({ "miro.endpoint": endpoint, "miro.attempts": attempts }),
-      ),
-    );
+    const released = Effect.map(retried, (result) => {
+      quota.release(paid > 0 ? paid : quota.options.successRefund);
+      return result;
+    });
+    // The operation's span (only opened when a tracer records it) learns where and how often.
+    return isTracing(fiber)
+      ? Effect.ensuring(
+          released,
+          Effect.suspend(() =>
+            Effect.annotateCurrentSpan({ "miro.endpoint": endpoint, "miro.attempts": attempts }),
+          ),
+        )
+      : released;
   });
