@@ -15,7 +15,16 @@
  *
  * @since 0.1.0
  */
-import { ConfigProvider, Effect, Layer, ManagedRuntime, Redacted } from "effect";
+import {
+  Cause,
+  ConfigProvider,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  ManagedRuntime,
+  Redacted,
+} from "effect";
 import { FetchHttpClient } from "effect/http";
 import type { HttpTransport } from "./HttpTransport.ts";
 import { MiroConfig, type MiroConfigOptions, miroEnvConfig } from "./MiroConfig.ts";
@@ -129,6 +138,38 @@ export interface PromiseTokenClient extends AsyncDisposable {
   readonly dispose: () => Promise<void>;
 }
 
+/**
+ * How calls enter the runtime. Until the runtime is built, and after `stop`, through
+ * `runtime.runPromise` (which builds it, or rejects once disposed). Once built, straight into a
+ * fiber on the built context: `runPromise` would also build its closures per call and register
+ * each fiber in the runtime's scope; the calls in flight are kept here instead, and `stop`
+ * interrupts them (and waits for them) before the runtime is disposed, as the scope would.
+ */
+const callRunner = (runtime: ManagedRuntime.ManagedRuntime<TokenClient, unknown>) => {
+  const inFlight = new Set<Fiber.Fiber<unknown, unknown>>();
+  let fork: ReturnType<typeof Effect.runForkWith<TokenClient>> | undefined;
+  let stopped = false;
+  const run = <A, E>(effect: Effect.Effect<A, E, TokenClient>, call?: CallOptions): Promise<A> => {
+    const options = call?.signal === undefined ? undefined : { signal: call.signal };
+    if (stopped || runtime.cachedContext === undefined) return runtime.runPromise(effect, options);
+    fork ??= Effect.runForkWith(runtime.cachedContext);
+    const fiber = fork(effect, options);
+    return new Promise<A>((resolve, reject) => {
+      inFlight.add(fiber);
+      fiber.addObserver((exit) => {
+        inFlight.delete(fiber);
+        if (Exit.isSuccess(exit)) resolve(exit.value);
+        else reject(Cause.squash(exit.cause));
+      });
+    });
+  };
+  const stop = async (): Promise<void> => {
+    stopped = true;
+    await Effect.runPromise(Fiber.interruptAll([...inFlight]));
+  };
+  return { run, stop };
+};
+
 const redact = (token: TokenInput): Redacted.Redacted<string> =>
   typeof token === "string" ? Redacted.make(token) : token;
 
@@ -143,8 +184,12 @@ export const createTokenClient = (options: CreateTokenClientOptions = {}): Promi
   const runtime = ManagedRuntime.make(
     TokenClient.layer.pipe(Layer.provide(Layer.mergeAll(transport, MiroConfig.layer(config)))),
   );
-  const run = <A, E>(effect: Effect.Effect<A, E, TokenClient>, call?: CallOptions): Promise<A> =>
-    runtime.runPromise(effect, call?.signal === undefined ? undefined : { signal: call.signal });
+  const calls = callRunner(runtime);
+  const run = calls.run;
+  const dispose = async (): Promise<void> => {
+    await calls.stop();
+    await runtime.dispose();
+  };
   return {
     info: (token, call) => run(TokenClient.info(redact(token)), call),
     revoke: (token, call) => run(TokenClient.revoke(redact(token)), call),
@@ -157,7 +202,7 @@ export const createTokenClient = (options: CreateTokenClientOptions = {}): Promi
       ),
     exchangeCode: (code, redirectUri, call) =>
       run(TokenClient.exchangeCode(redact(code), redirectUri), call),
-    dispose: () => runtime.dispose(),
-    [Symbol.asyncDispose]: () => runtime.dispose(),
+    dispose,
+    [Symbol.asyncDispose]: dispose,
   };
 };

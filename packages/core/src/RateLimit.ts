@@ -50,9 +50,9 @@ export const parseRateLimit = (
   const resetSeconds = parseHeaderInteger(headers["x-ratelimit-reset"]);
   if (limit === undefined && remaining === undefined && resetSeconds === undefined)
     return undefined;
-  return {
-    ...(limit === undefined ? {} : { limit }),
-    ...(remaining === undefined ? {} : { remaining }),
-    ...(resetSeconds === undefined ? {} : { resetAt: resetSeconds * 1000 }),
-  };
+  const rateLimit: { -readonly [K in keyof RateLimit]: RateLimit[K] } = {};
+  if (limit !== undefined) rateLimit.limit = limit;
+  if (remaining !== undefined) rateLimit.remaining = remaining;
+  if (resetSeconds !== undefined) rateLimit.resetAt = resetSeconds * 1000;
+  return rateLimit;
 };

@@ -69,6 +69,18 @@ describe("createTokenClient", () => {
     await client.dispose();
   });
 
+  it("interrupts the calls in flight when disposed, and rejects calls after", async () => {
+    const t = fakeTransport(json(200, INFO), { hang: true });
+    const client = createTokenClient({ transport: t.layer });
+    // The first call builds the runtime; later ones enter the built runtime directly.
+    await client.info("t0k3n-0001");
+    const hanging = client.info("t0k3n-0002").catch((e: unknown) => e);
+    await client.dispose();
+    expect(await hanging).toBeDefined();
+    await expect(client.info("t0k3n-0003")).rejects.toBeDefined();
+    expect(t.requests).toHaveLength(2);
+  });
+
   it("is the same service the Effect API exposes", () => {
     expect(typeof TokenClient.layer).toBe("object");
   });

@@ -75,8 +75,11 @@ const transportFailure = (error: TransportError): AttemptFailure<TransportError>
     }),
 });
 
-/** The base URL verdict of each configuration object, so the URL is parsed once, not per call. */
-const baseUrlVerdicts = new WeakMap<MiroConfigShape, InsecureBaseUrlError | undefined>();
+/**
+ * The base URL verdict of each configuration object, so the URL is parsed once, not per call
+ * (`null`: the URL is allowed).
+ */
+const baseUrlVerdicts = new WeakMap<MiroConfigShape, InsecureBaseUrlError | null>();
 
 /**
  * The refusal of a configuration whose base URL breaks the rule of `BaseUrl.ts`, or `undefined`.
@@ -86,38 +89,50 @@ const baseUrlVerdicts = new WeakMap<MiroConfigShape, InsecureBaseUrlError | unde
  * @since 0.1.0
  */
 export const baseUrlRefusal = (config: MiroConfigShape): InsecureBaseUrlError | undefined => {
-  if (baseUrlVerdicts.has(config)) return baseUrlVerdicts.get(config);
-  const checked = checkBaseUrl(config.baseUrl, { allowInsecureHttp: config.allowInsecureHttp });
-  const verdict = Result.isFailure(checked)
-    ? new InsecureBaseUrlError({
-        attempts: 0,
-        kind: checked.failure.kind,
-        reason: checked.failure.reason,
-      })
-    : undefined;
-  baseUrlVerdicts.set(config, verdict);
-  return verdict;
+  let verdict = baseUrlVerdicts.get(config);
+  if (verdict === undefined) {
+    const checked = checkBaseUrl(config.baseUrl, { allowInsecureHttp: config.allowInsecureHttp });
+    verdict = Result.isFailure(checked)
+      ? new InsecureBaseUrlError({
+          attempts: 0,
+          kind: checked.failure.kind,
+          reason: checked.failure.reason,
+        })
+      : null;
+    baseUrlVerdicts.set(config, verdict);
+  }
+  return verdict ?? undefined;
 };
 
-/** Each configuration's limits per operation, built once rather than on every call. */
-const limitsByConfig = new WeakMap<MiroConfigShape, Map<string, RetryPolicy.RetryLimits>>();
+/**
+ * Each configuration's limits per operation (by attempt cap, then by the operation's own
+ * attempt timeout), built once rather than on every call.
+ */
+const limitsByConfig = new WeakMap<
+  MiroConfigShape,
+  Map<number, Map<number | undefined, RetryPolicy.RetryLimits>>
+>();
 
 const limitsOf = (
   config: MiroConfigShape,
   maxAttempts: number,
   attemptTimeout: number | undefined,
 ): RetryPolicy.RetryLimits => {
-  let known = limitsByConfig.get(config);
-  if (known === undefined) {
-    known = new Map();
-    limitsByConfig.set(config, known);
+  let byCap = limitsByConfig.get(config);
+  if (byCap === undefined) {
+    byCap = new Map();
+    limitsByConfig.set(config, byCap);
   }
-  const key = `${maxAttempts}/${attemptTimeout}`;
-  let limits = known.get(key);
+  let byTimeout = byCap.get(maxAttempts);
+  if (byTimeout === undefined) {
+    byTimeout = new Map();
+    byCap.set(maxAttempts, byTimeout);
+  }
+  let limits = byTimeout.get(attemptTimeout);
   if (limits === undefined) {
     const configured = RetryPolicy.limitsFor(config, maxAttempts);
     limits = attemptTimeout === undefined ? configured : { ...configured, attemptTimeout };
-    known.set(key, limits);
+    byTimeout.set(attemptTimeout, limits);
   }
   return limits;
 };
@@ -207,13 +222,18 @@ export const runOperation = <A, E extends MiroTokenError>(
 
     const attempt = Effect.suspend(() => {
       attempts += 1;
-      const context = { attempt: attempts, ambiguousBefore };
+      const attempt = attempts;
+      const before = ambiguousBefore;
       const budget = RetryPolicy.attemptBudget(clock.currentTimeMillisUnsafe() - startedAt, limits);
       return Effect.matchEffect(sendWithin(transport, spec.request, budget, endpoint, ownTimers), {
         onFailure: (error) => failed(transportFailure(error)),
         onSuccess: (response) =>
           Effect.catch(
-            spec.read(response, { ...context, receivedAt: clock.currentTimeMillisUnsafe() }),
+            spec.read(response, {
+              attempt,
+              ambiguousBefore: before,
+              receivedAt: clock.currentTimeMillisUnsafe(),
+            }),
             failed,
           ),
       });

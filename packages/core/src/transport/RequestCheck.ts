@@ -41,9 +41,11 @@ const isSendableUrl = (text: string): boolean => {
  */
 export const invalidRequestReason = (request: TransportRequest): string | undefined => {
   if (!isSendableUrl(request.url)) return "INVALID_URL";
-  for (const [name, value] of Object.entries(request.headers)) {
+  const { headers } = request;
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
     if (!HEADER_NAME.test(name)) return "INVALID_HEADER_NAME";
-    if (INVALID_HEADER_VALUE_CHAR.test(value)) return "INVALID_HEADER_VALUE";
+    if (INVALID_HEADER_VALUE_CHAR.test(headers[name]!)) return "INVALID_HEADER_VALUE";
   }
   if (request.method === "GET" && request.body !== undefined) return "GET_WITH_BODY";
   return undefined;
