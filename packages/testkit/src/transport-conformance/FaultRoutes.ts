@@ -57,6 +57,15 @@ export const route = (
     case "invalid-utf8":
       res.end(INVALID_UTF8);
       return;
+    case "split-utf8": {
+      // "€" is three bytes: the first one ends the first chunk, the rest come 20 ms later.
+      const euro = Buffer.from("€");
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      res.write(Buffer.concat([Buffer.from("price: 10 "), euro.subarray(0, 1)]), () =>
+        setTimeout(() => res.end(euro.subarray(1)), 20),
+      );
+      return;
+    }
     case "reset":
       req.socket.resetAndDestroy();
       return;

@@ -97,4 +97,12 @@ export const responseTests = (it: FaultServerIt): void => {
       expect(response.body.startsWith("hi")).toBe(true);
     }),
   );
+
+  it.effect("decodes a character split across body chunks", () =>
+    Effect.gen(function* () {
+      const server = yield* FaultServer;
+      const response = yield* send(request(`${server.baseUrl}/split-utf8`));
+      expect(response.body).toBe("price: 10 €");
+    }),
+  );
 };
