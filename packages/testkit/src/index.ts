@@ -6,6 +6,7 @@ export * from "./Canary.ts";
 export * from "./ClientConformance.ts";
 export * from "./LargeBody.ts";
 export * from "./OutboxConformance.ts";
+export * from "./RecordingTracer.ts";
 export * from "./StoreConformance.ts";
 export * from "./StoreRefreshProtocol.ts";
 export * from "./TransportConformance.ts";

@@ -8,34 +8,13 @@ import { type Emulator, startEmulator } from "@miro-token/emulator";
 import { Effect, Layer, Redacted, Tracer } from "effect";
 import { FetchHttpClient } from "effect/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findLeaks } from "../src/index.ts";
+import { findLeaks, recordingTracer } from "../src/index.ts";
 
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator();
 });
 afterAll(() => emulator.close());
-
-const recordingTracer = () => {
-  const spans: Array<Tracer.NativeSpan> = [];
-  const tracer = Tracer.make({
-    span: (options) => {
-      const span = new Tracer.NativeSpan(options);
-      spans.push(span);
-      return span;
-    },
-  });
-  const text = () =>
-    JSON.stringify(
-      spans.map((span) => ({
-        name: span.name,
-        attributes: [...span.attributes.entries()],
-        events: span.events.map(([name, , attributes]) => [name, attributes]),
-      })),
-      (_, value) => (typeof value === "bigint" ? value.toString() : value),
-    );
-  return { tracer, spans, text };
-};
 
 describe("HttpClientTransport spans", () => {
   it("trace every request without a token or the client secret", async () => {
