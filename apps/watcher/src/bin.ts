@@ -15,6 +15,7 @@ import { openWatcherStore } from "./StoreSelection.ts";
 import { Watcher, type WatcherShape } from "./Watcher.ts";
 import { commandLineEnvironment, readCommandLine } from "./WatcherCommand.ts";
 import type { WatcherConfig } from "./WatcherConfig.ts";
+import { capYoungGeneration, WATCHER_SEMI_SPACE_MB } from "./YoungGeneration.ts";
 
 const say = (text: string) =>
   Effect.sync(() => process.stderr.write(`miro-token-watcher: ${text}\n`));
@@ -45,6 +46,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 /** Run the watcher for `config` until interrupted; 2 when it cannot start. */
 const serve = (config: WatcherConfig) =>
   Effect.gen(function* () {
+    // V8 would grow the young generation to 128 MB of RSS (see YoungGeneration.ts).
+    capYoungGeneration(WATCHER_SEMI_SPACE_MB);
     // A PostgreSQL store joins its fleet here, in this scope: left (every token given back at
     // once) only after the Watcher layer below is released, so after the watch has stopped.
     const { store, fleet } = yield* openWatcherStore(config, process.env);
