@@ -58,8 +58,10 @@ export const capYoungGeneration = (
   if (YOUNG_GENERATION_FLAGS.test(nodeOptions)) return "user";
   const capBytes = 2 * semiSpaceMb * 1024 * 1024;
   const stopGrowing = () => v8.setFlagsFromString("--semi-space-growth-factor=1");
-  const now = newSpaceBytes();
-  if (now === 0 || now >= capBytes) {
+  // A fresh process reports half its new space until the first scavenge commits the other
+  // semi-space; V8's smallest new space is two 1 MB semi-spaces.
+  const now = Math.max(newSpaceBytes(), 2 * 1024 * 1024);
+  if (now >= capBytes) {
     stopGrowing();
     return "capped";
   }
