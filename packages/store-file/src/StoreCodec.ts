@@ -22,6 +22,7 @@ import { RefreshIntent, type StoredToken, type StoreError, type TokenSet } from 
 import { Effect, Redacted, Result, Schema } from "effect";
 import type { Keyring } from "./crypto/Keyring.ts";
 import { readTokenSet, sealFailure, storeTokenSet } from "./crypto/StoreSealing.ts";
+import { sharedScopes, sharedTeamId } from "./SharedValues.ts";
 import { storeError } from "./StoreFs.ts";
 
 /**
@@ -88,10 +89,20 @@ const reveal = (tokenSet: TokenSet): typeof DiskTokenSet.Type => ({
   ...(tokenSet.userId === undefined ? {} : { userId: tokenSet.userId }),
 });
 
-const conceal = ({ accessToken, refreshToken, ...rest }: typeof DiskTokenSet.Type): TokenSet => ({
+// The scope list and team id are shared with the other tokens that hold the same (a watcher
+// holds every token set it watches: `SharedValues.ts`).
+const conceal = ({
+  accessToken,
+  refreshToken,
+  scopes,
+  teamId,
+  ...rest
+}: typeof DiskTokenSet.Type): TokenSet => ({
   ...rest,
   accessToken: Redacted.make(accessToken),
   ...(refreshToken === undefined ? {} : { refreshToken: Redacted.make(refreshToken) }),
+  scopes: sharedScopes(scopes),
+  ...(teamId === undefined ? {} : { teamId: sharedTeamId(teamId) }),
 });
 
 /**
