@@ -8,8 +8,8 @@
  * `--max-semi-space-size` would cap it, but V8 reads it only when the process starts, and the
  * bin is started as `node <bundle>` by npm's shims, so it cannot pass Node flags. What V8 does
  * read at run time is `--semi-space-growth-factor`, at each growth of the new space: this module
- * sets the factor so that the new space's next growth lands on the cap, then sets it to 1, so
- * it grows no further. A Node flag or `NODE_OPTIONS` that sizes the young
+ * lets the new space double (V8's default) until it reaches the cap, then sets the factor to 1,
+ * so it grows no further. A Node flag or `NODE_OPTIONS` that sizes the young
  * generation itself wins: then nothing is changed.
  *
  * @since 0.1.0
@@ -65,9 +65,11 @@ export const capYoungGeneration = (
     stopGrowing();
     return "capped";
   }
-  // One growth (V8 multiplies the new space by the factor at a scavenge that finds it too
-  // small) lands on the cap; the observer, told of each collection, then stops any further one.
-  v8.setFlagsFromString(`--semi-space-growth-factor=${Math.max(2, Math.round(capBytes / now))}`);
+  // V8 doubles the new space at a scavenge that finds it too small; the observer, told of each
+  // collection once the event loop turns, stops the growth when it reaches the cap. (A process
+  // that allocated past the cap without turning the loop could still grow it, at most up to
+  // V8's own limit, the behaviour without this cap.)
+  v8.setFlagsFromString("--semi-space-growth-factor=2");
   const observer = new PerformanceObserver(() => {
     if (newSpaceBytes() < capBytes) return;
     stopGrowing();
