@@ -25,8 +25,9 @@ const INTERVAL_MS = Math.round((TOKENS / 167) * 1000);
  * the RSS. The RSS is mostly fixed: ~140 MB for a process running from TypeScript sources
  * before the first token (~80 MB of it the Node binary's pages), the old space's headroom, and
  * the young generation, which the bin caps at 16 MB (`src/YoungGeneration.ts`; it grew to 128
- * MB before). Measured with the cap, at 10,000 tokens under load average 10-15: max RSS
- * 313 MB (358-375 MB before the cap). Headroom for a loaded CI machine: ~10%.
+ * MB before). Measured with the cap at 10,000 tokens: max RSS 237 MB quiet, 313 MB under load
+ * average 10-15 (358-375 MB before the cap); heap beyond the set 2.5-3.2 KB per token. The RSS
+ * bound keeps ~10% over the loaded figure.
  */
 const HEAP_FIXED_BYTES = 6 * 1024 * 1024;
 const HEAP_PER_TOKEN_BYTES = 3 * 1024;
