@@ -5,20 +5,14 @@
 // refused with exit 2 and no 8-character slice of it in the output.
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
 import { findLeaks, makeCanaries } from "@miro-token/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type SpawnResult, spawnCli } from "./BuiltBinary.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { writeTempFile } from "./TempFiles.ts";
 
-let emulator: Emulator;
 // The bundle is built once for every test file by the global setup (test/bundle.ts).
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-}, 120_000);
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = emulatorPerFile(120_000);
 
 const json = (result: SpawnResult) => {
   const lines = result.stdout.trim().split("\n");

@@ -12,11 +12,11 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { colorsWanted, fastOutput, stripColors } from "../src/FastOutput.ts";
 import { spawnCli } from "./BuiltBinary.ts";
 import { run } from "./CliHarness.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { tempPath } from "./TempFiles.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -82,13 +82,7 @@ describe("the built binary", () => {
 });
 
 describe("info's fast path in the built binary", () => {
-  let emulator: Emulator;
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-  }, 120_000);
-  afterAll(async () => {
-    await emulator.close();
-  });
+  const emulator = emulatorPerFile(120_000);
 
   /** The bundle without the program's chunk (bin-*.js): any import of the program fails. */
   const withoutProgram = (): string => {

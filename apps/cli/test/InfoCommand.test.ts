@@ -1,17 +1,9 @@
-// `miro-token info` in process against a real emulator on loopback: active (human and JSON),
-// invalid, expired, every token input, unreachable, rate limited then retried, server errors.
-import { type Emulator, startEmulator } from "@miro-token/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jsonOf, run } from "./CliHarness.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { writeTempFile } from "./TempFiles.ts";
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = emulatorPerFile();
 
 const envFor = (token: string) => ({
   MIRO_API_BASE_URL: emulator.baseUrl,

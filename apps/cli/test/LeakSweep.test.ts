@@ -1,24 +1,13 @@
-// RELIABILITY target 8 over the CLI: every error path, run with canary secrets (access token,
-// refresh token, client secret) in every input the CLI reads — env, token files, stdin,
-// token-set files, client-secret files — and with Miro (the emulator) echoing a canary back as
-// a response body, in human, --json and --verbose modes. No canary, nor any 8-character slice
-// of one, may appear on stdout or stderr.
-import { type Emulator, startEmulator } from "@miro-token/emulator";
 import { findLeaks, makeCanaries } from "@miro-token/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type RunOptions, run } from "./CliHarness.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { tempPath, writeTempFile } from "./TempFiles.ts";
 
 const canaries = makeCanaries();
 const secrets = [canaries.accessToken, canaries.refreshToken, canaries.clientSecret];
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = emulatorPerFile();
 
 interface Case {
   readonly name: string;

@@ -2,22 +2,16 @@
 // printed URL is followed like a browser would (302 to our loopback callback), the code is
 // exchanged and the set saved; forged state, denial, timeout and missing credentials fail.
 
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
+import { describe, expect, it } from "@effect/vitest";
 import { Effect, Fiber } from "effect";
 import { TestClock } from "effect/testing";
 import { UrlOpener } from "../src/LoginFlow.ts";
 import { eventually, jsonOf, prepare, run, runEffect } from "./CliHarness.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { emulatorEnv } from "./Fixtures.ts";
 import { tempPath } from "./TempFiles.ts";
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = emulatorPerFile();
 
 const authorizeUrlIn = (stderr: string): string | undefined =>
   /^(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)$/m.exec(stderr)?.[1];

@@ -2,19 +2,13 @@
 // token-set file rewritten atomically, and every refusal (exit 2) and Miro rejection (exit 4).
 import { lstat, readdir, readFile, readlink, stat, symlink } from "node:fs/promises";
 import { dirname } from "node:path";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jsonOf, run } from "./CliHarness.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { emulatorEnv, tokenResponseOf } from "./Fixtures.ts";
 import { tempPath, writeTempFile } from "./TempFiles.ts";
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = emulatorPerFile();
 
 const storeWith = async (...entries: ReadonlyArray<readonly [string, string]>) => {
   const store = tempPath("store");

@@ -1,18 +1,13 @@
 // `miro-token revoke` in process against the emulator: v2 with client credentials (env and
 // --client-secret-file), --verify, already-dead tokens, wrong credentials, and v1 without
 // credentials (deprecation warning; retired endpoint).
-import { type Emulator, startEmulator } from "@miro-token/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator } from "@miro-token/emulator";
+import { describe, expect, it } from "vitest";
 import { jsonOf, run } from "./CliHarness.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { writeTempFile } from "./TempFiles.ts";
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = emulatorPerFile();
 
 const credentials = () => ({
   MIRO_API_BASE_URL: emulator.baseUrl,

@@ -1,19 +1,13 @@
 // `miro-token store list|add|remove` in process over a real store directory.
 import { chmod, chown, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jsonOf, run } from "./CliHarness.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { emulatorEnv, tokenResponseOf } from "./Fixtures.ts";
 import { tempPath } from "./TempFiles.ts";
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = emulatorPerFile();
 
 describe("store", () => {
   it("a store's warnings go to stderr: --json keeps stdout to one document", async () => {

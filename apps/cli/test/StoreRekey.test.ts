@@ -5,20 +5,14 @@
 import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
 import { findLeaks } from "@miro-token/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jsonOf, type RunResult, run } from "./CliHarness.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { tokenResponseOf } from "./Fixtures.ts";
 import { tempPath, writeTempFile } from "./TempFiles.ts";
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = emulatorPerFile();
 
 const keys = { k1: randomBytes(32).toString("base64"), k2: randomBytes(32).toString("base64") };
 const keyringJson = (current: string, ids: ReadonlyArray<"k1" | "k2">) =>

@@ -1,25 +1,13 @@
-// `miro-token store revoke` in process over a real store directory against the emulator (real
-// HTTP): the token and its refresh token die at Miro and the entry leaves the store; a token
-// already dead is confirmed by token info and removed; Miro unavailable (exit 5) or refusing a
-// live token (exit 4) keeps the entry as it was; bad usage is exit 2; the revoke waits for the
-// entry's lock (a watcher refreshing it). No token or client secret
-// (nor an 8-character slice of one) is ever printed, even when Miro echoes the token back.
-import { type Emulator, startEmulator } from "@miro-token/emulator";
 import { FileTokenStore } from "@miro-token/store-file";
 import { findLeaks } from "@miro-token/testkit";
 import { Effect } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jsonOf, type RunResult, run } from "./CliHarness.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { emulatorEnv, tokenResponseOf } from "./Fixtures.ts";
 import { tempPath } from "./TempFiles.ts";
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = emulatorPerFile();
 
 /** A store directory holding one issued token under `id`. */
 const storeWith = async (id: string) => {

@@ -3,21 +3,15 @@
 // status line, --once, --until, --fail-if-ttl-below, a whole store refreshed ahead of expiry,
 // and a token revoked behind the watcher's back.
 
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
+import { describe, expect, it } from "@effect/vitest";
 import { type Duration, Effect, Fiber } from "effect";
 import { TestClock } from "effect/testing";
 import { eventually, prepare, run, runEffect } from "./CliHarness.ts";
+import { emulatorPerFile } from "./EmulatorPerFile.ts";
 import { emulatorEnv, tokenResponseOf } from "./Fixtures.ts";
 import { tempPath } from "./TempFiles.ts";
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = emulatorPerFile();
 
 const events = (stdout: string) =>
   stdout

@@ -16,6 +16,7 @@ export { type KeyedLock, makeKeyedLock } from "./KeyedLock.ts";
 export { credentialsOf } from "./MiroConfig.ts";
 export { KNOWN_ERROR_CODES, parseMiroErrorBody, safeErrorCode } from "./MiroErrorBody.ts";
 export { isClaimable, makeMemoryOutbox, pendingEntry, settled } from "./Outbox.ts";
+export { alreadyRevokedResult } from "./operations/RevokeOperation.ts";
 export { PERSIST_BACKOFF } from "./PersistPair.ts";
 export { parseHeaderInteger } from "./RateLimit.ts";
 export { PROBE_EXPIRY_MARGIN } from "./RefreshIntents.ts";

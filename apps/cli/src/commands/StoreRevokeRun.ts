@@ -24,6 +24,7 @@ import {
   TokenClient,
   type TokenStoreShape,
 } from "@miro-token/core";
+import { alreadyRevokedResult } from "@miro-token/core/internal";
 import { Effect, Option, type Redacted } from "effect";
 import { StoreEntryNotFoundError } from "../Failure.ts";
 import { type OutputMode, printJson, printLines, style, table } from "../Output.ts";
@@ -50,14 +51,7 @@ export interface StoreRevokeReport {
  */
 const confirmDead = (token: Redacted.Redacted<string>, rejected: RevokeRejectedError) =>
   Effect.flatMap(isDead(token), (dead) =>
-    dead
-      ? Effect.succeed<RevokeResult>({
-          endpoint: "v2",
-          deprecated: false,
-          alreadyRevoked: true,
-          rateLimit: undefined,
-        })
-      : Effect.fail(rejected),
+    dead ? Effect.succeed(alreadyRevokedResult("v2")) : Effect.fail(rejected),
   );
 
 /** Revoke the entry's token at Miro, then delete the entry, holding its lock throughout. */

@@ -72,6 +72,20 @@ export interface RevokeResult {
   readonly rateLimit: RateLimit | undefined;
 }
 
+/**
+ * The result of a revoke that Miro refused but token info then showed dead: the token is
+ * revoked, by this call or an earlier one (core's v1 check, and the CLI's `store revoke` on v2).
+ *
+ * @category constructors
+ * @since 0.3.0
+ */
+export const alreadyRevokedResult = (endpoint: RevokeResult["endpoint"]): RevokeResult => ({
+  endpoint,
+  deprecated: endpoint === "v1",
+  alreadyRevoked: true,
+  rateLimit: undefined,
+});
+
 const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 const retryOn = (cause: FailureCause): boolean =>
@@ -120,12 +134,7 @@ const confirmV1Rejection = (
     onSuccess: () => Effect.fail(rejected),
     onFailure: (error) =>
       error._tag === "InvalidTokenError"
-        ? Effect.succeed({
-            endpoint: "v1",
-            deprecated: true,
-            alreadyRevoked: true,
-            rateLimit: undefined,
-          })
+        ? Effect.succeed(alreadyRevokedResult("v1"))
         : Effect.fail(rejected),
   });
 
