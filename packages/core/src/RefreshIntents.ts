@@ -34,13 +34,24 @@
  * plain expiry (the stored expiry is measured from when the answer arrived, later than Miro's
  * clock started), so it proves nothing and the refresh token is tried once as before.
  *
+ * Whichever way a generation's grant is found dead, the verdict is recorded on the intent
+ * ({@link recordRefused}), so it outlives the process that reached it: the next refresher —
+ * after a restart, or the next owner in a fleet, when the access token may have expired and
+ * the probe could no longer tell — reports it ({@link refusedGrant}) and sends nothing. Without
+ * the record, each new owner of a dead token would present its spent refresh token once more.
+ *
  * @since 0.1.0
  */
 import { Clock, Duration, Effect } from "effect";
 import type { MiroTokenError, MiroTokenErrorTag, StoreError, TokenInfoError } from "./Errors.ts";
 import type { TokenClientShape } from "./TokenClient.ts";
 import { summarizeFailure } from "./TokenStatus.ts";
-import type { StoredToken, TokenStoreShape } from "./TokenStore.ts";
+import {
+  type RefreshIntent,
+  type StoredToken,
+  type TokenStoreShape,
+  unresolvedIntent,
+} from "./TokenStore.ts";
 
 /**
  * The `ReauthorizeRequired` reason when a refresh may have been rotated by Miro but its answer
@@ -66,6 +77,44 @@ export const recordIntent = (
   Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
     store.recordRefreshIntent(current.id, { generation: current.generation, startedAt }),
   );
+
+/**
+ * The recorded verdict on `current`'s generation, if its grant is known dead.
+ *
+ * @category refresh
+ * @since 0.4.0
+ */
+export const refusedGrant = (current: StoredToken): RefusedGrant | undefined =>
+  unresolvedIntent(current)?.refused;
+
+/**
+ * A dead grant's verdict as recorded on the intent.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export type RefusedGrant = NonNullable<RefreshIntent["refused"]>;
+
+/**
+ * Record, on `current`'s generation, that its grant is dead and why. Best effort: a store that
+ * fails here only loses the record, which the in-process verdict still covers; another process
+ * then probes again before presenting (see the module header).
+ *
+ * @category refresh
+ * @since 0.4.0
+ */
+export const recordRefused = (
+  store: TokenStoreShape,
+  current: StoredToken,
+  refused: RefusedGrant,
+): Effect.Effect<void> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    store.recordRefreshIntent(current.id, {
+      generation: current.generation,
+      startedAt: unresolvedIntent(current)?.startedAt ?? now,
+      refused,
+    }),
+  ).pipe(Effect.ignore);
 
 const GRANT_IS_DEAD: ReadonlySet<string> = new Set<MiroTokenErrorTag>([
   "InvalidGrantError",

@@ -22,7 +22,8 @@
  *
  * A rejected grant (`InvalidGrantError`) or an ambiguous refresh (`RefreshOutcomeUnknownError`)
  * ends in {@link ReauthorizeRequiredError}, and that generation of the token is never sent to
- * Miro again by this refresher. When the pair may have been rotated and lost (an ambiguous
+ * Miro again: the verdict is recorded on the entry's intent (`refused`), which every refresher
+ * of the store reads first, in any process. When the pair may have been rotated and lost (an ambiguous
  * refresh, or a rejected grant while resolving an intent) the reason is
  * `"refresh outcome lost"`. Steps 3–4 run uninterruptibly, so stopping a watcher cannot
  * drop a pair Miro has already issued; only the backoff between failed writes is interruptible.
@@ -39,7 +40,10 @@ import {
   deadGrantReason,
   probeLostOutcome,
   REFRESH_OUTCOME_LOST,
+  type RefusedGrant,
   recordIntent,
+  recordRefused,
+  refusedGrant,
 } from "./RefreshIntents.ts";
 import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
 import { summarizeFailure } from "./TokenStatus.ts";
@@ -121,8 +125,8 @@ export const makeRefresher = (
     string,
     Deferred.Deferred<Exit.Exit<StoredToken, RefreshError> | undefined>
   >();
-  /** Generation whose grant Miro rejected, per id, and why. */
-  const dead = new Map<string, { readonly generation: number; readonly reason: string }>();
+  /** Generation whose grant is dead, per id, and why (also recorded in the store). */
+  const dead = new Map<string, RefusedGrant & { readonly generation: number }>();
 
   const reauthorize = (id: string, reason: string, status?: number) =>
     new ReauthorizeRequiredError({ id, reason, ...(status === undefined ? {} : { status }) });
@@ -146,7 +150,12 @@ export const makeRefresher = (
       if (current.generation > seenGeneration) return current;
       const known = dead.get(id);
       if (known !== undefined && known.generation === current.generation) {
-        return yield* reauthorize(id, known.reason);
+        return yield* reauthorize(id, known.reason, known.status);
+      }
+      const recorded = refusedGrant(current);
+      if (recorded !== undefined) {
+        dead.set(id, { generation: current.generation, ...recorded });
+        return yield* reauthorize(id, recorded.reason, recorded.status);
       }
       if (current.tokenSet.refreshToken === undefined) {
         return yield* reauthorize(id, "no refresh token");
@@ -155,8 +164,7 @@ export const makeRefresher = (
       if (resolvingIntent) {
         const probe = yield* probeLostOutcome(client, current);
         if (probe._tag === "lost") {
-          dead.set(id, { generation: current.generation, reason: REFRESH_OUTCOME_LOST });
-          return yield* reauthorize(id, REFRESH_OUTCOME_LOST, probe.status);
+          return yield* refused(current, { reason: REFRESH_OUTCOME_LOST, status: probe.status });
         }
       }
       return yield* Effect.uninterruptibleMask((restore) =>
@@ -187,8 +195,20 @@ export const makeRefresher = (
   ): Effect.Effect<never, RefreshError> => {
     const reason = deadGrantReason(error, resolvingIntent);
     if (reason === undefined) return Effect.fail(error);
-    dead.set(current.id, { generation: current.generation, reason });
-    return Effect.fail(reauthorize(current.id, reason, summarizeFailure(error).status));
+    const { status } = summarizeFailure(error);
+    return refused(current, { reason, ...(status === undefined ? {} : { status }) });
+  };
+
+  /** The grant of `current`'s generation is dead: remembered here and recorded in the store. */
+  const refused = (
+    current: StoredToken,
+    verdict: RefusedGrant,
+  ): Effect.Effect<never, ReauthorizeRequiredError> => {
+    dead.set(current.id, { generation: current.generation, ...verdict });
+    return Effect.andThen(
+      recordRefused(store, current, verdict),
+      Effect.fail(reauthorize(current.id, verdict.reason, verdict.status)),
+    );
   };
 
   const refresh = (

@@ -34,6 +34,11 @@ import { TokenSet } from "./TokenSet.ts";
  * on receipt, so a process that dies (or times out) between sending and storing the new pair
  * leaves this behind: the next refresh of that generation knows its outcome was lost.
  *
+ * Once a refresher learns that this generation's grant is dead (Miro refused its refresh
+ * token, or the probe found its outcome lost), it records that here as `refused`: every
+ * refresher of the store, in any process or fleet replica, then reports the same
+ * re-authorization without asking Miro again.
+ *
  * @category models
  * @since 0.1.0
  */
@@ -42,6 +47,15 @@ export const RefreshIntent = Schema.Struct({
   generation: Schema.Number,
   /** Epoch ms when the refresh was about to be sent. */
   startedAt: Schema.Number,
+  /**
+   * Set when this generation's grant is known dead: the re-authorize reason and, when Miro
+   * answered, its HTTP status. The refresh token is never presented again.
+   *
+   * @since 0.4.0
+   */
+  refused: Schema.optionalKey(
+    Schema.Struct({ reason: Schema.String, status: Schema.optionalKey(Schema.Number) }),
+  ),
 });
 
 /**

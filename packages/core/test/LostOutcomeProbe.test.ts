@@ -58,6 +58,27 @@ describe("TokenRefresher: the probe before resolving a refresh intent", () => {
     }).pipe(withClient(transport));
   });
 
+  it.effect(
+    "a lost outcome is recorded: another process's refresher sends nothing, even past expiry",
+    () => {
+      const transport = fakeTransport(miroError(401, "tokenInvalid"), TOKEN_OK);
+      return Effect.gen(function* () {
+        const { store, refresher, paths } = yield* lostRefresh(transport, 30 * 60_000);
+        yield* Effect.flip(refresher.refresh("t", 1));
+        // A fleet's next owner, or a restart: a new refresher, once the probe could not tell.
+        yield* TestClock.adjust(Duration.minutes(31));
+        const next = makeRefresher(store, yield* TokenClient);
+        const error = yield* Effect.flip(next.refresh("t", 1));
+        expect(error).toMatchObject({ reason: REFRESH_OUTCOME_LOST, status: 401 });
+        expect(paths()).toEqual(["/v1/oauth-token"]);
+        expect(unresolvedIntent(Option.getOrThrow(yield* store.get("t")))?.refused).toEqual({
+          reason: REFRESH_OUTCOME_LOST,
+          status: 401,
+        });
+      }).pipe(withClient(transport));
+    },
+  );
+
   it.effect("an access token Miro still accepts: the refresh token is sent once", () => {
     const transport = fakeTransport(INFO_OK, TOKEN_OK);
     return Effect.gen(function* () {

@@ -125,4 +125,20 @@ describe("TokenRefresher and refresh intents", () => {
       expect(error).toMatchObject({ reason: "InvalidGrantError (invalidGrant)" });
     }).pipe(withClient(transport));
   });
+
+  it.effect("a refused grant is recorded: a refresher in another process sends nothing", () => {
+    const transport = fakeTransport(miroError(400, "invalidGrant"), TOKEN_OK);
+    return Effect.gen(function* () {
+      const store = yield* makeMemoryStore([{ id: "t", tokenSet: OLD }]);
+      yield* Effect.flip(makeRefresher(store, yield* TokenClient).refresh("t", 1));
+      const error = yield* Effect.flip(makeRefresher(store, yield* TokenClient).refresh("t", 1));
+      expect(error).toMatchObject({ reason: "InvalidGrantError (invalidGrant)", status: 400 });
+      expect(transport.requests).toHaveLength(1);
+      // A new pair (the user re-authorized) is refreshed as usual.
+      yield* store.compareAndSet("t", 1, OLD);
+      const fresh = yield* makeRefresher(store, yield* TokenClient).refresh("t", 2);
+      expect(fresh.generation).toBe(3);
+      expect(transport.requests).toHaveLength(2);
+    }).pipe(withClient(transport));
+  });
 });

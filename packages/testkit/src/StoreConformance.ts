@@ -164,6 +164,10 @@ export const storeConformance = (name: string, harness: StoreConformanceHarness)
             intent,
           ]);
           expect((yield* store.list()).map(unresolvedIntent)).toEqual([intent]);
+          // A dead grant's verdict is kept with the intent, as every refresher must read it.
+          const refused = { ...intent, refused: { reason: "refresh outcome lost", status: 401 } };
+          expect(yield* store.recordRefreshIntent("alice", refused)).toBe(true);
+          expect(unresolvedIntent(Option.getOrThrow(yield* store.get("alice")))).toEqual(refused);
           yield* store.compareAndSet("alice", 1, storeTokenSet(2));
           expect(Option.getOrThrow(yield* store.get("alice")).refreshIntent).toBeUndefined();
         }),
