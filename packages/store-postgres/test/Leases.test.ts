@@ -1,12 +1,13 @@
 // `withLock` as a lease, seen from the database: the lease row exists only while held, a
 // holder that runs longer than the lease keeps it by renewing, a lease left by a dead holder is
 // taken over once it expires (not before), and a waiter gives up with a StoreError. Two store
-// instances stand for two replicas (each has its own pool and in-process queue).
+// instances stand for two replicas (each has its own pool and in-process queue). A fleet's locks
+// last its lease.
 import { describe, expect, it } from "@effect/vitest";
 import { StoreError } from "@miro-token/core";
 import { Deferred, Effect, Exit, Fiber, Redacted } from "effect";
 import { SqlClient } from "effect/sql/SqlClient";
-import { type PostgresStoreOptions, PostgresTokenStore } from "../src/index.ts";
+import { PostgresFleet, type PostgresStoreOptions, PostgresTokenStore } from "../src/index.ts";
 import { migratedDatabase, withSql } from "./Databases.ts";
 
 const dbName = (options: PostgresStoreOptions) =>
@@ -21,7 +22,33 @@ const leases = (options: PostgresStoreOptions) =>
     ),
   ).pipe(Effect.orDie);
 
+/** Seconds left on each lease, by the database's clock. */
+const leaseSecondsLeft = (options: PostgresStoreOptions) =>
+  withSql(
+    dbName(options),
+    Effect.flatMap(
+      SqlClient,
+      (sql) => sql<{ readonly left: number }>`
+        SELECT extract(epoch FROM expires_at - clock_timestamp())::float8 AS left
+        FROM miro_token_leases`,
+    ),
+  ).pipe(
+    Effect.orDie,
+    Effect.map((rows) => rows.map((row) => Number(row.left))),
+  );
+
 describe("lease locks", () => {
+  it.live("a fleet's refresh locks last the fleet's lease, as its ownership does", () =>
+    Effect.gen(function* () {
+      const options = yield* migratedDatabase();
+      const member = yield* PostgresFleet.make(options, { leaseTtl: 3_000 });
+      const [left] = yield* member.wholeStore.withLock("alice", leaseSecondsLeft(options));
+      // Not the store's 30 s default: a SIGKILLed replica's refreshes are free after 3 s.
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(3);
+    }).pipe(Effect.scoped),
+  );
+
   it.live("the lease row exists while held and is gone after release", () =>
     Effect.gen(function* () {
       const options = yield* migratedDatabase();

@@ -103,7 +103,16 @@ export interface FleetMembership {
   readonly leave: Effect.Effect<void, StoreError>;
 }
 
-const millisOf = (input: Duration.Input | undefined, fallback: number) =>
+/**
+ * The fleet's lease when `leaseTtl` is not given.
+ *
+ * @category constants
+ * @since 0.4.0
+ */
+export const DEFAULT_FLEET_LEASE_TTL_MS = 20_000;
+
+/** `input` in milliseconds, or `fallback` when not given. */
+export const millisOf = (input: Duration.Input | undefined, fallback: number) =>
   input === undefined ? fallback : Duration.toMillis(Duration.fromInputUnsafe(input));
 
 /**
@@ -121,7 +130,7 @@ export const makeMembership = (
   Effect.gen(function* () {
     const scope = yield* Effect.scope;
     const me = options.replicaId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    const ttl = millisOf(options.leaseTtl, 20_000);
+    const ttl = millisOf(options.leaseTtl, DEFAULT_FLEET_LEASE_TTL_MS);
     const tickEvery = millisOf(options.tickEvery, ttl / 4);
     const grace = millisOf(options.handoverGrace, ttl);
     const info = JSON.stringify(options.info ?? {});

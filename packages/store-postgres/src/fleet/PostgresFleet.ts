@@ -23,10 +23,12 @@ import { clientLayer, makeWith, scrubOf } from "../PostgresTokenStore.ts";
 import type { SchemaVersionError } from "../SchemaVersionError.ts";
 import { type PostgresStoreOptions, poolConfigOf } from "../StoreOptions.ts";
 import {
+  DEFAULT_FLEET_LEASE_TTL_MS,
   type FleetHealth,
   type FleetMembership,
   type FleetOptions,
   makeMembership,
+  millisOf,
 } from "./FleetMembership.ts";
 import {
   type FleetStatus,
@@ -90,7 +92,12 @@ export const make = (
     const context = yield* Layer.build(clientLayer(options));
     const sql = Context.get(context, SqlClient);
     const scrub = scrubOf(options);
-    const baseStore = yield* makeWith(options).pipe(Effect.provideContext(context));
+    // A refresh's lock lasts as long as ownership: a SIGKILLed replica's tokens are taken over
+    // within the fleet's lease, those it was refreshing included (while their access tokens
+    // are still valid, so the next owner's probe can tell a lost outcome without a refresh).
+    const leaseTtl = Duration.millis(millisOf(fleet.leaseTtl, DEFAULT_FLEET_LEASE_TTL_MS));
+    const lease = { ttl: leaseTtl, ...options.lease };
+    const baseStore = yield* makeWith({ ...options, lease }).pipe(Effect.provideContext(context));
     const storeChanges = yield* PubSub.unbounded<StoreChange>();
     const wholeStore: TokenStoreShape = {
       ...baseStore,
