@@ -13,6 +13,7 @@ import type { StoreError } from "./Errors.ts";
 import { ReauthorizeRequiredError } from "./errors/ReauthorizeRequiredError.ts";
 import { type Backoff, delayFor } from "./RetryPolicy.ts";
 import type { TokenSet } from "./TokenSet.ts";
+import { REMOVED_WHILE_REFRESHING } from "./StoreAbsence.ts";
 import type { StoredToken, TokenStoreShape } from "./TokenStore.ts";
 
 /**
@@ -41,7 +42,7 @@ export const persistPair = (
   const removed = () =>
     new ReauthorizeRequiredError({
       id: current.id,
-      reason: "removed from the store while refreshing",
+      reason: REMOVED_WHILE_REFRESHING,
     });
   const attemptWrite = (attempt: number): Effect.Effect<StoredToken, ReauthorizeRequiredError> =>
     store.compareAndSet(current.id, current.generation, next).pipe(

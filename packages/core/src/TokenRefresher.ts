@@ -45,6 +45,7 @@ import {
   recordRefused,
   refusedGrant,
 } from "./RefreshIntents.ts";
+import { NOT_IN_STORE, REMOVED_WHILE_REFRESHING } from "./StoreAbsence.ts";
 import { TokenClient, type TokenClientShape } from "./TokenClient.ts";
 import { summarizeFailure } from "./TokenStatus.ts";
 import {
@@ -134,7 +135,7 @@ export const makeRefresher = (
   const readStored = (id: string): Effect.Effect<StoredToken, RefreshError> =>
     Effect.flatMap(store.get(id), (stored) =>
       Option.match(stored, {
-        onNone: () => Effect.fail(reauthorize(id, "not in the token store")),
+        onNone: () => Effect.fail(reauthorize(id, NOT_IN_STORE)),
         onSome: Effect.succeed,
       }),
     );
@@ -185,7 +186,7 @@ export const makeRefresher = (
     Effect.flatMap(readStored(current.id), (now) =>
       now.generation > current.generation
         ? Effect.succeed(now)
-        : Effect.fail(reauthorize(current.id, "removed from the store while refreshing")),
+        : Effect.fail(reauthorize(current.id, REMOVED_WHILE_REFRESHING)),
     );
 
   const onRefreshFailure = (

@@ -21,6 +21,7 @@ import type { MiroTokenError, StoreError } from "./Errors.ts";
 import type { RateLimit } from "./RateLimit.ts";
 import type { RequestBudget } from "./RequestBudget.ts";
 import type { TokenClientShape } from "./TokenClient.ts";
+import { isGoneFromStore } from "./StoreAbsence.ts";
 import { TokenEvent } from "./TokenEvent.ts";
 import type { RefreshError, TokenRefresherShape } from "./TokenRefresher.ts";
 import { sameStatus, summarizeFailure, type TokenStatus } from "./TokenStatus.ts";
@@ -216,9 +217,12 @@ const refresh = (ctx: WatchContext, rec: WatchRecord) =>
       return yield* apply(ctx, rec, event);
     }
     const error = result.failure;
+    const reason = error._tag === "ReauthorizeRequiredError" ? error.reason : undefined;
+    // Gone from the store (removed, or in a fleet handed to another replica): the read says
+    // so (`Stopped`), not a re-authorization of a token that may be fine.
+    if (isGoneFromStore(reason)) return yield* read(ctx, rec);
     const f = yield* failed(ctx, rec, error, plan?.expiryMono);
     rec.refreshRetryAt = f.retryAt;
-    const reason = error._tag === "ReauthorizeRequiredError" ? error.reason : undefined;
     const summary = summarizeFailure(error);
     yield* apply(ctx, rec, TokenEvent.RefreshFailed({ error: summary, reason, ...f.event }));
     if (reason === undefined) yield* read(ctx, rec);

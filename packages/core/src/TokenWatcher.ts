@@ -104,9 +104,6 @@ export interface WatchedStatus {
 
 const PRIVATE_ID = "watched-token";
 
-/** The refresher's reason when the entry is not in the store (see `TokenRefresher.ts`). */
-const NOT_IN_STORE = "not in the token store";
-
 /**
  * Longest a probe is assumed to take when the client's own deadline is not in sight: a refresh
  * due later than this cannot be delayed by a probe, so that probe runs without a timer.
@@ -195,14 +192,10 @@ const watchMany = (
       // Ids the store reported deleted (and not written since).
       const gone = new Set<string>();
       // A token removed from the store is forgotten when its watch ends (`Stopped`, or any end
-      // after the store said it was deleted: a refresh of a token handed to another replica of
-      // a fleet ends `ReauthorizeRequired`); if it comes back, even at the same generation, it
+      // after the store said it was deleted); if it comes back, even at the same generation, it
       // is watched again.
       const scheduler = yield* makeWatchScheduler(ctx, workers, (rec) => {
-        const absent =
-          rec.status?._tag === "Stopped" ||
-          (rec.status?._tag === "ReauthorizeRequired" && rec.status.reason === NOT_IN_STORE);
-        if (absent || gone.has(rec.id)) finished.delete(rec.id);
+        if (rec.status?._tag === "Stopped" || gone.has(rec.id)) finished.delete(rec.id);
         else finished.set(rec.id, rec.stored?.generation ?? 0);
       });
       // Ids the last scan found unreadable.
