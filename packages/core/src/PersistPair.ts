@@ -12,8 +12,8 @@ import { Duration, Effect, Option, Random } from "effect";
 import type { StoreError } from "./Errors.ts";
 import { ReauthorizeRequiredError } from "./errors/ReauthorizeRequiredError.ts";
 import { type Backoff, delayFor } from "./RetryPolicy.ts";
-import type { TokenSet } from "./TokenSet.ts";
 import { REMOVED_WHILE_REFRESHING } from "./StoreAbsence.ts";
+import type { TokenSet } from "./TokenSet.ts";
 import type { StoredToken, TokenStoreShape } from "./TokenStore.ts";
 
 /**

@@ -141,11 +141,22 @@ export interface StoreScan {
  * an entry written (a new generation), an entry deleted, or `Resync` when changes may have been
  * missed (a reconnect, an overflowed watch) and the listing must be read again.
  *
+ * `handover` marks an entry that is not new but newly this reader's: a fleet replica taking a
+ * token over from another. A watch spreads the first probes of such entries over one interval,
+ * as it does for a scan's, instead of sending them all at once (a replica that takes over a
+ * third of a fleet would otherwise probe them in one burst, and keep them bunched).
+ *
  * @category models
  * @since 0.3.0
  */
 export type StoreChange =
-  | { readonly _tag: "Written"; readonly id: string; readonly generation: number }
+  | {
+      readonly _tag: "Written";
+      readonly id: string;
+      readonly generation: number;
+      /** @since 0.4.0 */
+      readonly handover?: boolean | undefined;
+    }
   | { readonly _tag: "Deleted"; readonly id: string }
   | { readonly _tag: "Resync" };
 

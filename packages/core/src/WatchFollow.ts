@@ -85,10 +85,11 @@ const onChange = (
     return Effect.void;
   }
   if ((finished.get(change.id) ?? 0) >= change.generation) return Effect.void;
-  // A token the watch does not hold: read it (an unreadable one waits for the next scan).
+  // A token the watch does not hold: read it (an unreadable one waits for the next scan). A
+  // new one is probed at once; one taken over from another watcher is spread, as a scan's are.
   return Effect.flatMap(Effect.result(store.get(change.id)), (found) =>
     Result.isSuccess(found) && Option.isSome(found.success)
-      ? scheduler.add(found.success.value, false)
+      ? scheduler.add(found.success.value, change.handover === true)
       : Effect.void,
   );
 };

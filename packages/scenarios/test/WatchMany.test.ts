@@ -132,40 +132,6 @@ describe("TokenWatcher.watchMany", () => {
       }).pipe(Effect.scoped),
   );
 
-  it.effect("a token handed away while its refresh waits for the lock ends Stopped", () =>
-    Effect.gen(function* () {
-      const s = yield* scenario();
-      const now = yield* Clock.currentTimeMillis;
-      const issued = s.emu.issueTokens({ accessTokenTtlSeconds: 600 });
-      const memory = yield* makeMemoryStore([{ id: "a", tokenSet: tokenSetOf(issued, now) }]);
-      // A fleet replica's store: "a" goes to another replica while its refresh waits.
-      const feed = makeStoreChangeFeed();
-      let owned = true;
-      const store: TokenStoreShape = {
-        ...memory,
-        get: (id) => (owned ? memory.get(id) : Effect.succeed(Option.none())),
-        changes: feed.changes,
-        withLock: (id, effect) =>
-          Effect.suspend(() => {
-            owned = false;
-            feed.publish({ _tag: "Deleted", id });
-            return memory.withLock(id, effect);
-          }),
-      };
-      const events = yield* record(TokenWatcher.watchMany({ interval: "1 minute" })).pipe(
-        Effect.provide(Layer.succeed(TokenStore, store)),
-        Effect.provideContext(s.client),
-      );
-      yield* advance(s, "8 minutes", "5 seconds");
-      const states = tags(events.items.map((e) => ({ ...e, value: e.value.status })));
-      // Not "ReauthorizeRequired: not in the token store": the token is fine, just not ours.
-      expect(states.at(-1)).toBe("Stopped");
-      expect(states).not.toContain("ReauthorizeRequired");
-      expect(states).toContain("Refreshing");
-      expect(s.traffic.log.filter((e) => e.route === "token")).toHaveLength(0);
-    }).pipe(Effect.scoped),
-  );
-
   it.effect("reads a change reported while a probe was in flight before probing again", () =>
     Effect.gen(function* () {
       // The token is removed while its first probe is on the wire (as a fleet replica loses a

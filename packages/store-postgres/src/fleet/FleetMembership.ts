@@ -51,13 +51,26 @@ export interface FleetOptions {
 }
 
 /**
- * Tokens gained (with the generation stored when claimed) and lost in one tick.
+ * A token gained: the generation stored when claimed, and whether a replica watched it before
+ * (a takeover or a token regained, as opposed to a token nobody watched yet).
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface GainedToken {
+  readonly id: string;
+  readonly generation: number;
+  readonly watched: boolean;
+}
+
+/**
+ * Tokens gained and lost in one tick.
  *
  * @category models
  * @since 0.3.0
  */
 export interface OwnershipChange {
-  readonly gained: ReadonlyArray<{ readonly id: string; readonly generation: number }>;
+  readonly gained: ReadonlyArray<GainedToken>;
   readonly lost: ReadonlyArray<string>;
 }
 
@@ -111,8 +124,7 @@ export interface FleetMembership {
  */
 export const DEFAULT_FLEET_LEASE_TTL_MS = 20_000;
 
-/** `input` in milliseconds, or `fallback` when not given. */
-export const millisOf = (input: Duration.Input | undefined, fallback: number) =>
+const millisOf = (input: Duration.Input | undefined, fallback: number) =>
   input === undefined ? fallback : Duration.toMillis(Duration.fromInputUnsafe(input));
 
 /**
@@ -173,19 +185,19 @@ export const makeMembership = (
       const lost = [...owned].filter((id) => !renewed.has(id));
       // Not renewed: removed, or taken over by another replica after this one's lease lapsed.
       if (lost.length > 0) for (const { id } of yield* stillStored(lost)) handedOver.add(id);
-      const gained: Array<{ id: string; generation: number }> = [];
+      const gained: Array<GainedToken> = [];
       // Renewed but not held: given up while the database did not answer (`standDown`), and
       // nobody claimed them meanwhile: this replica's again.
       const regained = [...renewed].filter((id) => !owned.has(id));
       for (const { id, generation } of regained.length > 0 ? yield* stillStored(regained) : []) {
         handedOver.delete(id);
-        gained.push({ id, generation: Number(generation) });
+        gained.push({ id, generation: Number(generation), watched: true });
       }
       if (renewed.size < target) {
-        for (const claimed of yield* claim(target - renewed.size)) {
-          renewed.add(claimed.id);
-          handedOver.delete(claimed.id);
-          gained.push({ id: claimed.id, generation: Number(claimed.generation) });
+        for (const { id, generation, watched } of yield* claim(target - renewed.size)) {
+          renewed.add(id);
+          handedOver.delete(id);
+          gained.push({ id, generation: Number(generation), watched: Boolean(watched) });
         }
       } else if (renewed.size > target) {
         const excess = [...renewed].sort().slice(target);

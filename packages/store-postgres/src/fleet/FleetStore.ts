@@ -86,10 +86,11 @@ export const ownedStore = (
     Stream.flatMap((change) =>
       Stream.fromIterable<StoreChange>([
         ...change.lost.map((id) => ({ _tag: "Deleted" as const, id })),
-        ...change.gained.map(({ id, generation }) => ({
+        ...change.gained.map(({ id, generation, watched }) => ({
           _tag: "Written" as const,
           id,
           generation,
+          handover: watched,
         })),
       ]),
     ),

@@ -49,15 +49,19 @@ export const ownershipStatements = (
             (SELECT count(*) FROM miro_token_fleet_owners)::int AS total,
             (SELECT coalesce(json_agg(token_id), '[]'::json) FROM renewed)::text AS owned`;
 
+  // `watched`: some replica reported on the token already (a takeover, not a new token).
   const claim = (count: number) =>
-    sql<{ readonly id: string; readonly generation: number }>`WITH claimed AS (
+    sql<{ readonly id: string; readonly generation: number; readonly watched: boolean }>`
+     WITH claimed AS (
        UPDATE miro_token_fleet_owners SET owner = ${me}, expires_at = ${until}
        WHERE token_id IN (
          SELECT token_id FROM miro_token_fleet_owners
          WHERE expires_at < clock_timestamp()
          LIMIT ${count} FOR UPDATE SKIP LOCKED)
        RETURNING token_id)
-     SELECT c.token_id AS id, t.generation::float8 AS generation
+     SELECT c.token_id AS id, t.generation::float8 AS generation,
+            EXISTS (SELECT 1 FROM miro_token_fleet_status s WHERE s.token_id = c.token_id)
+              AS watched
      FROM claimed c JOIN miro_token_tokens t ON t.id = c.token_id`;
 
   /**

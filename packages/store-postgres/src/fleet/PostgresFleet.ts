@@ -28,7 +28,6 @@ import {
   type FleetMembership,
   type FleetOptions,
   makeMembership,
-  millisOf,
 } from "./FleetMembership.ts";
 import {
   type FleetStatus,
@@ -95,8 +94,10 @@ export const make = (
     // A refresh's lock lasts as long as ownership: a SIGKILLed replica's tokens are taken over
     // within the fleet's lease, those it was refreshing included (while their access tokens
     // are still valid, so the next owner's probe can tell a lost outcome without a refresh).
-    const leaseTtl = Duration.millis(millisOf(fleet.leaseTtl, DEFAULT_FLEET_LEASE_TTL_MS));
-    const lease = { ttl: leaseTtl, ...options.lease };
+    const lease = {
+      ...options.lease,
+      ttl: options.lease?.ttl ?? fleet.leaseTtl ?? Duration.millis(DEFAULT_FLEET_LEASE_TTL_MS),
+    };
     const baseStore = yield* makeWith({ ...options, lease }).pipe(Effect.provideContext(context));
     const storeChanges = yield* PubSub.unbounded<StoreChange>();
     const wholeStore: TokenStoreShape = {
