@@ -1,6 +1,7 @@
 /**
  * `watchMany` over a store that changes while it runs (tokens added, removed, re-authorized),
  * the optional heartbeat, and interruption: once the stream is interrupted no request is made.
+ * A store that changes hands, as a fleet replica's does: `WatchHandover.test.ts`.
  */
 import { describe, expect, it } from "@effect/vitest";
 import {
@@ -11,9 +12,8 @@ import {
   type TokenStoreShape,
   TokenWatcher,
 } from "@miro-token/core";
-import { makeStoreChangeFeed } from "@miro-token/core/internal";
-import { Clock, Effect, Fiber, Layer, Option, Redacted } from "effect";
-import { awaitItems, record, tags } from "./support/Collect.ts";
+import { Clock, Effect, Fiber, Layer, Redacted } from "effect";
+import { record, tags } from "./support/Collect.ts";
 import { advance, scenario, tokenSetOf } from "./support/Harness.ts";
 
 describe("TokenWatcher.watchMany", () => {
@@ -93,43 +93,6 @@ describe("TokenWatcher.watchMany", () => {
       expect(last("new")).toMatchObject({ generation: 1, status: { _tag: "Active" } });
       expect(gets).toBe(2);
     }).pipe(Effect.scoped),
-  );
-
-  it.effect(
-    "watches a token removed and put back at the same generation again (a fleet hand-back)",
-    () =>
-      Effect.gen(function* () {
-        const s = yield* scenario();
-        const now = yield* Clock.currentTimeMillis;
-        const memory = yield* makeMemoryStore([
-          { id: "a", tokenSet: tokenSetOf(s.emu.issueTokens({ expiring: false }), now) },
-        ]);
-        // What a fleet replica's store reports when it loses "a" and later gets it back.
-        const feed = makeStoreChangeFeed();
-        let owned = true;
-        const store: TokenStoreShape = {
-          ...memory,
-          get: (id) => (owned ? memory.get(id) : Effect.succeed(Option.none())),
-          changes: feed.changes,
-        };
-        const events = yield* record(TokenWatcher.watchMany({ interval: "1 minute" })).pipe(
-          Effect.provide(Layer.succeed(TokenStore, store)),
-          Effect.provideContext(s.client),
-        );
-        yield* advance(s, "2 minutes", "5 seconds");
-        owned = false;
-        feed.publish({ _tag: "Deleted", id: "a" });
-        yield* advance(s, "2 minutes", "5 seconds");
-        owned = true;
-        feed.publish({ _tag: "Written", id: "a", generation: 1 });
-        yield* advance(s, "2 minutes", "5 seconds");
-        yield* awaitItems(events, 3);
-        expect(tags(events.items.map((e) => ({ ...e, value: e.value.status })))).toEqual([
-          "Active",
-          "Stopped",
-          "Active",
-        ]);
-      }).pipe(Effect.scoped),
   );
 
   it.effect("reads a change reported while a probe was in flight before probing again", () =>
