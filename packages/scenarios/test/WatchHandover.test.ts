@@ -75,10 +75,15 @@ describe("TokenWatcher.watchMany as a fleet replica", () => {
           Effect.provide(Layer.succeed(TokenStore, share.store)),
           Effect.provideContext(s.client),
         );
+        // Each status is awaited before the next change: a status waits for the token's
+        // fingerprint (Web Crypto, real time), which can outlast a whole simulated `advance`,
+        // and a loop still waiting would see the token lost and back as one unchanged entry.
         yield* advance(s, "2 minutes", "5 seconds");
+        yield* awaitItems(events, 1);
         share.owned = false;
         feed.publish({ _tag: "Deleted", id: "a" });
         yield* advance(s, "2 minutes", "5 seconds");
+        yield* awaitItems(events, 2);
         share.owned = true;
         feed.publish({ _tag: "Written", id: "a", generation: 1 });
         yield* advance(s, "2 minutes", "5 seconds");
