@@ -6,10 +6,12 @@
 // stored pair is accepted by the emulator except those whose refresh a SIGKILL cut off after
 // Miro rotated: each of those carries its refresh intent and is reported ReauthorizeRequired
 // "refresh outcome lost" (core probed its access token, which the rotation killed, instead of
-// presenting the refresh token again; the emulator runs its default variants, where a rotation
-// kills the old access token at once — under the other reading core tries the refresh token
-// once, see core's README), at most a request budget's worth per kill — and over a
-// window with all replicas up each did a share of the probes within 25% of an even split.
+// presenting the refresh token again, and recorded the verdict on the intent, so the owners
+// after a later SIGKILL do not present it either; the emulator runs its default variants,
+// where a rotation kills the old access token at once — under the other reading core tries
+// the refresh token once, see core's README), at most a request budget's worth per kill — and
+// over two intervals with all replicas up each did a share of the probes within 25% of an even
+// split.
 // FLEET_SCENARIO_TOKENS / FLEET_SCENARIO_SECONDS scale it (defaults 3000 / 120).
 import { REFRESH_OUTCOME_LOST, unresolvedIntent } from "@miro-token/core";
 import { PostgresTokenStore } from "@miro-token/store-postgres";
@@ -25,6 +27,9 @@ const CHAOS_MS = Number(process.env.FLEET_SCENARIO_SECONDS ?? 120) * 1000;
 const KILL_EVERY_MS = 20_000;
 // Short enough to see takeovers, long enough for a replica starved of CPU on a shared machine.
 const LEASE_MS = 8_000;
+const INTERVAL_MS = 15_000;
+/** The window the probe shares are counted over, with every replica up. */
+const WINDOW_MS = 2 * INTERVAL_MS;
 /** Requests in flight per replica (core's request budget): what one SIGKILL can cut off. */
 const CONCURRENCY = 16;
 
@@ -80,7 +85,8 @@ it("3 replicas keep 3,000 tokens alive through SIGKILLs and a PostgreSQL restart
   storeUrl.searchParams.set("pool_max", "8");
   const args = [
     ...["--store", storeUrl.href, "--base-url", emulator.baseUrl, "--client-id", client.clientId],
-    ...["--fleet-lease", `${LEASE_MS}ms`, "--interval", "15s", "--refresh-window", "40s"],
+    ...["--fleet-lease", `${LEASE_MS}ms`, "--interval", `${INTERVAL_MS}ms`],
+    ...["--refresh-window", "40s"],
     ...["--concurrency", String(CONCURRENCY)],
   ];
   const replicas: Array<{ worker: Replica; url: string }> = [];
@@ -132,7 +138,8 @@ it("3 replicas keep 3,000 tokens alive through SIGKILLs and a PostgreSQL restart
     // Past the last takeover's lock waits (a dead replica's leases last LEASE_MS).
     await sleep(25_000);
     const before = await Promise.all(replicas.map((r) => probesOf(r.url)));
-    await sleep(20_000);
+    // Two whole intervals: each token is probed about twice whatever its phase.
+    await sleep(WINDOW_MS);
     const after = await Promise.all(replicas.map((r) => probesOf(r.url)));
     const shares = after.map((n, i) => n - (before[i] ?? 0));
     const windowTotal = shares.reduce((a, b) => a + b, 0);
@@ -185,7 +192,7 @@ it("3 replicas keep 3,000 tokens alive through SIGKILLs and a PostgreSQL restart
         `presented twice, ${rejected.length} stored pairs rejected (${lostOutcomes.length} with a ` +
         `refresh outcome a SIGKILL lost, ${unreported.length} of them not reported; ` +
         `${reauthorize.length} tokens shown ReauthorizeRequired at the end); probes per ` +
-        `replica over 20 s with all up: ${shares.join(" / ")}`,
+        `replica over ${WINDOW_MS / 1000} s with all up: ${shares.join(" / ")}`,
     );
     for (const [id, seen] of reauthorize) {
       const entry = stored.find((each) => each.id === id);
