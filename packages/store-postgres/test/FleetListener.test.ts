@@ -25,7 +25,13 @@ describe("the fleet's listener", () => {
       // Added by another process (its own pool): claimed, then seen as written, within 1 s.
       const other = yield* PostgresTokenStore.make(options);
       yield* other.compareAndSet("added", 0, tokenSet);
-      expect(yield* next(seen)).toEqual({ _tag: "Written", id: "added", generation: 1 });
+      // New to the fleet, not taken over: probed at once.
+      expect(yield* next(seen)).toEqual({
+        _tag: "Written",
+        id: "added",
+        generation: 1,
+        handover: false,
+      });
       expect(fleet.membership.owns("added")).toBe(true);
       expect(fleet.health().listening).toBe(true);
     }).pipe(Effect.scoped),
