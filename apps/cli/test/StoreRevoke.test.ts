@@ -1,3 +1,5 @@
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { FileTokenStore } from "@miro-token/store-file";
 import { findLeaks } from "@miro-token/testkit";
 import { Effect } from "effect";
@@ -141,6 +143,40 @@ describe("store revoke", () => {
       ];
       expect(leaksOf(result, secrets)).toEqual([]);
     }
+  });
+
+  it("the store failing after Miro revoked: exit 1, says to run it again, which finishes", async () => {
+    const { store, tokens } = await storeWith("grace");
+    const [entry] = readdirSync(store).filter((name) => name.endsWith(".token.json"));
+    const path = join(store, entry ?? "missing");
+    const text = readFileSync(path, "utf8");
+    // The revoke is held 1.5 s at Miro; meanwhile the entry file becomes a directory, which
+    // the store cannot unlink (even as root): the removal after the revoke fails.
+    emulator.queueFault("revoke-v2", { kind: "delay", ms: 1_500 });
+    const before = emulator.requests.filter((r) => r.route === "revoke-v2").length;
+    const running = run(["store", "revoke", "--store", store, "--id", "grace"], {
+      env: emulatorEnv(emulator),
+    });
+    while (emulator.requests.filter((r) => r.route === "revoke-v2").length === before) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    rmSync(path);
+    mkdirSync(path);
+    const failed = await running;
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toMatch(/run .*again/i);
+    expect(emulator.accessTokenState(tokens.accessToken)).toBe("revoked");
+    const secrets = [tokens.accessToken, tokens.refreshToken!];
+    expect(leaksOf(failed, [...secrets, emulatorEnv(emulator).MIRO_CLIENT_SECRET!])).toEqual([]);
+    // The store mended, the same command confirms the token dead and removes the entry.
+    rmdirSync(path);
+    writeFileSync(path, text, { mode: 0o600 });
+    const again = await run(["store", "revoke", "--store", store, "--id", "grace", "--json"], {
+      env: emulatorEnv(emulator),
+    });
+    expect(again.exitCode).toBe(0);
+    expect(jsonOf(again)).toMatchObject({ alreadyRevoked: true, removed: true });
+    expect(await idsIn(store)).toEqual([]);
   });
 
   it("Miro refusing a live token (wrong client secret): exit 4, the entry kept", async () => {
