@@ -4,7 +4,8 @@
  * (apps/watcher/test/fleet/fixtures/FleetReplica.ts), the emulator in its own process. Over a
  * window after the fleet has balanced and every token has had its first probe: probes per
  * second, database statements per probe (pg_stat_statements), PostgreSQL's CPU beside the
- * watchers', and the probe split. Then the p99 refresh latency the PostgreSQL store adds over
+ * watchers', and the probe split (the window opens once every replica owns its even share and
+ * one more interval has passed). Then the p99 refresh latency the PostgreSQL store adds over
  * the file store (`FleetRefreshLatency.ts`).
  *
  *   node --conditions=@miro-token/source src/FleetBench.ts [--tokens 10000] [--interval 10]
@@ -87,6 +88,28 @@ const startReplica = async (storeUrl: string) => {
   return { child, url, pid: child.pid ?? 0 };
 };
 
+/** Until every replica sees them all and the tokens are split evenly among them (at most 2 min). */
+const waitBalanced = async (urls: ReadonlyArray<string>) => {
+  const share = Math.ceil(tokens / urls.length);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const views = await Promise.all(
+      urls.map(async (url) => {
+        const health = (await (await fetch(`${url}/healthz`)).json()) as {
+          fleet?: { replicas: number; owned: number };
+        };
+        return health.fleet;
+      }),
+    );
+    // Each owns at most the ceiling of an even share (what a replica claims up to), all of them.
+    const owned = views.reduce((sum, v) => sum + (v?.owned ?? 0), 0);
+    const full = views.every((v) => v?.replicas === urls.length && v.owned <= share);
+    if (full && owned === tokens) return;
+    if (Date.now() > deadline) throw new Error(`not balanced: ${JSON.stringify(views)}`);
+    await sleep(500);
+  }
+};
+
 const run = async (count: number) => {
   const options = await migratedDatabase(cluster, 4);
   const storeUrl = Redacted.value(options.url);
@@ -111,8 +134,11 @@ const run = async (count: number) => {
   );
   const replicas: Array<Awaited<ReturnType<typeof startReplica>>> = [];
   for (let i = 0; i < count; i++) replicas.push(await startReplica(storeUrl));
-  // Balanced, and one interval for every token's first (spread) probe, plus some margin.
-  await sleep(intervalMs + 8_000);
+  // Balanced (the last handover is claimed after its grace, the 20 s lease), then one interval
+  // for every token's first probe (spread over it after a takeover), plus some margin: the
+  // window measures the steady state, not the one-time handover.
+  await waitBalanced(replicas.map((r) => r.url));
+  await sleep(intervalMs + 5_000);
   const sample = async () => ({
     probes: await Promise.all(replicas.map((r) => probesOf(r.url))),
     statements: await statementsIn(adminUrl, dbName),
