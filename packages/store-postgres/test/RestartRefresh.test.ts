@@ -5,23 +5,17 @@
 // back; the pair lands as generation 2, and the next refresh (which Miro accepts only with the
 // newest refresh token) succeeds.
 import { describe, expect, it } from "@effect/vitest";
-import { MiroConfig, TokenClient, type TokenStoreShape } from "@miro-token/core";
+import type { TokenStoreShape } from "@miro-token/core";
 import { makeRefresher } from "@miro-token/core/internal";
-import { type Emulator, startEmulator } from "@miro-token/emulator";
-import { NodeTransport } from "@miro-token/transport-node";
-import { Context, Effect, Layer, Redacted } from "effect";
+import { Effect, Redacted } from "effect";
 import { PostgresTokenStore } from "../src/index.ts";
+import { clientOf, emulatorOf } from "./EmulatorClient.ts";
 import { type PostgresCluster, startCluster } from "./provision/PostgresCluster.ts";
 
 const cluster = Effect.acquireRelease(
   Effect.promise(() => startCluster()),
   (started) => Effect.sync(() => started.stop()),
 );
-const emulatorOf = Effect.acquireRelease(
-  Effect.promise(() => startEmulator({ port: 0 })),
-  (emulator) => Effect.promise(() => emulator.close()),
-);
-
 /** `store`, with the database stopped just before the first write of a refreshed pair. */
 const stoppingBeforeWrite = (store: TokenStoreShape, pg: PostgresCluster): TokenStoreShape => {
   let stopped = false;
@@ -37,24 +31,6 @@ const stoppingBeforeWrite = (store: TokenStoreShape, pg: PostgresCluster): Token
       }),
   };
 };
-
-/** The token client against the emulator, its connection pool open for the test's scope. */
-const clientOf = (emulator: Emulator) =>
-  Effect.map(
-    Layer.build(
-      TokenClient.layer.pipe(
-        Layer.provide(NodeTransport.layer),
-        Layer.provide(
-          MiroConfig.layer({
-            baseUrl: emulator.baseUrl,
-            clientId: emulator.seed!.client.clientId,
-            clientSecret: emulator.seed!.client.clientSecret,
-          }),
-        ),
-      ),
-    ),
-    (context) => Context.get(context, TokenClient),
-  );
 
 describe("PostgreSQL restart during a refresh", () => {
   it.live(
